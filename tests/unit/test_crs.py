@@ -1,0 +1,184 @@
+"""CRS vocabulary, axis flags, GCJ-02/BD-09 accuracy and storage transforms."""
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import numpy as np
+import pyproj
+import pytest
+import shapely
+
+from gis_service import crs
+from gis_service.errors import GisError, UnknownCrs, UnsupportedCrs
+
+ANCHORS = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "anchor_points.csv"
+# 城区 bounding box with a little margin, sampled densely.
+GRID_LON, GRID_LAT = np.meshgrid(np.linspace(112.70, 112.98, 57), np.linspace(35.40, 35.62, 45))
+TO_4547 = pyproj.Transformer.from_crs("EPSG:4490", "EPSG:4547", always_xy=True)
+ONE_CM = 0.01
+
+
+def _error_metres(lon_a, lat_a, lon_b, lat_b) -> np.ndarray:
+    xa, ya = TO_4547.transform(lon_a, lat_a)
+    xb, yb = TO_4547.transform(lon_b, lat_b)
+    return np.hypot(np.asarray(xa) - xb, np.asarray(ya) - yb)
+
+
+ROUND_TRIPS = [
+    (crs.wgs84_to_gcj02, crs.gcj02_to_wgs84),
+    (crs.gcj02_to_wgs84, crs.wgs84_to_gcj02),
+    (crs.wgs84_to_bd09, crs.bd09_to_wgs84),
+    (crs.bd09_to_wgs84, crs.wgs84_to_bd09),
+    (crs.gcj02_to_bd09, crs.bd09_to_gcj02),
+    (crs.bd09_to_gcj02, crs.gcj02_to_bd09),
+]
+
+
+@pytest.mark.parametrize("forward,inverse", ROUND_TRIPS, ids=lambda f: f.__name__)
+def test_round_trip_below_one_centimetre_over_chengqu(forward, inverse):
+    lon, lat = inverse(*forward(GRID_LON, GRID_LAT))
+    assert _error_metres(GRID_LON, GRID_LAT, lon, lat).max() < ONE_CM
+
+
+def test_gcj02_offset_is_hundreds_of_metres():
+    # DOMAIN.md §4: the obfuscation is several hundred metres in 城区.
+    shift = _error_metres(GRID_LON, GRID_LAT, *crs.wgs84_to_gcj02(GRID_LON, GRID_LAT))
+    assert 200 < shift.min() and shift.max() < 1000
+
+
+def test_scalars_in_scalars_out_and_arrays_keep_shape():
+    lon, lat = crs.gcj02_to_wgs84(112.852, 35.491)
+    assert isinstance(lon, float) and isinstance(lat, float)
+    lon_arr, lat_arr = crs.bd09_to_wgs84(GRID_LON, GRID_LAT)
+    assert lon_arr.shape == GRID_LON.shape and lat_arr.shape == GRID_LAT.shape
+
+
+def test_outside_china_is_not_shifted():
+    assert crs.wgs84_to_gcj02(2.35, 48.85) == (2.35, 48.85)
+    assert crs.gcj02_to_wgs84(2.35, 48.85) == pytest.approx((2.35, 48.85))
+
+
+def _anchor_rows():
+    with ANCHORS.open(encoding="utf-8") as handle:
+        for row in csv.DictReader(handle):
+            kind = row["source_crs"].rstrip("?")  # 'bd09?' rows state their BD-09 reading
+            if kind in ("gcj02", "bd09"):
+                yield pytest.param(row, kind, id=row["name"].split(" ")[0])
+
+
+@pytest.mark.parametrize("row,kind", list(_anchor_rows()))
+def test_anchor_points_convert_to_stated_wgs84(row, kind):
+    convert = crs.gcj02_to_wgs84 if kind == "gcj02" else crs.bd09_to_wgs84
+    lon, lat = convert(float(row["raw_lon"]), float(row["raw_lat"]))
+    assert lon == pytest.approx(float(row["lon_wgs84"]), abs=1e-4)
+    assert lat == pytest.approx(float(row["lat_wgs84"]), abs=1e-4)
+
+
+@pytest.mark.parametrize(
+    "value,epsg,uri",
+    [
+        (4490, 4490, "http://www.opengis.net/def/crs/EPSG/0/4490"),
+        ("4490", 4490, "http://www.opengis.net/def/crs/EPSG/0/4490"),
+        ("EPSG:4490", 4490, "http://www.opengis.net/def/crs/EPSG/0/4490"),
+        ("epsg:4547", 4547, "http://www.opengis.net/def/crs/EPSG/0/4547"),
+        (" EPSG:4526 ", 4526, "http://www.opengis.net/def/crs/EPSG/0/4526"),
+        ("http://www.opengis.net/def/crs/EPSG/0/4490", 4490, "http://www.opengis.net/def/crs/EPSG/0/4490"),
+        ("https://www.opengis.net/def/crs/EPSG/0/3857", 3857, "http://www.opengis.net/def/crs/EPSG/0/3857"),
+        ("urn:ogc:def:crs:EPSG::4490", 4490, "http://www.opengis.net/def/crs/EPSG/0/4490"),
+        ("urn:ogc:def:crs:EPSG:6.6:4326", 4326, "http://www.opengis.net/def/crs/EPSG/0/4326"),
+        ("EPSG:32649", 32649, "http://www.opengis.net/def/crs/EPSG/0/32649"),  # any pyproj EPSG on input
+        ("CRS84", 4326, crs.CRS84_URI),
+        ("crs84", 4326, crs.CRS84_URI),
+        ("http://www.opengis.net/def/crs/OGC/1.3/CRS84", 4326, crs.CRS84_URI),
+        ("urn:ogc:def:crs:OGC:1.3:CRS84", 4326, crs.CRS84_URI),
+        (None, 4326, crs.CRS84_URI),
+    ],
+)
+def test_parse_epsg_vocabulary(value, epsg, uri):
+    spec = crs.parse_crs(value)
+    assert (spec.kind, spec.epsg, spec.uri) == ("epsg", epsg, uri)
+
+
+@pytest.mark.parametrize("value,kind", [("gcj02", "gcj02"), ("GCJ02", "gcj02"), ("bd09", "bd09"), ("BD09", "bd09")])
+def test_parse_offset_systems(value, kind):
+    spec = crs.parse_crs(value)
+    assert spec.kind == kind and spec.epsg is None and not spec.is_supported_output
+
+
+@pytest.mark.parametrize("value", [4610, "EPSG:4610", 2327, "EPSG:2349", 2390, 4214, "EPSG:2401", 2442, 21413])
+def test_xian_1980_and_beijing_1954_are_refused(value):
+    with pytest.raises(UnsupportedCrs) as info:
+        crs.parse_crs(value)
+    error = info.value
+    assert error.status == 400 and error.code == "unsupported_crs"
+    assert "No standard published parameters" in error.message_en
+    assert "没有公开的标准转换参数" in error.message_zh
+    assert ("1980" in error.message_en) or ("1954" in error.message_en)
+
+
+@pytest.mark.parametrize("value", ["foo", "EPSG:99999", "EPSG:", "urn:ogc:def:crs:EPSG::abc", "gcj03", 12])
+def test_unknown_crs(value):
+    with pytest.raises(UnknownCrs) as info:
+        crs.parse_crs(value)
+    assert isinstance(info.value, GisError) and info.value.status == 400
+    assert info.value.to_dict()["code"] == "unknown_crs"
+
+
+def test_vertical_crs_is_unsupported():
+    with pytest.raises(UnsupportedCrs):
+        crs.parse_crs("EPSG:5773")
+
+
+@pytest.mark.parametrize(
+    "value,lat_first,northing_first",
+    [(4490, True, False), (4326, True, False), ("CRS84", False, False), (3857, False, False),
+     (4547, False, True), (4526, False, True)],
+)
+def test_axis_flags(value, lat_first, northing_first):
+    spec = crs.parse_crs(value)
+    assert (spec.lat_first, spec.northing_first) == (lat_first, northing_first)
+
+
+def test_supported_output_crs_lists_the_six_with_crs84_first():
+    assert crs.SUPPORTED_OUTPUT_CRS[0] == crs.CRS84_URI
+    assert {crs.parse_crs(uri).label for uri in crs.SUPPORTED_OUTPUT_CRS} == {
+        "CRS84", "EPSG:4490", "EPSG:4326", "EPSG:3857", "EPSG:4547", "EPSG:4526"}
+    assert crs.parse_crs(4547).is_supported_output and not crs.parse_crs(32649).is_supported_output
+
+
+def test_gauss_kruger_reference_point_from_domain_doc():
+    # DOMAIN.md §4: (112.85E, 35.5N) -> easting ~395 659, northing ~3 930 674.
+    point = shapely.Point(112.85, 35.5)
+    x, y = crs.from_storage(point, crs.parse_crs(4547)).coords[0]
+    assert x == pytest.approx(395_659, abs=1) and y == pytest.approx(3_930_674, abs=1)
+    zoned = crs.from_storage(point, crs.parse_crs(4526))
+    assert zoned.x == pytest.approx(38_395_659, abs=1)
+    assert crs.to_storage(zoned, crs.parse_crs(4526)).equals_exact(point, 1e-9)
+
+
+@pytest.mark.parametrize("value", ["gcj02", "bd09", 3857, 4547, 4526, "CRS84", 4326])
+def test_storage_round_trip_for_polygons(value):
+    spec = crs.parse_crs(value)
+    polygon = shapely.box(112.80, 35.45, 112.90, 35.55)
+    back = crs.to_storage(crs.from_storage(polygon, spec), spec)
+    assert _error_metres(*shapely.get_coordinates(polygon).T, *shapely.get_coordinates(back).T).max() < ONE_CM
+
+
+def test_to_storage_converts_gcj02_arrays_and_keeps_nulls():
+    geoms = np.array([shapely.Point(112.852, 35.491), None], dtype=object)
+    stored = crs.to_storage(geoms, crs.parse_crs("gcj02"))
+    assert stored[1] is None
+    assert (stored[0].x, stored[0].y) == pytest.approx(crs.gcj02_to_wgs84(112.852, 35.491))
+
+
+def test_to_storage_drops_z_and_storage_is_identity():
+    point = shapely.Point(112.85, 35.5, 700.0)
+    stored = crs.to_storage(point, crs.parse_crs(4490))
+    assert not stored.has_z and stored.equals(shapely.Point(112.85, 35.5))
+
+
+def test_apply_axis_order_swaps_only_when_epsg_says_so():
+    point = shapely.Point(112.85, 35.5)
+    assert crs.apply_axis_order(point, crs.parse_crs(4490)).coords[0] == (35.5, 112.85)
+    assert crs.apply_axis_order(point, crs.parse_crs("CRS84")).coords[0] == (112.85, 35.5)
