@@ -1,0 +1,44 @@
+"""The application factory: everything is built from the settings passed in."""
+from __future__ import annotations
+
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
+from fastapi.middleware.gzip import GZipMiddleware
+
+from gis_service import __version__
+from gis_service.api.errors import install_error_handlers
+from gis_service.api.proxy import ForwardedHeadersMiddleware
+from gis_service.api.routers import health
+from gis_service.db.engine import make_engine
+from gis_service.settings import Settings
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or Settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI):
+        app.state.engine = make_engine(settings)
+        try:
+            yield
+        finally:
+            app.state.engine.dispose()
+
+    app = FastAPI(
+        title="城区规划一张图 / Chengqu planning GIS service",
+        version=__version__,
+        root_path=settings.root_path,
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    install_error_handlers(app)
+    app.add_middleware(GZipMiddleware, minimum_size=1024)
+    if settings.cors_origins:
+        app.add_middleware(CORSMiddleware, allow_origins=settings.cors_origins,
+                           allow_methods=["GET", "HEAD", "OPTIONS"], allow_headers=["*"],
+                           expose_headers=["ETag", "Link", "OGC-NumberMatched", "Content-Crs"])
+    app.add_middleware(ForwardedHeadersMiddleware, trusted=settings.forwarded_allow_ips)
+    app.include_router(health.router)
+    return app

@@ -1,0 +1,31 @@
+"""GET /healthz: PostGIS version and per-collection counts, or a quick 503."""
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse
+from sqlalchemy import text
+from sqlalchemy.exc import DBAPIError, TimeoutError as PoolTimeout
+
+router = APIRouter(tags=["health"])
+
+
+@router.get("/healthz", summary="服务健康检查 / health check")
+def healthz(request: Request):
+    engine = request.app.state.engine
+    try:
+        with engine.connect() as conn:
+            postgis = conn.execute(text("SELECT postgis_lib_version()")).scalar_one()
+            rows = conn.execute(text(
+                "SELECT collection_id, feature_count, data_version FROM layer_meta ORDER BY 1"
+            )).all()
+    except (DBAPIError, PoolTimeout) as exc:
+        return JSONResponse(
+            {"status": "unavailable", "message": "database unreachable",
+             "message_zh": "数据库无法连接", "detail": {"error": type(exc).__name__}},
+            status_code=503, headers={"Retry-After": "5"})
+    return {
+        "status": "ok",
+        "postgis_version": postgis,
+        "collections": {r.collection_id: {"features": r.feature_count, "data_version": r.data_version}
+                        for r in rows},
+    }

@@ -1,0 +1,146 @@
+"""`gis-service` command line: db, load, import, serve, layers."""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Optional
+
+import typer
+from rich.console import Console
+
+from gis_service.errors import GisError
+from gis_service.settings import Settings
+
+app = typer.Typer(help="城区规划一张图 service / Chengqu planning GIS service", no_args_is_help=True)
+db_app = typer.Typer(help="Embedded PostGIS cluster and migrations", no_args_is_help=True)
+layers_app = typer.Typer(help="Seed layer files", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+app.add_typer(layers_app, name="layers")
+console = Console(stderr=True)
+
+
+def _cluster(settings: Settings):
+    from gis_service.db.embedded import EmbeddedCluster
+
+    return EmbeddedCluster.from_settings(settings)
+
+
+def _engine(settings: Settings):
+    from gis_service.db.engine import make_engine
+
+    return make_engine(settings, pool_size=2, max_overflow=0)
+
+
+@db_app.command("up")
+def db_up() -> None:
+    """Create (first time) and start the embedded cluster."""
+    settings = Settings()
+    if settings.database_url:
+        console.print("GIS_DATABASE_URL is set: using the external database, nothing to start.")
+        return
+    cluster = _cluster(settings)
+    cluster.start()
+    console.print(f"PostGIS running: {cluster.url} (data {cluster.data_dir})")
+
+
+@db_app.command("down")
+def db_down() -> None:
+    """Stop the embedded cluster."""
+    _cluster(Settings()).stop()
+    console.print("embedded cluster stopped")
+
+
+@db_app.command("status")
+def db_status() -> None:
+    """Show the embedded cluster's state; exit 1 when it is not running."""
+    status = _cluster(Settings()).status()
+    for key, value in status.items():
+        print(f"{key}: {value}")
+    raise typer.Exit(0 if status["running"] else 1)
+
+
+@db_app.command("migrate")
+def db_migrate(revision: str = typer.Argument("head")) -> None:
+    """Upgrade the schema (default: to head)."""
+    from gis_service.db.migrate import upgrade
+
+    upgrade(Settings().resolved_database_url(), revision)
+    console.print(f"migrated to {revision}")
+
+
+@db_app.command("downgrade")
+def db_downgrade(revision: str = typer.Argument("base")) -> None:
+    """Downgrade the schema (default: to base, which drops everything)."""
+    from gis_service.db.migrate import downgrade
+
+    downgrade(Settings().resolved_database_url(), revision)
+    console.print(f"downgraded to {revision}")
+
+
+@app.command("load")
+def load(layers_dir: Optional[Path] = typer.Option(None, help="default: layers/ of the checkout"),
+         demo: bool = typer.Option(False, help="also load layers/demo/progress.csv (演示数据)")) -> None:
+    """Validate and load the seed layers in one transaction."""
+    from gis_service.loader.indicators import load_indicators
+    from gis_service.loader.load import load_layers
+
+    settings = Settings()
+    directory = layers_dir or settings.layers_dir
+    engine = _engine(settings)
+    report = load_layers(engine, directory)
+    for table in report.inserted:
+        console.print(f"{table:22} +{report.inserted[table]:<5} ~{report.updated[table]:<5} "
+                      f"retired {report.retired[table]}")
+    indicators = load_indicators(engine, directory / "indicators.csv")
+    console.print(f"indicators: {indicators} rows")
+    if demo:
+        from gis_service.loader.demo import load_demo_progress
+
+        count = load_demo_progress(engine, directory / "demo" / "progress.csv")
+        console.print(f"[yellow]演示数据 / demo progress loaded for {count} items[/yellow]")
+
+
+@app.command("import")
+def import_file(path: Path, collection: str = typer.Option(..., help="target collection id"),
+                crs: Optional[str] = typer.Option(None, help="EPSG code/URI, gcj02 or bd09"),
+                title: Optional[str] = typer.Option(None, help="collection title (zh)"),
+                encoding: Optional[str] = typer.Option(None, help="force a shapefile encoding")) -> None:
+    """Import a user file (GeoJSON, GPKG, zipped SHP, KML, CSV) as a collection."""
+    from gis_service.loader.user_import import import_user_file
+
+    count = import_user_file(_engine(Settings()), path, collection, crs=crs, title=title,
+                             encoding=encoding)
+    console.print(f"imported {count} features into {collection}")
+
+
+@app.command("serve")
+def serve(host: Optional[str] = None, port: Optional[int] = None,
+          workers: int = typer.Option(1, help="uvicorn worker processes")) -> None:
+    """Serve the API with uvicorn."""
+    import uvicorn
+
+    settings = Settings()
+    uvicorn.run("gis_service.api.app:create_app", factory=True, host=host or settings.host,
+                port=port or settings.port, workers=workers, proxy_headers=False,
+                log_level="info")
+
+
+@layers_app.command("build")
+def layers_build(out: Path = typer.Option(Path("layers"), help="output directory")) -> None:
+    """Regenerate layers/ from the plan, gazetteer and boundary packages."""
+    from gis_service.layerbuild.build import build
+
+    build(out)
+    console.print(f"layers written to {out}")
+
+
+def main() -> None:
+    try:
+        app()
+    except GisError as exc:
+        console.print(f"[red]error:[/red] {exc}")
+        sys.exit(1)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,25 @@
+"""Engine factory. Short connect timeouts and pre-ping so a stopped database
+gives a quick 503 and a restarted one is picked up without an app restart."""
+from __future__ import annotations
+
+from sqlalchemy import Engine, create_engine
+
+from gis_service.settings import Settings
+
+
+def make_engine(settings: Settings, url: str | None = None, **overrides) -> Engine:
+    url = url or settings.resolved_database_url()
+    options = dict(
+        pool_size=settings.pool_size,
+        max_overflow=settings.pool_max_overflow,
+        pool_timeout=settings.pool_timeout_s,
+        pool_pre_ping=True,
+        pool_recycle=1800,
+        connect_args={
+            "connect_timeout": settings.connect_timeout_s,
+            "options": f"-c statement_timeout={settings.statement_timeout_ms}",
+            "application_name": "gis-service",
+        },
+    )
+    options.update(overrides)
+    return create_engine(url, **options)

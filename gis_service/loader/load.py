@@ -1,0 +1,134 @@
+"""Write seed layers into PostGIS in one transaction.
+
+Rules: a bad file leaves the database as it was; a rerun changes nothing; a
+changed file updates geometry and descriptive attributes only (never status,
+version or history); a feature gone from the files is retired, not deleted.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from geoalchemy2.shape import from_shape
+from rich.progress import Progress
+from sqlalchemy import Engine, bindparam, text
+from sqlalchemy.dialects.postgresql import JSONB
+
+from gis_service.catalog import CollectionSpec, Manifest, read_manifest
+from gis_service.db.models import PLAN_MODELS, STORAGE_SRID
+from gis_service.errors import InvalidFile
+from gis_service.loader.validate import LayerRows, read_layer
+
+# Columns the seed files never own: they belong to progress tracking and history.
+PROTECTED_COLUMNS = {"status", "percent_complete", "status_date", "progress_note", "version",
+                     "retired", "updated_at"}
+PROGRESS_BAR_THRESHOLD = 5000
+
+
+@dataclass
+class LoadReport:
+    inserted: dict[str, int] = field(default_factory=dict)
+    updated: dict[str, int] = field(default_factory=dict)
+    retired: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def changed(self) -> bool:
+        return any(v for d in (self.inserted, self.updated, self.retired) for v in d.values())
+
+
+def descriptive_columns(collection_id: str) -> list[str]:
+    model = PLAN_MODELS[collection_id]
+    return [c.name for c in model.__table__.columns if c.name not in PROTECTED_COLUMNS]
+
+
+def read_all(layers_dir: Path) -> tuple[Manifest, list[LayerRows]]:
+    manifest = read_manifest(layers_dir)
+    layers = []
+    for spec in manifest.collections:
+        model = PLAN_MODELS.get(spec.id)
+        if model is None:
+            raise InvalidFile(f"未知图层 {spec.id}", f"manifest names unknown collection {spec.id}",
+                              detail={"collection": spec.id})
+        layers.append(read_layer(layers_dir, spec))
+    return manifest, layers
+
+
+def load_layers(engine: Engine, layers_dir: Path) -> LoadReport:
+    """Validate every file first, then write all of them in one transaction."""
+    _, layers = read_all(layers_dir)
+    report = LoadReport()
+    with engine.begin() as conn:
+        for layer in layers:
+            _upsert_meta(conn, layer.spec)
+            _load_collection(conn, layer, report)
+    return report
+
+
+def _upsert_meta(conn, spec: CollectionSpec) -> None:
+    stmt = text("""
+        INSERT INTO layer_meta (collection_id, kind, title_zh, title_en, description_zh,
+                                description_en, geometry_type, source, license, style)
+        VALUES (:id, 'plan', :title_zh, :title_en, :description_zh, :description_en,
+                :geometry_type, :source, :license, :style)
+        ON CONFLICT (collection_id) DO UPDATE SET
+            title_zh = EXCLUDED.title_zh, title_en = EXCLUDED.title_en,
+            description_zh = EXCLUDED.description_zh, description_en = EXCLUDED.description_en,
+            geometry_type = EXCLUDED.geometry_type, source = EXCLUDED.source,
+            license = EXCLUDED.license, style = EXCLUDED.style
+        WHERE (layer_meta.title_zh, layer_meta.title_en, layer_meta.description_zh,
+               layer_meta.description_en, layer_meta.geometry_type, layer_meta.source,
+               layer_meta.license, layer_meta.style)
+              IS DISTINCT FROM
+              (EXCLUDED.title_zh, EXCLUDED.title_en, EXCLUDED.description_zh,
+               EXCLUDED.description_en, EXCLUDED.geometry_type, EXCLUDED.source,
+               EXCLUDED.license, EXCLUDED.style)
+    """).bindparams(bindparam("style", type_=JSONB))
+    conn.execute(stmt, dict(id=spec.id, title_zh=spec.title_zh, title_en=spec.title_en,
+                            description_zh=spec.description_zh, description_en=spec.description_en,
+                            geometry_type=spec.geometry_type, source=spec.source,
+                            license=spec.license, style=spec.style))
+
+
+def _row_params(row: dict, columns: list[str]) -> dict:
+    params = {c: row.get(c) for c in columns if c not in ("properties", "geom")}
+    extra = {k: v for k, v in row.items() if k not in columns and k != "geom"}
+    params["properties"] = extra
+    geom = row.get("geom")
+    params["geom"] = None if geom is None else from_shape(geom, srid=STORAGE_SRID).desc
+    return params
+
+
+def _load_collection(conn, layer: LayerRows, report: LoadReport) -> None:
+    table = layer.spec.id
+    columns = descriptive_columns(table)
+    stage = f"stage_{table}"
+    conn.execute(text(f"CREATE TEMP TABLE {stage} (LIKE {table} INCLUDING DEFAULTS) ON COMMIT DROP"))
+    values = ", ".join(
+        "ST_GeomFromWKB(decode(:geom, 'hex'), 4490)" if c == "geom" else f":{c}" for c in columns
+    )
+    insert_stage = text(f"INSERT INTO {stage} ({', '.join(columns)}) VALUES ({values})").bindparams(
+        bindparam("properties", type_=JSONB))
+    params = [_row_params(row, columns) for row in layer.rows]
+    if len(params) > PROGRESS_BAR_THRESHOLD:
+        with Progress() as bar:
+            task = bar.add_task(f"loading {table}", total=len(params))
+            for start in range(0, len(params), 2000):
+                conn.execute(insert_stage, params[start:start + 2000])
+                bar.advance(task, len(params[start:start + 2000]))
+    elif params:
+        conn.execute(insert_stage, params)
+
+    col_list = ", ".join(columns)
+    changed = " OR ".join(f"t.{c} IS DISTINCT FROM s.{c}" for c in columns if c != "id")
+    report.inserted[table] = conn.execute(text(
+        f"INSERT INTO {table} ({col_list}) SELECT {col_list} FROM {stage} s "
+        f"WHERE NOT EXISTS (SELECT 1 FROM {table} t WHERE t.id = s.id)")).rowcount
+    assignments = ", ".join(f"{c} = s.{c}" for c in columns if c != "id")
+    report.updated[table] = conn.execute(text(
+        f"UPDATE {table} t SET {assignments}, retired = false, updated_at = now() FROM {stage} s "
+        f"WHERE t.id = s.id AND ({changed} OR t.retired)")).rowcount
+    report.retired[table] = conn.execute(text(
+        f"UPDATE {table} t SET retired = true, updated_at = now() WHERE NOT t.retired "
+        f"AND NOT EXISTS (SELECT 1 FROM {stage} s WHERE s.id = t.id)")).rowcount
+
+

@@ -1,0 +1,49 @@
+"""Service settings, read from the environment (prefix ``GIS_``).
+
+Nothing here is instantiated at import time: ``Settings()`` is built by the
+CLI or by the caller of ``create_app`` so tests can point at their own DB.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="GIS_", extra="ignore")
+
+    # Unset → the embedded cluster managed by `gis-service db up`.
+    database_url: str | None = None
+    database_read_url: str | None = None
+    data_dir: Path | None = Field(
+        default=None,
+        description="Embedded cluster location; default .data/postgres or /var/lib/gis-service",
+    )
+    embedded_port: int = 54915
+    layers_dir: Path = PROJECT_ROOT / "layers"
+
+    host: str = "127.0.0.1"
+    port: int = 8000
+    root_path: str = ""
+    forwarded_allow_ips: str = "127.0.0.1"
+
+    pool_size: int = 8
+    pool_max_overflow: int = 4
+    pool_timeout_s: float = 3.0
+    connect_timeout_s: int = 3
+    statement_timeout_ms: int = 15000
+
+    cors_origins: list[str] = Field(default_factory=list)
+    default_limit: int = 1000
+    max_limit: int = 10000
+
+    def resolved_database_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        from gis_service.db.embedded import EmbeddedCluster
+
+        return EmbeddedCluster.from_settings(self).url
