@@ -321,13 +321,16 @@ def _pyproj_function(source: str, target: str) -> Callable[[Any, Any], Coords]:
     return lambda x, y: transformer.transform(x, y, errcheck=True)
 
 
-def to_storage(geom: Any, spec: CrsSpec) -> Any:
+def to_storage(geom: Any, spec: CrsSpec | pyproj.CRS) -> Any:
     """Convert x,y geometry (or array of geometries) in ``spec`` to EPSG:4490 lon/lat.
 
     Output is 2D. CGCS2000 and WGS84 differ by far less than a metre, so
     GCJ-02/BD-09 are converted to WGS84 and stored as CGCS2000 directly.
+    A pyproj CRS is accepted for file CRSs that have no EPSG code (ESRI WKT).
     """
     geom = shapely.force_2d(geom)
+    if isinstance(spec, pyproj.CRS):
+        return shapely.transform(geom, _coords_function(_pyproj_function(spec.to_wkt(), _STORAGE_SRS)))
     if spec.is_storage:
         return geom
     if spec.kind in _OFFSET_TO_WGS84:
