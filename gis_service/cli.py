@@ -7,6 +7,7 @@ from typing import Optional
 
 import typer
 from rich.console import Console
+from sqlalchemy.exc import OperationalError
 
 from gis_service.errors import GisError
 from gis_service.settings import Settings
@@ -16,7 +17,7 @@ db_app = typer.Typer(help="Embedded PostGIS cluster and migrations", no_args_is_
 layers_app = typer.Typer(help="Seed layer files", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(layers_app, name="layers")
-console = Console(stderr=True)
+console = Console(stderr=True, soft_wrap=True)
 
 
 def _cluster(settings: Settings):
@@ -139,6 +140,10 @@ def main() -> None:
         app()
     except GisError as exc:
         console.print(f"[red]error:[/red] {exc}")
+        sys.exit(1)
+    except OperationalError as exc:
+        reason = str(exc.orig).strip().splitlines()[0] if exc.orig else type(exc).__name__
+        console.print(f"[red]error:[/red] database unreachable / 数据库无法连接: {reason}")
         sys.exit(1)
 
 

@@ -125,3 +125,20 @@ def engine_for():
     yield make
     for engine in engines:
         engine.dispose()
+
+
+def pytest_terminal_summary(terminalreporter):
+    """Per-suite wall time, so slow suites are visible as they grow."""
+    totals: dict[str, float] = {}
+    for reports in terminalreporter.stats.values():
+        for report in reports:
+            nodeid = getattr(report, "nodeid", "")
+            duration = getattr(report, "duration", None)
+            if not nodeid.startswith("tests/") or duration is None:
+                continue
+            suite = nodeid.split("/")[1] if nodeid.count("/") > 1 else "tests"
+            totals[suite] = totals.get(suite, 0.0) + duration
+    if totals:
+        terminalreporter.section("per-suite timings")
+        for suite, seconds in sorted(totals.items(), key=lambda kv: -kv[1]):
+            terminalreporter.write_line(f"{suite:20} {seconds:8.1f} s")

@@ -1,0 +1,38 @@
+# Two commands: `make run` and `make test`. Everything they need is installed here.
+SHELL := /bin/bash
+PORT ?= 8000
+HOST ?= 127.0.0.1
+GIS := .venv/bin/gis-service
+PYTEST_ARGS ?=
+
+.PHONY: setup run test db-up db-down layers clean
+
+setup:
+	@bash scripts/setup.sh
+
+run: setup
+	@$(GIS) db up
+	@$(GIS) db migrate
+	@$(GIS) load
+	@echo ""
+	@echo "  服务地址 / service:  http://$(HOST):$(PORT)/"
+	@echo "  健康检查 / health:   http://$(HOST):$(PORT)/healthz"
+	@echo "  API 文档 / API docs: http://$(HOST):$(PORT)/docs"
+	@echo ""
+	@$(GIS) serve --host $(HOST) --port $(PORT)
+
+test: setup
+	@.venv/bin/python -m pytest $(PYTEST_ARGS)
+
+db-up: setup
+	@$(GIS) db up
+
+db-down:
+	@$(GIS) db down
+
+layers: setup
+	@.venv/bin/python -m gis_service.layerbuild --out layers
+
+clean:
+	-@$(GIS) db down 2>/dev/null
+	rm -rf .data .venv .pytest_cache test-output
