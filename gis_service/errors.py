@@ -35,7 +35,7 @@ class GisError(Exception):
     def __str__(self) -> str:
         if self.message_zh == self.message_en:
             return self.message_en
-        return f"{self.message_en} / {self.message_zh}"
+        return f"{self.message_zh} / {self.message_en}"
 
     def to_dict(self) -> dict[str, Any]:
         return {

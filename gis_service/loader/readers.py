@@ -326,11 +326,13 @@ def _point_geometries(lon: pd.Series, lat: pd.Series, shown: str) -> np.ndarray:
 
 
 def _typed_column(column: pd.Series) -> pd.Series:
-    """Numbers become numbers, except code-like values with leading zeros."""
+    """Numbers become numbers, except code-like values: leading zeros or long digit
+    runs (宗地编码, 18-digit IDs) are identifiers, not quantities."""
     text = column.astype(object).str.strip()
     filled = text.ne("")
     numbers = pd.to_numeric(text.where(filled), errors="coerce")
-    if filled.any() and numbers[filled].notna().all() and not text[filled].str.match(r"^[+-]?0\d").any():
+    code_like = text[filled].str.match(r"^[+-]?0\d") | text[filled].str.match(r"^\d{10,}$")
+    if filled.any() and numbers[filled].notna().all() and not code_like.any():
         return numbers
     return text.where(filled, None)
 
