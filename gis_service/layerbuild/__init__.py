@@ -1,0 +1,12 @@
+"""Deterministic build of the plan layers in layers/ (issue 3)."""
+from __future__ import annotations
+
+from pathlib import Path
+
+
+def build(out_dir: Path) -> None:
+    from .build import build as _build
+    _build(Path(out_dir))
+
+
+__all__ = ["build"]
