@@ -10,7 +10,7 @@ import shapely
 from shapely.geometry import shape
 
 from .common import area_km2, as_multipolygon, feature, snap, to_m
-from .gcj import gcj02_to_wgs84
+from gis_service.crs import gcj02_to_wgs84
 
 CHENGQU = "140502"
 CONTEXT = (("140500", "晋城市", "city", "Jincheng City"),

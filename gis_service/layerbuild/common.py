@@ -140,6 +140,15 @@ def g_union(geoms):
     return shapely.union_all(list(geoms), grid_size=GRID)
 
 
+# Clipped features stay this far inside their container, so that rounding to
+# the grid can never push a vertex outside it (strict ST_CoveredBy holds).
+INSET_DEG = 2e-7
+
+
+def clip_inside(geom, container):
+    return g_inter(geom, container.buffer(-INSET_DEG, quad_segs=2, join_style="mitre"))
+
+
 def polys_of(geom) -> list[Polygon]:
     if geom is None or geom.is_empty:
         return []
@@ -234,9 +243,15 @@ def geom_of(f: dict):
 
 
 # --- ids -----------------------------------------------------------------------
+# polyphones pypinyin reads wrongly in these names (还巢 huán, 长亮 cháng)
+SLUG_FIXES = {"还巢": "-huan-chao-", "长亮": "-chang-liang-"}
+
+
 def slug(name: str) -> str:
     """ASCII slug from pinyin (pypinyin is deterministic for a given version)."""
     from pypinyin import lazy_pinyin
+    for han, latin in SLUG_FIXES.items():
+        name = name.replace(han, latin)
     text = "-".join(lazy_pinyin(name, errors="default"))
     text = re.sub(r"[^0-9a-zA-Z]+", "-", text).strip("-").lower()
     return re.sub(r"-{2,}", "-", text)

@@ -11,9 +11,9 @@ import shapely
 from shapely.affinity import scale
 from shapely.geometry import LineString, Point, box
 
-from .boundary import chengqu
-from .common import (area_km2, as_multilinestring, as_multipolygon, buffer_m, disk,
-                     feature, place, quality_for, series, slug, to_deg, to_m)
+from .admin import district_exact
+from .common import (area_km2, as_multilinestring, as_multipolygon, buffer_m, clip_inside,
+                     disk, feature, g_diff, place, quality_for, series, slug, to_deg, to_m)
 from .refs import base_props, rows
 
 GAZ = "../shared/data/gazetteer.csv"
@@ -45,11 +45,11 @@ def park() -> object:
     the real outline is unknown. Scaled until the clipped area is 12.0 km².
     """
     c = to_m(place(BAIMASI).point)
-    district = chengqu()
+    district = district_exact()
 
     def shape_for(k: float):
         ell = scale(c.buffer(1000.0, quad_segs=16), BAIMASI_AXES[0] * k, BAIMASI_AXES[1] * k)
-        return to_deg(ell).intersection(district)
+        return clip_inside(to_deg(ell), district)
 
     lo, hi = 0.5, 5.0
     for _ in range(60):
@@ -60,14 +60,14 @@ def park() -> object:
 
 def reservoir(name: str):
     p = place(name)
-    return as_multipolygon(disk(p.lon, p.lat, RESERVOIR_RADIUS_M).intersection(chengqu()))
+    return as_multipolygon(clip_inside(disk(p.lon, p.lat, RESERVOIR_RADIUS_M), district_exact()))
 
 
 @lru_cache(maxsize=None)
 def river(name: str):
     pts = series(RIVERS[name])
     line = LineString([(p.lon, p.lat) for p in pts])
-    return as_multilinestring(line.intersection(chengqu()))
+    return as_multilinestring(clip_inside(line, district_exact()))
 
 
 def _site(row, geom, basis, rowname=None, note=None, quality=None):
@@ -75,15 +75,14 @@ def _site(row, geom, basis, rowname=None, note=None, quality=None):
     props = base_props(row)
     return feature(
         geom, id=slug(row["name"]), **props, geometry_quality=quality or quality_for(conf),
-        location_basis=basis, confidence=conf, gazetteer_row=rowname,
-        progress_status="unknown", note=note,
+        location_basis=basis, confidence=conf, gazetteer_row=rowname, note=note,
         source=(f"{GAZ} row '{rowname}' ({conf}); schematic extent" if rowname
                 else "plan text only"))
 
 
 def _disk_site(row, rowname, radius, note):
     p = place(rowname)
-    geom = as_multipolygon(disk(p.lon, p.lat, radius).intersection(chengqu()))
+    geom = as_multipolygon(clip_inside(disk(p.lon, p.lat, radius), district_exact()))
     return _site(row, geom, "gazetteer", rowname, note)
 
 
@@ -100,12 +99,12 @@ def ecology_features() -> list[dict]:
                              f"{BAIMASI_PARK_KM2:g} km² ellipse (E–W) centred on the placed "
                              "summit; real outline unknown"))
         elif n == "白马寺山后山采煤沉陷区治理工程":
-            g = as_multipolygon(pk.intersection(north))
+            g = as_multipolygon(clip_inside(pk.intersection(north), district_exact()))
             out.append(_site(row, g, "area_hint", BAIMASI,
                              "后山 (back of the mountain) drawn as the park north of the "
                              "placed summit; subsidence extent unknown"))
         elif n == "白马寺山周边生态修复工程":
-            ring = buffer_m(pk, BAIMASI_SURROUND_M).difference(pk).intersection(chengqu())
+            ring = clip_inside(g_diff(buffer_m(pk, BAIMASI_SURROUND_M), pk), district_exact())
             out.append(_site(row, as_multipolygon(ring), "area_hint", BAIMASI,
                              f"周边 drawn as a {BAIMASI_SURROUND_M:g} m ring round the park"))
         elif n == "花园头水库":
@@ -125,25 +124,25 @@ def ecology_features() -> list[dict]:
 
 def greenway():
     a, b = place(BAIMASI), place("吴王山(吴王山森林公园)")
-    return as_multilinestring(LineString([(a.lon, a.lat), (b.lon, b.lat)]).intersection(chengqu()))
+    line = LineString([(a.lon, a.lat), (b.lon, b.lat)])
+    return as_multilinestring(clip_inside(line, district_exact()))
 
 
 def ring():
     c = to_m(Point(*RING_CENTRE))
     circle = to_deg(c.buffer(RING_RADIUS_M, quad_segs=32).exterior)
-    return as_multilinestring(circle.intersection(chengqu()))
+    return as_multilinestring(clip_inside(circle, district_exact()))
 
 
 def corridor_features() -> list[dict]:
     out = []
     for row in rows("green_corridors"):
         n, props = row["name"], base_props(row)
-        common = dict(id=slug(n), **props, progress_status="unknown", confidence="low",
-                      geometry_quality="schematic")
+        common = dict(id=slug(n), **props, geometry_quality="schematic")
         if n in RIVERS:
             pts = series(RIVERS[n])
             out.append(feature(
-                river(n), **common, location_basis="gazetteer",
+                river(n), **common, location_basis="gazetteer", confidence="low",
                 gazetteer_row=f"{n} pt1..pt{len(pts)}",
                 source=f"{GAZ} rows '{n} pt1'..'pt{len(pts)}' (low), joined in order, clipped to 城区",
                 note=("course assumed (gazetteer README)" if n != "白水河" else
@@ -151,13 +150,13 @@ def corridor_features() -> list[dict]:
                       "outline, so the clipped line has gaps")))
         elif n == "白马寺山—吴王山生态绿道":
             out.append(feature(
-                greenway(), **common, location_basis="gazetteer",
+                greenway(), **common, location_basis="gazetteer", confidence="low",
                 gazetteer_row=f"{BAIMASI}; 吴王山(吴王山森林公园)",
                 source=f"{GAZ}: straight line between the two placed hills",
                 note="route not given by the plan; straight schematic link"))
         else:  # 环城生态圈
             out.append(feature(
-                ring(), **common, location_basis="area_hint", gazetteer_row=None,
+                ring(), **common, location_basis="area_hint", confidence=None, gazetteer_row=None,
                 source="../shared/data/anchor_points.csv 城区人民政府 as centre; schematic ring",
                 note=(f"'环城' drawn as a {RING_RADIUS_M / 1000:g} km circle round the 城区 "
                       "government, clipped to 城区; the real belt is not mapped")))

