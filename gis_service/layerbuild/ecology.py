@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-import shapely
 from shapely.affinity import scale
 from shapely.geometry import LineString, Point, box
 

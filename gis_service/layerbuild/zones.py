@@ -3,7 +3,6 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-import shapely
 from shapely.geometry import box
 
 from .admin import district_exact, partition, unit_names

@@ -336,3 +336,17 @@ def test_demo_progress_is_labelled():
         assert r["status"] in vocab
         assert 0 <= int(r["percent_complete"]) <= 100
 
+
+
+def test_projects_fall_in_the_unit_their_heading_names():
+    """专栏 headings 北石店/西上庄/北街/钟家庄 name admin units; placed items must agree."""
+    units = by_id("admin_units")
+    heading_unit = {"北石店": "beishidian", "西上庄": "xishangzhuang", "北街": "beijie",
+                    "钟家庄": "zhongjiazhuang"}
+    checked = 0
+    for f in feats("projects"):
+        hint = f["properties"]["area_hint"]
+        if f["geometry"] is not None and hint in heading_unit:
+            assert geom(units[heading_unit[hint]]).covers(geom(f)), f["properties"]["name"]
+            checked += 1
+    assert checked >= 25
