@@ -7,7 +7,7 @@ from typing import Optional
 
 import typer
 from rich.console import Console
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DBAPIError, OperationalError
 
 from gis_service.errors import GisError
 from gis_service.settings import Settings
@@ -143,7 +143,12 @@ def main() -> None:
         sys.exit(1)
     except OperationalError as exc:
         reason = str(exc.orig).strip().splitlines()[0] if exc.orig else type(exc).__name__
-        console.print(f"[red]error:[/red] database unreachable / 数据库无法连接: {reason}")
+        console.print(f"[red]error:[/red] 数据库无法连接 / database unreachable: {reason}")
+        sys.exit(1)
+    except DBAPIError as exc:
+        reason = str(exc.orig).strip().splitlines()[0] if exc.orig else type(exc).__name__
+        hint = " (run: gis-service db migrate)" if "does not exist" in reason else ""
+        console.print(f"[red]error:[/red] 数据库错误 / database error: {reason}{hint}")
         sys.exit(1)
 
 

@@ -40,6 +40,7 @@ class Settings(BaseSettings):
     cors_origins: list[str] = Field(default_factory=list)
     default_limit: int = 1000
     max_limit: int = 10000
+    max_export_features: int = 1_000_000
 
     def resolved_database_url(self) -> str:
         if self.database_url:

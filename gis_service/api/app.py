@@ -10,7 +10,8 @@ from fastapi.middleware.gzip import GZipMiddleware
 from gis_service import __version__
 from gis_service.api.errors import install_error_handlers
 from gis_service.api.proxy import ForwardedHeadersMiddleware
-from gis_service.api.routers import health
+from gis_service.api.routers import collections, health, items, ogc
+from gis_service.maps.assets import install_offline_assets, mount_static
 from gis_service.db.engine import make_engine
 from gis_service.settings import Settings
 
@@ -31,6 +32,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         version=__version__,
         root_path=settings.root_path,
         lifespan=lifespan,
+        docs_url=None,
+        redoc_url=None,
+        openapi_url="/openapi.json",
     )
     app.state.settings = settings
     install_error_handlers(app)
@@ -40,5 +44,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                            allow_methods=["GET", "HEAD", "OPTIONS"], allow_headers=["*"],
                            expose_headers=["ETag", "Link", "OGC-NumberMatched", "Content-Crs"])
     app.add_middleware(ForwardedHeadersMiddleware, trusted=settings.forwarded_allow_ips)
-    app.include_router(health.router)
+    install_offline_assets(f"{settings.root_path}/static")
+    mount_static(app)
+    for module in (ogc, collections, items, health):
+        app.include_router(module.router)
     return app

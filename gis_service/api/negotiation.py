@@ -1,0 +1,25 @@
+"""Pick the response format: ``f`` wins, then Accept; ``*/*`` means JSON."""
+from __future__ import annotations
+
+from fastapi import Request
+
+from gis_service.services.ogc_params import bad
+
+
+def wants(request: Request, allowed: tuple[str, ...], default: str = "json") -> str:
+    token = request.query_params.get("f")
+    if token is not None:
+        token = token.lower()
+        if token == "geojson":
+            token = "json"
+        if token not in allowed:
+            raise bad("f", f"支持的格式：{', '.join(allowed)}", f"unsupported format {token!r}; "
+                      f"use one of {', '.join(allowed)}")
+        return token
+    accept = request.headers.get("accept", "")
+    html_at = accept.find("text/html")
+    json_at = min((i for i in (accept.find("application/json"), accept.find("application/geo+json"))
+                   if i >= 0), default=-1)
+    if "html" in allowed and html_at >= 0 and (json_at < 0 or html_at < json_at):
+        return "html"
+    return default

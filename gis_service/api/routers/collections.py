@@ -1,0 +1,42 @@
+"""/collections, /collections/{id} and its queryables."""
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse
+
+from gis_service.api.deps import BaseUrl, Conn
+from gis_service.api.html import render
+from gis_service.api.negotiation import wants
+from gis_service.queries.collections import get_collection, list_collections
+from gis_service.services.features import collection_extent
+from gis_service.services.ogc_documents import collection_document, link, queryables_document
+
+router = APIRouter(tags=["OGC API – Features"])
+
+
+@router.get("/collections", summary="图层列表 / feature collections")
+def collections(request: Request, conn: Conn, base: BaseUrl):
+    docs = [collection_document(base, c, collection_extent(conn, c)) for c in list_collections(conn)]
+    doc = {"links": [link(f"{base}/collections?f=json", "self", "application/json", "图层列表 / collections"),
+                     link(f"{base}/collections?f=html", "alternate", "text/html", "网页版 / as HTML")],
+           "collections": docs}
+    if wants(request, ("json", "html")) == "html":
+        return render(request, "collections.html", doc=doc)
+    return doc
+
+
+@router.get("/collections/{collectionId}", summary="图层描述 / collection metadata")
+@router.get("/collections/{collectionId}/", include_in_schema=False)
+def collection(collectionId: str, request: Request, conn: Conn, base: BaseUrl):
+    c = get_collection(conn, collectionId)
+    doc = collection_document(base, c, collection_extent(conn, c))
+    if wants(request, ("json", "html")) == "html":
+        return render(request, "collection.html", doc=doc,
+                      breadcrumbs=[(f"{base}/collections?f=html", "图层 Collections")])
+    return doc
+
+
+@router.get("/collections/{collectionId}/queryables", summary="可查询属性 / queryables")
+def queryables(collectionId: str, request: Request, conn: Conn, base: BaseUrl):
+    c = get_collection(conn, collectionId)
+    return JSONResponse(queryables_document(base, c), media_type="application/schema+json")

@@ -1,0 +1,153 @@
+"""/collections/{id}/items and /items/{featureId}: GeoJSON built in SQL, plus
+HTML, GeoJSON-Seq and file downloads from the same query."""
+from __future__ import annotations
+
+import json
+from typing import Annotated
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Query, Request, Response
+from fastapi.responses import FileResponse, StreamingResponse
+from starlette.background import BackgroundTask
+
+from gis_service.api.deps import AppSettings, BaseUrl, Conn
+from gis_service.api.html import render
+from gis_service.api.negotiation import wants
+from gis_service.errors import NotFound
+from gis_service.queries.collections import get_collection
+from gis_service.queries.features import ItemsQuery
+from gis_service.services.exports import EXPORT_FORMATS, export_frame
+from gis_service.services.features import (
+    RECORD_SEPARATOR, fetch_feature, fetch_frame, fetch_page, feature_collection_text, page_etag,
+    stream_features,
+)
+from gis_service.services.ogc_documents import GEOJSON, link
+from gis_service.services.ogc_params import build_items_query
+
+router = APIRouter(tags=["OGC API – Features"])
+ITEM_FORMATS = ("json", "html", "geojsonseq", "csv", "gpkg", "shp", "kml", "fgb")
+READ_METHODS = "GET, HEAD, OPTIONS"
+
+
+def _content_crs(q: ItemsQuery) -> dict:
+    return {"Content-Crs": f"<{q.out_crs.uri}>"}
+
+
+def _not_modified(request: Request, etag: str) -> bool:
+    header = request.headers.get("if-none-match", "")
+    return etag in [t.strip() for t in header.split(",")] or header.strip() == "*"
+
+
+def _page_links(base: str, cid: str, request: Request, q: ItemsQuery, more: bool) -> list[dict]:
+    href = f"{base}/collections/{cid}/items"
+    params = {k: v for k, v in request.query_params.items() if k not in ("offset", "f")}
+
+    def url(fmt: str, offset: int | None = None) -> str:
+        extra = {"offset": offset} if offset else {}
+        return f"{href}?{urlencode({**params, 'f': fmt, **extra})}"
+
+    links = [link(url("json", q.offset), "self", GEOJSON, "本页 / this page"),
+             link(url("html", q.offset), "alternate", "text/html", "网页版 / as HTML"),
+             link(f"{base}/collections/{cid}", "collection", "application/json", "所属图层 / collection")]
+    if more:
+        links.append(link(url("json", q.offset + q.limit), "next", GEOJSON, "下一页 / next page"))
+    if q.offset > 0:
+        links.append(link(url("json", max(0, q.offset - q.limit)), "prev", GEOJSON, "上一页 / previous page"))
+    return links
+
+
+@router.get("/collections/{collectionId}/items", summary="要素 / features",
+            response_class=Response,
+            responses={200: {"content": {GEOJSON: {}, "text/html": {}, "text/csv": {}}}})
+def items(
+    collectionId: str, request: Request, conn: Conn, base: BaseUrl, settings: AppSettings,
+    limit: Annotated[int | None, Query(ge=1, description="clamped to the maximum")] = None,
+    offset: Annotated[int, Query(ge=0)] = 0,
+    bbox: str | None = None,
+    bbox_crs: Annotated[str | None, Query(alias="bbox-crs")] = None,
+    datetime: str | None = None,
+    filter: str | None = None,
+    filter_lang: Annotated[str | None, Query(alias="filter-lang")] = None,
+    filter_crs: Annotated[str | None, Query(alias="filter-crs")] = None,
+    sortby: str | None = None,
+    properties: str | None = None,
+    skipGeometry: bool = False,
+    crs: str | None = None,
+    precision: Annotated[int | None, Query(ge=0, le=15)] = None,
+    simplify: Annotated[float | None, Query(ge=0, le=100000)] = None,
+    f: str | None = None,
+):
+    fmt = wants(request, ITEM_FORMATS)
+    c = get_collection(conn, collectionId)
+    download = fmt in EXPORT_FORMATS or fmt == "geojsonseq"
+    # Downloads without an explicit limit mean "the whole (filtered) layer".
+    page_limit = limit if limit is not None else (settings.max_export_features if download
+                                                  else settings.default_limit)
+    q = build_items_query(c, dict(request.query_params), limit=page_limit, offset=offset,
+                          max_limit=settings.max_export_features if download else settings.max_limit)
+    etag = page_etag(c, str(request.url.query))
+    headers = {"ETag": etag, "Last-Modified": c.updated_at.strftime("%a, %d %b %Y %H:%M:%S GMT"),
+               **_content_crs(q)}
+    if _not_modified(request, etag):
+        return Response(status_code=304, headers=headers)
+    if fmt == "geojsonseq":
+        return StreamingResponse(stream_features(request.app.state.engine, q, q.limit, RECORD_SEPARATOR),
+                                 media_type="application/geo+json-seq", headers=headers)
+    if fmt in EXPORT_FORMATS:
+        frame = fetch_frame(conn, q, q.limit)
+        result = export_frame(frame, fmt, c.id, style=c.style, title=c.title_zh,
+                              encoding=request.query_params.get("encoding", "UTF-8"))
+        return FileResponse(result.path, media_type=result.media_type, filename=result.filename,
+                            headers=headers, background=BackgroundTask(result.cleanup))
+    page = fetch_page(conn, q)
+    links = _page_links(base, c.id, request, q, page.more)
+    if fmt == "html":
+        collection_doc = {"id": c.id, "title": c.title_zh}
+        data = json.loads("[" + page.features + "]")
+        columns = list(q.properties or c.properties)
+        return render(request, "items.html", collection=collection_doc, features=data, columns=columns,
+                      links=links, offset=q.offset, returned=page.returned, matched=page.matched,
+                      notice="演示数据 / demo data" if page.has_demo else None,
+                      json_url=links[0]["href"].replace("f=html", "f=json"),
+                      breadcrumbs=[(f"{base}/collections?f=html", "图层 Collections"),
+                                   (f"{base}/collections/{c.id}?f=html", c.title_zh)])
+    body = feature_collection_text(page, links)
+    return Response(body, media_type=GEOJSON, headers=headers)
+
+
+@router.get("/collections/{collectionId}/items/{featureId}", summary="单个要素 / one feature",
+            response_class=Response, responses={200: {"content": {GEOJSON: {}, "text/html": {}}}})
+def item(collectionId: str, featureId: str, request: Request, conn: Conn, base: BaseUrl,
+         crs: str | None = None, f: str | None = None):
+    fmt = wants(request, ("json", "html"))
+    c = get_collection(conn, collectionId)
+    q = build_items_query(c, {k: v for k, v in request.query_params.items() if k in ("crs",)},
+                          limit=1, offset=0, max_limit=1)
+    q.feature_id = featureId
+    found = fetch_feature(conn, q)
+    if found is None:
+        raise NotFound(f"图层 {c.id} 中没有要素 {featureId!r}", f"no feature {featureId!r} in {c.id}",
+                       detail={"collection": c.id, "feature": featureId})
+    feature_text, version = found
+    # The row version is the item's ETag (If-Match uses it); other CRSs are other representations.
+    etag = f'"{version}"' if crs is None else f'W/"{version}-{q.out_crs.epsg}-{q.out_crs.lat_first}"'
+    headers = {"ETag": etag, **_content_crs(q)}
+    if _not_modified(request, etag):
+        return Response(status_code=304, headers=headers)
+    feature = json.loads(feature_text)
+    href = f"{base}/collections/{c.id}/items/{featureId}"
+    feature["links"] = [link(f"{href}?f=json", "self", GEOJSON, "本要素 / this feature"),
+                        link(f"{href}?f=html", "alternate", "text/html", "网页版 / as HTML"),
+                        link(f"{base}/collections/{c.id}", "collection", "application/json", c.title_zh)]
+    if fmt == "html":
+        return render(request, "item.html", feature=feature, json_url=f"{href}?f=json", headers=headers,
+                      breadcrumbs=[(f"{base}/collections/{c.id}?f=html", c.title_zh),
+                                   (f"{base}/collections/{c.id}/items?f=html", "要素 Items")])
+    return Response(json.dumps(feature, ensure_ascii=False), media_type=GEOJSON, headers=headers)
+
+
+@router.options("/collections/{collectionId}/items", include_in_schema=False)
+@router.options("/collections/{collectionId}/items/{featureId}", include_in_schema=False)
+def item_options(collectionId: str, conn: Conn, featureId: str | None = None):
+    get_collection(conn, collectionId)
+    return Response(status_code=204, headers={"Allow": READ_METHODS})

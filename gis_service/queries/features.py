@@ -1,0 +1,170 @@
+"""SQL for the items path. GeoJSON text is built by PostGIS, never by shapely.
+
+Every user value is a bind parameter; every identifier comes from the
+collection's own property table, never from the request.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from gis_service.crs import CrsSpec, parse_crs
+from gis_service.queries.collections import Collection
+
+METRE_IN_DEGREES = 1 / 111_320  # simplify tolerance is given in metres
+
+
+@dataclass
+class ItemsQuery:
+    collection: Collection
+    limit: int = 10
+    offset: int = 0
+    bbox: tuple[float, float, float, float] | None = None  # x,y order in bbox_crs
+    bbox_crs: CrsSpec = field(default_factory=lambda: parse_crs(None))
+    datetime_range: tuple[dt.datetime | None, dt.datetime | None] | None = None
+    filter_sql: str | None = None
+    filter_params: dict = field(default_factory=dict)
+    equals: dict[str, object] = field(default_factory=dict)
+    sortby: list[tuple[str, bool]] = field(default_factory=list)  # (property, ascending)
+    properties: list[str] | None = None
+    skip_geometry: bool = False
+    out_crs: CrsSpec = field(default_factory=lambda: parse_crs(None))
+    precision: int | None = None
+    simplify_m: float | None = None
+    feature_id: str | None = None
+
+    @property
+    def is_filtered(self) -> bool:
+        return bool(self.bbox or self.datetime_range or self.filter_sql or self.equals
+                    or self.feature_id is not None)
+
+
+def where_clause(q: ItemsQuery) -> tuple[str, dict]:
+    c = q.collection
+    parts, params = [c.base_where], dict(c.base_params)
+    if q.feature_id is not None:
+        parts.append(f"{c.id_sql} = :fid")
+        params["fid"] = q.feature_id
+    if q.bbox:
+        x1, y1, x2, y2 = q.bbox
+        srid = q.bbox_crs.epsg or 4326
+        envelope = f"ST_MakeEnvelope(:bx1, :by1, :bx2, :by2, {srid})"
+        if srid not in (4326, 4490):
+            envelope = f"ST_Transform({envelope}, 4490)"
+        else:  # CGCS2000 and WGS84 coincide here (DOMAIN.md §4): no transform needed
+            envelope = f"ST_SetSRID({envelope}, 4490)"
+        parts.append(f"t.geom && {envelope} AND ST_Intersects(t.geom, {envelope})")
+        params.update(bx1=x1, by1=y1, bx2=x2, by2=y2)
+    if q.datetime_range and c.temporal_property:
+        start, end = q.datetime_range
+        column = c.properties[c.temporal_property].sql
+        if start:
+            parts.append(f"{column} >= :dt_start")
+            params["dt_start"] = start.date() if isinstance(start, dt.datetime) else start
+        if end:
+            parts.append(f"{column} <= :dt_end")
+            params["dt_end"] = end.date() if isinstance(end, dt.datetime) else end
+    for i, (name, value) in enumerate(sorted(q.equals.items())):
+        prop = c.properties[name]
+        if prop.is_json:
+            parts.append(f"({prop.sql} #>> '{{}}') = :eq{i}")
+            params[f"eq{i}"] = str(value)
+        else:
+            parts.append(f"CAST({prop.sql} AS text) = :eq{i}")
+            params[f"eq{i}"] = str(value)
+    if q.filter_sql:
+        parts.append(q.filter_sql)
+        params.update(q.filter_params)
+    return " AND ".join(f"({p})" for p in parts), params
+
+
+def order_clause(q: ItemsQuery) -> str:
+    c = q.collection
+    terms = [f"{c.properties[name].sql} {'ASC' if asc else 'DESC'} NULLS LAST" for name, asc in q.sortby]
+    terms.append(f"{c.id_sql} ASC")  # a total order, so pages never overlap
+    return ", ".join(terms)
+
+
+def geometry_sql(q: ItemsQuery) -> str:
+    if q.skip_geometry:
+        return "NULL"
+    geom = "t.geom"
+    if q.simplify_m:
+        geom = f"ST_SimplifyPreserveTopology({geom}, {float(q.simplify_m) * METRE_IN_DEGREES!r})"
+    epsg = q.out_crs.epsg
+    if epsg not in (None, 4326, 4490):
+        geom = f"ST_Transform({geom}, {int(epsg)})"
+    if q.out_crs.lat_first or q.out_crs.northing_first:
+        geom = f"ST_FlipCoordinates({geom})"
+    projected = epsg not in (None, 4326, 4490)
+    precision = q.precision if q.precision is not None else (3 if projected else 7)
+    return f"ST_AsGeoJSON({geom}, {int(precision)})"
+
+
+def properties_sql(q: ItemsQuery) -> str:
+    c = q.collection
+    names = q.properties if q.properties is not None else list(c.properties)
+    pairs = ", ".join(f"'{n}', {c.properties[n].sql}" for n in names if not c.properties[n].is_json)
+    json_names = [n for n in names if c.properties[n].is_json]
+    if c.extra_json_sql is None:  # user collection: all properties live in JSONB
+        if q.properties is None:
+            return "t.properties"
+        keys = ", ".join(f"'{n.replace(chr(39), chr(39) * 2)}'" for n in json_names)
+        return f"(SELECT coalesce(jsonb_object_agg(key, value), '{{}}') FROM jsonb_each(t.properties) " \
+               f"WHERE key IN ({keys or 'NULL'}))"
+    columns = f"jsonb_build_object({pairs})" if pairs else "'{}'::jsonb"
+    return columns if q.properties is not None else f"({c.extra_json_sql} || {columns})"
+
+
+def feature_text_sql(q: ItemsQuery) -> str:
+    return ("'{\"type\":\"Feature\",\"id\":' || to_json(" + q.collection.id_sql + ")::text"
+            " || ',\"geometry\":' || coalesce(" + geometry_sql(q) + ", 'null')"
+            " || ',\"properties\":' || (" + properties_sql(q) + ")::text || '}'")
+
+
+def page_sql(q: ItemsQuery) -> tuple[str, dict]:
+    """One round trip: the page's features as one text, and whether more exist."""
+    where, params = where_clause(q)
+    params.update(lim=q.limit, lim1=q.limit + 1, off=q.offset)
+    sql = f"""
+        WITH page AS MATERIALIZED (
+            SELECT {feature_text_sql(q)} AS feature FROM {q.collection.table} t
+             WHERE {where} ORDER BY {order_clause(q)} LIMIT :lim1 OFFSET :off),
+        numbered AS (SELECT feature, row_number() OVER () AS rn FROM page)
+        SELECT coalesce(string_agg(feature, ',' ORDER BY rn) FILTER (WHERE rn <= :lim), '') AS features,
+               least(count(*), :lim) AS returned, count(*) > :lim AS more
+          FROM numbered"""
+    return sql, params
+
+
+def stream_sql(q: ItemsQuery, limit: int | None) -> tuple[str, dict]:
+    where, params = where_clause(q)
+    tail = ""
+    if limit is not None:
+        tail = " LIMIT :lim OFFSET :off"
+        params.update(lim=limit, off=q.offset)
+    return (f"SELECT {feature_text_sql(q)} AS feature FROM {q.collection.table} t WHERE {where} "
+            f"ORDER BY {order_clause(q)}{tail}"), params
+
+
+def frame_sql(q: ItemsQuery, limit: int | None) -> tuple[str, dict]:
+    """Rows for file exports: id, WKB in EPSG:4490, properties as JSONB."""
+    where, params = where_clause(q)
+    tail = ""
+    if limit is not None:
+        tail = " LIMIT :lim OFFSET :off"
+        params.update(lim=limit, off=q.offset)
+    geom = "NULL::bytea" if q.skip_geometry else "ST_AsBinary(t.geom)"
+    return (f"SELECT {q.collection.id_sql} AS id, {geom} AS wkb, {properties_sql(q)} AS props "
+            f"FROM {q.collection.table} t WHERE {where} ORDER BY {order_clause(q)}{tail}"), params
+
+
+def count_sql(q: ItemsQuery) -> tuple[str, dict]:
+    where, params = where_clause(q)
+    return f"SELECT count(*) FROM {q.collection.table} t WHERE {where}", params
+
+
+def extent_sql(collection: Collection) -> tuple[str, dict]:
+    return (f"SELECT ST_XMin(e), ST_YMin(e), ST_XMax(e), ST_YMax(e) FROM "
+            f"(SELECT ST_Extent(t.geom) AS e FROM {collection.table} t WHERE {collection.base_where}) s",
+            dict(collection.base_params))
