@@ -2,7 +2,6 @@
 import os
 import subprocess
 import sys
-import time
 import zipfile
 
 import geopandas as gpd
@@ -14,6 +13,7 @@ from sqlalchemy import text
 from gis_service.settings import PROJECT_ROOT
 
 from ..conftest import free_port
+from ..live import live_server
 from .layer_fixtures import default_layers
 
 
@@ -113,21 +113,7 @@ def test_load_and_serve(migrated_db, tmp_path):
     layers = default_layers(tmp_path / "layers")
     loaded = cli(migrated_db, "load", "--layers-dir", str(layers))
     assert loaded.returncode == 0, loaded.stderr
-    port = free_port()
-    env = {**os.environ, "GIS_DATABASE_URL": migrated_db}
-    server = subprocess.Popen([sys.executable, "-m", "gis_service.cli", "serve", "--port", str(port)],
-                              cwd=PROJECT_ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                response = httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=2)
-                break
-            except httpx.TransportError:
-                assert time.monotonic() < deadline, "server did not start"
-                time.sleep(0.2)
-        assert response.status_code == 200
-        assert response.json()["collections"]["projects"]["features"] == 2
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
+    with live_server(migrated_db) as base:
+        response = httpx.get(f"{base}/healthz", timeout=5)
+    assert response.status_code == 200
+    assert response.json()["collections"]["projects"]["features"] == 2
