@@ -38,6 +38,12 @@ class Settings(BaseSettings):
     statement_timeout_ms: int = 15000
 
     cors_origins: list[str] = Field(default_factory=list)
+
+    # Map pages. "none" makes no request to any other host; "tianditu" needs a key;
+    # "osm"; or a custom XYZ URL template for an intranet tile server.
+    basemap: str = "none"
+    tianditu_key: str | None = None
+    basemap_attribution: str = ""
     default_limit: int = 1000
     max_limit: int = 10000
     max_export_features: int = 1_000_000

@@ -7,7 +7,7 @@ from sqlalchemy import create_engine, pool
 from geoalchemy2 import alembic_helpers
 
 from gis_service.db.migrate import include_object
-from gis_service.db.models import Base
+from gis_service.db.all_models import Base
 
 config = context.config
 target_metadata = Base.metadata

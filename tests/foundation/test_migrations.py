@@ -4,7 +4,8 @@ from alembic.migration import MigrationContext
 from sqlalchemy import create_engine, inspect, text
 
 from gis_service.db.migrate import downgrade, include_object, upgrade
-from gis_service.db.models import PLAN_MODELS, Base
+from gis_service.db.all_models import Base
+from gis_service.db.models import PLAN_MODELS
 
 
 def test_up_down_up(pg):
