@@ -1,0 +1,1 @@
+"""Services: GeoJSON/OGC documents, downloads, analysis, progress."""

@@ -1,0 +1,48 @@
+"""CSV download: every property plus a ``wkt`` geometry column, safe to open in Excel.
+
+UTF-8 with a BOM (Excel otherwise guesses GBK and garbles Chinese), CRLF rows
+(RFC 4180). WKT is lon, lat in EPSG:4490 with 9 decimals (~0.1 mm); a CSV
+cannot declare its CRS, so ``ExportResult.crs`` carries it for a header.
+GDAL's CSV driver and QGIS's delimited-text provider pick up ``wkt`` by name.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+import geopandas as gpd
+import pandas as pd
+import shapely
+
+from gis_service.services.exports.base import datetimes_as_text
+
+WKT_COLUMN = "wkt"
+WKT_DECIMALS = 9
+# A cell starting with one of these is run as a formula by Excel/LibreOffice/WPS.
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise_formula(value):
+    """Prefix text that a spreadsheet would run as a formula with ``'``; leave the rest alone.
+
+    Only strings are touched: a genuine negative number (int/float) stays numeric.
+    """
+    if isinstance(value, str) and value.startswith(FORMULA_TRIGGERS):
+        return "'" + value
+    return value
+
+
+def write_csv(frame: gpd.GeoDataFrame, directory: Path, stem: str) -> Path:
+    geometry = frame.geometry
+    table = pd.DataFrame(datetimes_as_text(frame).drop(columns=geometry.name))
+    if WKT_COLUMN in table.columns:
+        table = table.rename(columns={WKT_COLUMN: f"{WKT_COLUMN}_property"})
+    for column in table.columns:
+        if not (pd.api.types.is_numeric_dtype(table[column].dtype)
+                or pd.api.types.is_datetime64_any_dtype(table[column].dtype)):
+            table[column] = table[column].map(neutralise_formula)
+    table.columns = [neutralise_formula(str(c)) for c in table.columns]
+    wkt = shapely.to_wkt(geometry.values, rounding_precision=WKT_DECIMALS, trim=True)
+    table[WKT_COLUMN] = pd.Series(wkt, index=table.index).where(geometry.notna().values, "")
+    path = directory / f"{stem}.csv"
+    table.to_csv(path, index=False, encoding="utf-8-sig", lineterminator="\r\n")
+    return path
