@@ -9,6 +9,7 @@ DEBIAN_PACKAGES=(
   postgresql-15 postgresql-15-postgis-3
   gdal-bin
   fonts-noto-cjk
+  chromium
 )
 
 missing=()
