@@ -32,6 +32,8 @@ class ItemsQuery:
     precision: int | None = None
     simplify_m: float | None = None
     feature_id: str | None = None
+    # Keyset cursor: the last id of the previous page (default id order only).
+    after_id: str | None = None
 
     @property
     def is_filtered(self) -> bool:
@@ -75,6 +77,9 @@ def where_clause(q: ItemsQuery) -> tuple[str, dict]:
     if q.filter_sql:
         parts.append(q.filter_sql)
         params.update(q.filter_params)
+    if q.after_id is not None:
+        parts.append(f"{c.id_sql} > :after_id")
+        params["after_id"] = q.after_id
     return " AND ".join(f"({p})" for p in parts), params
 
 
@@ -122,17 +127,26 @@ def feature_text_sql(q: ItemsQuery) -> str:
             " || ',\"properties\":' || (" + properties_sql(q) + ")::text || '}'")
 
 
+def uses_keyset(q: ItemsQuery) -> bool:
+    """Id-ordered pages can seek by id instead of counting past OFFSET rows."""
+    return not q.sortby
+
+
 def page_sql(q: ItemsQuery) -> tuple[str, dict]:
-    """One round trip: the page's features as one text, and whether more exist."""
+    """One round trip: the page's features as one text, whether more exist, and the
+    last id (the keyset cursor for the next page)."""
     where, params = where_clause(q)
-    params.update(lim=q.limit, lim1=q.limit + 1, off=q.offset)
+    offset = 0 if q.after_id is not None else q.offset
+    params.update(lim=q.limit, lim1=q.limit + 1, off=offset)
     sql = f"""
         WITH page AS MATERIALIZED (
-            SELECT {feature_text_sql(q)} AS feature FROM {q.collection.table} t
+            SELECT {q.collection.id_sql} AS fid, {feature_text_sql(q)} AS feature
+              FROM {q.collection.table} t
              WHERE {where} ORDER BY {order_clause(q)} LIMIT :lim1 OFFSET :off),
-        numbered AS (SELECT feature, row_number() OVER () AS rn FROM page)
+        numbered AS (SELECT fid, feature, row_number() OVER () AS rn FROM page)
         SELECT coalesce(string_agg(feature, ',' ORDER BY rn) FILTER (WHERE rn <= :lim), '') AS features,
-               least(count(*), :lim) AS returned, count(*) > :lim AS more
+               least(count(*), :lim) AS returned, count(*) > :lim AS more,
+               (array_agg(fid ORDER BY rn) FILTER (WHERE rn <= :lim))[least(count(*), :lim)] AS last_id
           FROM numbered"""
     return sql, params
 

@@ -26,6 +26,7 @@ class Page:
     returned: int
     more: bool
     matched: int | None
+    last_id: str | None = None
 
     @property
     def has_demo(self) -> bool:
@@ -43,7 +44,8 @@ def number_matched(conn: Connection, q: ItemsQuery) -> int:
 def fetch_page(conn: Connection, q: ItemsQuery) -> Page:
     sql, params = page_sql(q)
     row = conn.execute(text(sql), params).one()
-    return Page(row.features, row.returned, row.more, number_matched(conn, q))
+    return Page(row.features, row.returned, row.more, number_matched(conn, q),
+                None if row.last_id is None else str(row.last_id))
 
 
 def feature_collection_text(page: Page, links: list[dict], extra: dict | None = None) -> str:

@@ -13,7 +13,7 @@ from gis_service.queries.features import ItemsQuery
 # Parameters the items endpoint understands; anything else is a property filter.
 RESERVED = {"f", "limit", "offset", "bbox", "bbox-crs", "datetime", "filter", "filter-lang",
             "filter-crs", "sortby", "properties", "skipGeometry", "crs", "precision", "simplify",
-            "as_of", "encoding"}
+            "as_of", "encoding", "after"}
 
 
 class BadParameter(InvalidInput):
@@ -99,6 +99,8 @@ def build_items_query(collection: Collection, params: dict[str, str], *, limit: 
         q.sortby = [(n.lstrip("+-"), not n.startswith("-")) for n in _names(collection, params["sortby"], "sortby")]
     if "properties" in params:
         q.properties = _names(collection, params["properties"], "properties")
+    if params.get("after") is not None and not q.sortby:
+        q.after_id = params["after"]
     q.skip_geometry = params.get("skipGeometry", "false").lower() == "true"
     q.out_crs = output_crs(params.get("crs"))
     if params.get("precision"):

@@ -15,10 +15,10 @@ from gis_service.api.html import render
 from gis_service.api.negotiation import wants
 from gis_service.errors import NotFound
 from gis_service.queries.collections import get_collection
-from gis_service.queries.features import ItemsQuery
+from gis_service.queries.features import ItemsQuery, uses_keyset
 from gis_service.services.exports import EXPORT_FORMATS, export_frame
 from gis_service.services.features import (
-    RECORD_SEPARATOR, fetch_feature, fetch_frame, fetch_page, feature_collection_text, page_etag,
+    RECORD_SEPARATOR, Page, fetch_feature, fetch_frame, fetch_page, feature_collection_text, page_etag,
     stream_features,
 )
 from gis_service.services.ogc_documents import GEOJSON, link
@@ -38,19 +38,23 @@ def _not_modified(request: Request, etag: str) -> bool:
     return etag in [t.strip() for t in header.split(",")] or header.strip() == "*"
 
 
-def _page_links(base: str, cid: str, request: Request, q: ItemsQuery, more: bool) -> list[dict]:
+def _page_links(base: str, cid: str, request: Request, q: ItemsQuery, page: Page) -> list[dict]:
     href = f"{base}/collections/{cid}/items"
-    params = {k: v for k, v in request.query_params.items() if k not in ("offset", "f")}
+    params = {k: v for k, v in request.query_params.items() if k not in ("offset", "f", "after")}
 
-    def url(fmt: str, offset: int | None = None) -> str:
+    def url(fmt: str, offset: int | None = None, after: str | None = None) -> str:
         extra = {"offset": offset} if offset else {}
+        if after is not None:
+            extra["after"] = after
         return f"{href}?{urlencode({**params, 'f': fmt, **extra})}"
 
-    links = [link(url("json", q.offset), "self", GEOJSON, "本页 / this page"),
-             link(url("html", q.offset), "alternate", "text/html", "网页版 / as HTML"),
+    links = [link(url("json", q.offset, q.after_id), "self", GEOJSON, "本页 / this page"),
+             link(url("html", q.offset, q.after_id), "alternate", "text/html", "网页版 / as HTML"),
              link(f"{base}/collections/{cid}", "collection", "application/json", "所属图层 / collection")]
-    if more:
-        links.append(link(url("json", q.offset + q.limit), "next", GEOJSON, "下一页 / next page"))
+    if page.more:
+        # Id-ordered pages continue by keyset, so deep pages cost no more than the first.
+        after = page.last_id if uses_keyset(q) else None
+        links.append(link(url("json", q.offset + q.limit, after), "next", GEOJSON, "下一页 / next page"))
     if q.offset > 0:
         links.append(link(url("json", max(0, q.offset - q.limit)), "prev", GEOJSON, "上一页 / previous page"))
     return links
@@ -76,6 +80,7 @@ def items(
     precision: Annotated[int | None, Query(ge=0, le=15)] = None,
     simplify: Annotated[float | None, Query(ge=0, le=100000)] = None,
     f: str | None = None,
+    after: Annotated[str | None, Query(description="keyset cursor, as given in next links")] = None,
 ):
     fmt = wants(request, ITEM_FORMATS)
     c = get_collection(conn, collectionId)
@@ -100,7 +105,7 @@ def items(
         return FileResponse(result.path, media_type=result.media_type, filename=result.filename,
                             headers=headers, background=BackgroundTask(result.cleanup))
     page = fetch_page(conn, q)
-    links = _page_links(base, c.id, request, q, page.more)
+    links = _page_links(base, c.id, request, q, page)
     if fmt == "html":
         collection_doc = {"id": c.id, "title": c.title_zh}
         data = json.loads("[" + page.features + "]")
