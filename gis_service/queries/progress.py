@@ -1,0 +1,85 @@
+"""SQL for progress state, history and time travel (``as_of``).
+
+History is append-only: every change stores the old and new value of each
+changed field. The state at a moment T is therefore the current row with, for
+each field changed after T, the *old* value of the earliest such change. That
+"undo" object is one aggregate over the events after T, so time travel costs
+one indexed scan of ``progress_events`` per feature and needs no snapshots.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import Boolean, Date, DateTime, Integer, Numeric
+from sqlalchemy.dialects.postgresql import JSONB
+
+from gis_service.db.models import PLAN_MODELS, PROGRESS_COLLECTIONS
+from gis_service.errors import InvalidInput, NotFound
+
+REVIEW_TIMEZONE = ZoneInfo("Asia/Shanghai")
+# History stores the geometry under its API name, as GeoJSON text.
+GEOMETRY_KEY = "geometry"
+
+
+def as_of_cutoff(as_of: dt.date) -> dt.datetime:
+    """The end of ``as_of`` in Asia/Shanghai: what a review on that day saw."""
+    return dt.datetime.combine(as_of + dt.timedelta(days=1), dt.time(), tzinfo=REVIEW_TIMEZONE)
+
+
+def undo_lateral(collection_param: str = "state_cid", cutoff_param: str = "state_cutoff",
+                 alias: str = "t") -> str:
+    """``LATERAL (...) u`` with ``u.undo``: per field, the value it had at the cutoff,
+    for fields changed since. jsonb_object_agg keeps the last duplicate key, and the
+    aggregate runs newest → oldest, so the earliest change's old value wins."""
+    return (f"LEFT JOIN LATERAL (SELECT jsonb_object_agg(o.key, o.value ORDER BY e.recorded_at DESC, "
+            f"e.id DESC) AS undo FROM progress_events e CROSS JOIN LATERAL jsonb_each(e.old_values) o "
+            f"WHERE e.collection_id = :{collection_param} AND e.feature_id = {alias}.id "
+            f"AND e.recorded_at > :{cutoff_param}) u ON true")
+
+
+def _restored(column) -> str:
+    key = GEOMETRY_KEY if column.name == "geom" else column.name
+    if column.name == "geom":
+        value = f"ST_SetSRID(ST_GeomFromGeoJSON(u.undo ->> '{key}'), 4490)"
+    elif isinstance(column.type, JSONB):
+        value = f"(u.undo -> '{key}')"
+    else:
+        cast = next((name for sa_type, name in ((Boolean, "boolean"), (Integer, "integer"),
+                                                 (Numeric, "numeric"), (DateTime, "timestamptz"),
+                                                 (Date, "date")) if isinstance(column.type, sa_type)),
+                    "text")
+        value = f"(u.undo ->> '{key}')::{cast}"
+    return f"CASE WHEN u.undo ? '{key}' THEN {value} ELSE t.{column.name} END AS {column.name}"
+
+
+def plan_table(collection_id: str):
+    model = PLAN_MODELS.get(collection_id)
+    if model is None:
+        raise NotFound(f"没有图层 {collection_id!r}", f"no plan collection {collection_id!r}",
+                       detail={"collection": collection_id}, code="unknown_collection")
+    return model.__table__
+
+
+def table_as_of_sql(collection_id: str, as_of: dt.date) -> tuple[str, dict]:
+    """A subquery with every column of the plan table, as recorded at the end of ``as_of``.
+    Use it in place of the table name: ``FROM (<sql>) t``."""
+    table = plan_table(collection_id)
+    columns = ", ".join(_restored(c) for c in table.columns)
+    sql = f"SELECT {columns} FROM {table.name} t {undo_lateral()}"
+    return sql, {"state_cid": collection_id, "state_cutoff": as_of_cutoff(as_of)}
+
+
+def progress_state_sql(collection_id: str, as_of: dt.date | None) -> tuple[str, dict]:
+    """Rows ``(id, status, percent_complete, status_date)`` of every non-retired feature of a
+    progress collection, as recorded in the system at the end of ``as_of`` (Asia/Shanghai),
+    or now when ``as_of`` is None."""
+    if collection_id not in PROGRESS_COLLECTIONS:
+        raise InvalidInput(f"图层 {collection_id!r} 没有进展字段", f"collection {collection_id!r} has no progress",
+                           detail={"collection": collection_id, "progress_collections": list(PROGRESS_COLLECTIONS)})
+    if as_of is None:
+        return (f"SELECT t.id, t.status, t.percent_complete, t.status_date FROM {collection_id} t "
+                f"WHERE NOT t.retired ORDER BY t.id"), {}
+    source, params = table_as_of_sql(collection_id, as_of)
+    return (f"SELECT t.id, t.status, t.percent_complete, t.status_date FROM ({source}) t "
+            f"WHERE NOT t.retired ORDER BY t.id"), params
