@@ -11,6 +11,7 @@ from gis_service import __version__
 from gis_service.api.errors import install_error_handlers
 from gis_service.api.proxy import ForwardedHeadersMiddleware
 from gis_service.api.routers import collections, health, items, ogc
+from gis_service.api.routers import qgis
 from gis_service.maps.assets import install_offline_assets, mount_static
 from gis_service.db.engine import make_engine
 from gis_service.settings import Settings
@@ -46,6 +47,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(ForwardedHeadersMiddleware, trusted=settings.forwarded_allow_ips)
     install_offline_assets(f"{settings.root_path}/static")
     mount_static(app)
-    for module in (ogc, collections, items, health):
+    for module in (ogc, collections, items, health, qgis):
         app.include_router(module.router)
     return app

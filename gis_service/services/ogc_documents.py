@@ -6,6 +6,7 @@ from gis_service.queries.collections import Collection
 
 OPENAPI_MEDIA_TYPE = "application/vnd.oai.openapi+json;version=3.0"
 GEOJSON = "application/geo+json"
+QGIS_PROJECT_MEDIA_TYPE = "application/x-qgis-project"
 
 CONFORMANCE = [
     "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/core",
@@ -51,8 +52,14 @@ def landing_page(base: str, title: str, description: str) -> dict:
             link(f"{base}/docs", "service-doc", "text/html", "接口文档 / API documentation"),
             link(f"{base}/conformance", "conformance", "application/json", "一致性声明 / conformance"),
             link(f"{base}/collections", "data", "application/json", "图层列表 / collections"),
+            qgis_project_link(base),
         ],
     }
+
+
+def qgis_project_link(base: str) -> dict:
+    return link(f"{base}/qgis/project.qgs", "related", QGIS_PROJECT_MEDIA_TYPE,
+                "QGIS 工程（全部图层，OGC API）/ QGIS project with every layer")
 
 
 def conformance() -> dict:

@@ -9,7 +9,9 @@ from gis_service.api.html import render
 from gis_service.api.negotiation import wants
 from gis_service.queries.collections import get_collection, list_collections
 from gis_service.services.features import collection_extent
-from gis_service.services.ogc_documents import collection_document, link, queryables_document
+from gis_service.services.ogc_documents import (
+    collection_document, link, qgis_project_link, queryables_document,
+)
 
 router = APIRouter(tags=["OGC API – Features"])
 
@@ -18,7 +20,8 @@ router = APIRouter(tags=["OGC API – Features"])
 def collections(request: Request, conn: Conn, base: BaseUrl):
     docs = [collection_document(base, c, collection_extent(conn, c)) for c in list_collections(conn)]
     doc = {"links": [link(f"{base}/collections?f=json", "self", "application/json", "图层列表 / collections"),
-                     link(f"{base}/collections?f=html", "alternate", "text/html", "网页版 / as HTML")],
+                     link(f"{base}/collections?f=html", "alternate", "text/html", "网页版 / as HTML"),
+                     qgis_project_link(base)],
            "collections": docs}
     if wants(request, ("json", "html")) == "html":
         return render(request, "collections.html", doc=doc)

@@ -13,6 +13,7 @@ from starlette.background import BackgroundTask
 from gis_service.api.deps import AppSettings, BaseUrl, Conn
 from gis_service.api.html import render
 from gis_service.api.negotiation import wants
+from gis_service.crs import parse_crs
 from gis_service.errors import NotFound
 from gis_service.queries.collections import get_collection
 from gis_service.queries.features import ItemsQuery, uses_keyset
@@ -91,8 +92,9 @@ def items(
     q = build_items_query(c, dict(request.query_params), limit=page_limit, offset=offset,
                           max_limit=settings.max_export_features if download else settings.max_limit)
     etag = page_etag(c, str(request.url.query))
-    headers = {"ETag": etag, "Last-Modified": c.updated_at.strftime("%a, %d %b %Y %H:%M:%S GMT"),
-               **_content_crs(q)}
+    headers = {"ETag": etag, "Last-Modified": c.updated_at.strftime("%a, %d %b %Y %H:%M:%S GMT")}
+    if fmt not in EXPORT_FORMATS:  # files are written in their own CRS, known after export
+        headers.update(_content_crs(q))
     if _not_modified(request, etag):
         return Response(status_code=304, headers=headers)
     if fmt == "geojsonseq":
@@ -101,7 +103,10 @@ def items(
     if fmt in EXPORT_FORMATS:
         frame = fetch_frame(conn, q, q.limit)
         result = export_frame(frame, fmt, c.id, style=c.style, title=c.title_zh,
-                              encoding=request.query_params.get("encoding", "UTF-8"))
+                              encoding=request.query_params.get("encoding", "UTF-8"),
+                              geometry_type=c.geometry_type)
+        if result.crs:
+            headers["Content-Crs"] = f"<{parse_crs(result.crs).uri}>"
         return FileResponse(result.path, media_type=result.media_type, filename=result.filename,
                             headers=headers, background=BackgroundTask(result.cleanup))
     page = fetch_page(conn, q)

@@ -1,0 +1,23 @@
+"""Which collections go into the QGIS project, and in which Chinese layer-tree group."""
+from __future__ import annotations
+
+from gis_service.queries.collections import Collection
+
+# Plan layers by theme; anything else (user imports, later plan layers) lands by kind.
+PLAN_GROUPS = {
+    "admin_units": "行政与片区", "sub_areas": "行政与片区", "admin_context": "行政与片区",
+    "function_zones": "规划分区", "agri_areas": "规划分区",
+    "green_corridors": "生态", "ecology_sites": "生态",
+    "projects": "项目与改造", "urban_village_sites": "项目与改造",
+    "other_places": "地名",
+}
+KIND_GROUPS = {"user": "导入图层", "working": "工作图层"}
+FALLBACK_GROUP = "其他图层"
+PROJECT_FILENAME = "chengqu_plan.qgs"
+
+
+def project_layers(collections: list[Collection]) -> list[dict]:
+    """The ``build_qgis_project`` layer descriptions, one per collection."""
+    return [{"id": c.id, "title": c.title, "geometry_type": c.geometry_type, "style": c.style,
+             "group": PLAN_GROUPS.get(c.id) or KIND_GROUPS.get(c.kind, FALLBACK_GROUP)}
+            for c in collections]
