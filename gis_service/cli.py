@@ -17,6 +17,8 @@ db_app = typer.Typer(help="Embedded PostGIS cluster and migrations", no_args_is_
 layers_app = typer.Typer(help="Seed layer files", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(layers_app, name="layers")
+demo_app = typer.Typer(help="Synthetic data for tests and benchmarks (合成数据)", no_args_is_help=True)
+app.add_typer(demo_app, name="demo")
 console = Console(stderr=True, soft_wrap=True)
 
 
@@ -133,6 +135,16 @@ def layers_build(out: Path = typer.Option(Path("layers"), help="output directory
 
     build(out)
     console.print(f"layers written to {out}")
+
+
+@demo_app.command("parcels")
+def demo_parcels(n: int = typer.Option(200_000, "--n", help="number of parcels"),
+                 seed: int = typer.Option(42, help="random seed (same seed, same parcels)")) -> None:
+    """Generate and load a synthetic cadastre (宗地, 合成数据) that tessellates 城区."""
+    from gis_service.loader.parcels import load_synthetic_parcels
+
+    count = load_synthetic_parcels(_engine(Settings()), n, seed)
+    console.print(f"loaded {count} synthetic parcels (合成数据)")
 
 
 def main() -> None:

@@ -47,6 +47,7 @@ class Settings(BaseSettings):
     default_limit: int = 1000
     max_limit: int = 10000
     max_export_features: int = 1_000_000
+    tile_cache_mb: int = 64  # 0 disables the in-process tile cache
 
     def resolved_database_url(self) -> str:
         if self.database_url:

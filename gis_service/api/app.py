@@ -12,8 +12,10 @@ from gis_service.api.errors import install_error_handlers
 from gis_service.api.proxy import ForwardedHeadersMiddleware
 from gis_service.api.routers import collections, health, items, ogc
 from gis_service.api.routers import qgis
+from gis_service.api.routers import tiles
 from gis_service.maps.assets import install_offline_assets, mount_static
 from gis_service.db.engine import make_engine
+from gis_service.services.tiles import TileCache
 from gis_service.settings import Settings
 
 
@@ -38,6 +40,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         openapi_url="/openapi.json",
     )
     app.state.settings = settings
+    app.state.tile_cache = TileCache(settings.tile_cache_mb * 1024 * 1024)
     install_error_handlers(app)
     app.add_middleware(GZipMiddleware, minimum_size=1024)
     if settings.cors_origins:
@@ -47,6 +50,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(ForwardedHeadersMiddleware, trusted=settings.forwarded_allow_ips)
     install_offline_assets(f"{settings.root_path}/static")
     mount_static(app)
-    for module in (ogc, collections, items, health, qgis):
+    for module in (ogc, collections, items, health, qgis, tiles):
         app.include_router(module.router)
     return app

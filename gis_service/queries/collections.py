@@ -12,8 +12,11 @@ from dataclasses import dataclass, field
 from sqlalchemy import Boolean, Connection, Date, DateTime, Integer, Numeric, text
 
 from gis_service.db.models import PLAN_MODELS
+from gis_service.db.models_parcels import WORKING_MODELS
 from gis_service.errors import NotFound
 
+# Collections with a table of their own: plan layers and working layers (the cadastre).
+TABLE_MODELS = {**PLAN_MODELS, **WORKING_MODELS}
 # Columns that are not feature properties in API output.
 HIDDEN_COLUMNS = {"geom", "properties", "retired", "version"}
 # Queryable type names follow JSON Schema, as OGC API Part 3 asks.
@@ -68,8 +71,8 @@ def _json_type(column) -> tuple[str, str | None]:
     return "string", None
 
 
-def _plan_properties(collection_id: str) -> dict[str, Property]:
-    table = PLAN_MODELS[collection_id].__table__
+def _table_properties(collection_id: str) -> dict[str, Property]:
+    table = TABLE_MODELS[collection_id].__table__
     props = {}
     for column in table.columns:
         if column.name in HIDDEN_COLUMNS:
@@ -107,9 +110,9 @@ def _build(conn: Connection, row) -> Collection:
         geometry_type=row.geometry_type, source=row.source, license=row.license,
         style=row.style or {}, data_version=row.data_version, feature_count=row.feature_count,
         updated_at=row.updated_at)
-    model = PLAN_MODELS.get(row.collection_id)
+    model = TABLE_MODELS.get(row.collection_id)
     if model is not None:
-        props = _plan_properties(row.collection_id)
+        props = _table_properties(row.collection_id)
         has_progress = "status" in props
         return Collection(**common, table=row.collection_id, id_sql="t.id",
                           base_where="NOT t.retired", properties=props,

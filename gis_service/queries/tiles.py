@@ -1,0 +1,32 @@
+"""Mapbox Vector Tiles from PostGIS (ST_AsMVT), in the WebMercatorQuad tile matrix set.
+
+The tile envelope is transformed to the table's SRID (4490), so the bounding
+box test uses the GIST index instead of transforming every row.
+"""
+from __future__ import annotations
+
+from gis_service.queries.collections import Collection
+
+EXTENT = 4096
+BUFFER = 64
+# Attributes worth carrying in a tile: short, used for styling, popups or filters.
+TILE_PROPERTIES = ("name", "category", "zone_class", "level", "status", "percent_complete",
+                   "geometry_quality", "location_basis", "land_use", "land_use_name", "area_m2",
+                   "admin_unit")
+
+
+def tile_columns(c: Collection) -> list[str]:
+    return [n for n in TILE_PROPERTIES if n in c.properties and not c.properties[n].is_json]
+
+
+def tile_sql(c: Collection) -> str:
+    columns = "".join(f", {c.properties[n].sql} AS {n}" for n in tile_columns(c))
+    return f"""
+        WITH bounds AS (SELECT ST_TileEnvelope(:z, :x, :y) AS merc),
+        box AS (SELECT merc, ST_Transform(merc, 4490) AS storage FROM bounds),
+        mvt AS (
+            SELECT ST_AsMVTGeom(ST_Transform(t.geom, 3857), box.merc, {EXTENT}, {BUFFER}, true) AS geom,
+                   {c.id_sql} AS id{columns}
+              FROM {c.table} t, box
+             WHERE t.geom && box.storage AND {c.base_where})
+        SELECT ST_AsMVT(mvt.*, :layer, {EXTENT}, 'geom') FROM mvt WHERE geom IS NOT NULL"""
