@@ -44,6 +44,9 @@ class Settings(BaseSettings):
     basemap: str = "none"
     tianditu_key: str | None = None
     basemap_attribution: str = ""
+    basemap_url: str | None = None  # custom XYZ template, e.g. an intranet WMTS in XYZ form
+    # CSP frame-ancestors of map pages: who may embed them in an iframe.
+    maps_frame_ancestors: str = "'self'"
     default_limit: int = 1000
     max_limit: int = 10000
     max_export_features: int = 1_000_000
