@@ -86,12 +86,18 @@ class ProgressMixin:
     percent_complete: Mapped[float | None] = mapped_column(Numeric(5, 2))
     status_date: Mapped[dt.date | None] = mapped_column(Date)
     progress_note: Mapped[str | None] = mapped_column(Text)
+    # Issue 7 (migration 0005): investment in 万元 and the approval number (批复文号).
+    investment_planned_wan: Mapped[float | None] = mapped_column(Numeric(14, 2))
+    investment_completed_wan: Mapped[float | None] = mapped_column(Numeric(14, 2))
+    approval_no: Mapped[str | None] = mapped_column(Text)
 
     @classmethod
     def __extra_constraints__(cls, name: str) -> tuple:
         return (
             CheckConstraint(_in("status", cls.__statuses__), name=f"{name}_status_ck"),
             CheckConstraint("percent_complete BETWEEN 0 AND 100", name=f"{name}_percent_ck"),
+            CheckConstraint("investment_planned_wan >= 0 AND investment_completed_wan >= 0",
+                            name=f"{name}_investment_ck"),
         )
 
 
@@ -134,6 +140,16 @@ class UrbanVillageSite(ProgressMixin, PlanFeatureMixin, Base):
     __tablename__ = "urban_village_sites"
     __geometry_type__ = "MULTIPOLYGON"
     __statuses__ = VILLAGE_STATUSES
+    # 签约率 / 腾空率 (% of households) and 拆除面积 (m² of floor area), migration 0005.
+    signing_rate: Mapped[float | None] = mapped_column(Numeric(5, 2))
+    vacated_rate: Mapped[float | None] = mapped_column(Numeric(5, 2))
+    demolished_area_m2: Mapped[float | None] = mapped_column(Numeric(14, 2))
+
+    @classmethod
+    def __extra_constraints__(cls, name: str) -> tuple:
+        return (*super().__extra_constraints__(name),
+                CheckConstraint("signing_rate BETWEEN 0 AND 100 AND vacated_rate BETWEEN 0 AND 100 "
+                                "AND demolished_area_m2 >= 0", name=f"{name}_metrics_ck"))
 
 
 class GreenCorridor(ProgressMixin, PlanFeatureMixin, Base):
@@ -239,6 +255,11 @@ class Indicator(Base):
     target_kind: Mapped[str] = mapped_column(Text, nullable=False)
     value_2015_num: Mapped[float | None] = mapped_column(Numeric)
     target_2020_num: Mapped[float | None] = mapped_column(Numeric)
+    # Issue 7 (migration 0005): the CSV's parent row, target comparison and note.
+    parent_code: Mapped[str | None] = mapped_column(Text)
+    target_op: Mapped[str | None] = mapped_column(Text)
+    target_value: Mapped[float | None] = mapped_column(Numeric)
+    source_note: Mapped[str | None] = mapped_column(Text)
     __table_args__ = (
         CheckConstraint("target_kind IN ('numeric', 'text')", name="indicators_target_kind_ck"),
     )

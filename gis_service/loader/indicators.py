@@ -1,4 +1,6 @@
-"""Load layers/indicators.csv (表2) into the indicators table, replacing it whole."""
+"""Load layers/indicators.csv (表2) into the indicators table, replacing it whole.
+
+Recorded yearly actuals live in ``indicator_actuals`` and survive a reload."""
 from __future__ import annotations
 
 import csv
@@ -45,6 +47,9 @@ def read_indicators(path: Path) -> list[dict]:
                 "direction": rec["direction"] or None, "target_kind": kind,
                 "value_2015_num": _number(rec["value_2015"]),
                 "target_2020_num": _number(rec["target_2020"]),
+                # Optional columns, used by the indicator status (services/progress/indicators.py).
+                "parent_code": rec.get("parent") or None, "target_op": rec.get("target_op") or None,
+                "target_value": _number(rec.get("target_value")), "source_note": rec.get("note") or None,
             })
     return rows
 

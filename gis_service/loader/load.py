@@ -21,7 +21,8 @@ from gis_service.loader.validate import LayerRows, read_layer
 
 # Columns the seed files never own: they belong to progress tracking and history.
 PROTECTED_COLUMNS = {"status", "percent_complete", "status_date", "progress_note", "version",
-                     "retired", "updated_at"}
+                     "retired", "updated_at", "investment_planned_wan", "investment_completed_wan",
+                     "approval_no", "signing_rate", "vacated_rate", "demolished_area_m2"}
 PROGRESS_BAR_THRESHOLD = 5000
 
 
