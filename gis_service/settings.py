@@ -50,6 +50,13 @@ class Settings(BaseSettings):
     default_limit: int = 1000
     max_limit: int = 10000
     max_export_features: int = 1_000_000
+
+    # Progress edits and access control (issue 7).
+    require_if_match: bool = True     # false admits unconditional writes, marked in history
+    public_reads: bool = True         # false: every read needs a viewer key
+    upload_dir: Path = PROJECT_ROOT / ".data" / "uploads"  # photos; never served as static files
+    max_photo_bytes: int = 5_000_000
+    session_max_age_s: int = 8 * 3600
     tile_cache_mb: int = 64  # 0 disables the in-process tile cache
 
     def resolved_database_url(self) -> str:
