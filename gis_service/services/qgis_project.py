@@ -170,6 +170,8 @@ def build_qgis_project(base_url: str, collections: list[dict], *, title: str = D
     for tree_layer in tree.iter("layer-tree-layer"):
         ET.SubElement(order, "layer", id=tree_layer.get("id"))
     properties = ET.SubElement(root, "properties")
+    # Without ProjectionsEnabled QGIS ignores <projectCrs> and opens the project with no CRS.
+    _text(ET.SubElement(properties, "SpatialRefSys"), "ProjectionsEnabled", "1").set("type", "int")
     measure = ET.SubElement(properties, "Measure")
     _text(measure, "Ellipsoid", MEASURE_ELLIPSOID).set("type", "QString")
     ET.indent(root, space="  ")
