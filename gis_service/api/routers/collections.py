@@ -14,6 +14,8 @@ from gis_service.services.ogc_documents import (
 )
 
 router = APIRouter(tags=["OGC API – Features"])
+# Above this many features the preview map switches from GeoJSON to vector tiles.
+TILES_ABOVE = 5000
 
 
 @router.get("/collections", summary="图层列表 / feature collections")
@@ -34,7 +36,7 @@ def collection(collectionId: str, request: Request, conn: Conn, base: BaseUrl):
     c = get_collection(conn, collectionId)
     doc = collection_document(base, c, collection_extent(conn, c))
     if wants(request, ("json", "html")) == "html":
-        return render(request, "collection.html", doc=doc,
+        return render(request, "collection.html", doc=doc, use_tiles=c.feature_count > TILES_ABOVE,
                       breadcrumbs=[(f"{base}/collections?f=html", "图层 Collections")])
     return doc
 

@@ -1,0 +1,49 @@
+"""A click on a vector-tile parcel opens its popup, in real headless Chromium,
+with every request that is not to 127.0.0.1 aborted (an offline intranet)."""
+import pytest
+from playwright.sync_api import sync_playwright
+from sqlalchemy import create_engine
+
+from gis_service.loader.parcels import load_synthetic_parcels
+
+from ..live import live_server
+
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+
+@pytest.fixture(scope="module")
+def parcels_url(pg, loaded_template):
+    name, url = pg.clone(loaded_template)
+    engine = create_engine(url)
+    load_synthetic_parcels(engine, 6000, seed=3, progress=False)  # above the tiles threshold
+    engine.dispose()
+    yield url
+    pg.drop_db(name)
+
+
+def test_click_on_tile_parcel_opens_popup(parcels_url, tmp_path):
+    problems: list[str] = []
+    with live_server(parcels_url) as base, sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+        page = browser.new_page(viewport={"width": 1000, "height": 800})
+        page.route("**/*", lambda route: route.continue_() if route.request.url.startswith("http://127.0.0.1")
+                   else route.abort())
+        page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
+        page.on("pageerror", lambda e: problems.append(str(e)))
+        page.on("requestfailed", lambda r: problems.append(f"failed {r.url}"))
+        page.goto(f"{base}/collections/parcels?f=html")
+        page.wait_for_function("document.getElementById('map').dataset.loaded === 'tiles'")
+        page.evaluate("window.ogcPreviewMap.setView([35.5, 112.85], 16)")
+        page.wait_for_function(
+            "Object.values(window.ogcPreviewGrid._vectorTiles).some(t => Object.keys(t._features).length > 0)")
+        page.wait_for_timeout(300)
+        box = page.locator("#map").bounding_box()
+        page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+        popup = page.locator(".leaflet-popup-content .feature-popup")
+        popup.wait_for(timeout=5000)
+        text = popup.inner_text()
+        page.screenshot(path=str(tmp_path / "parcel-click.png"))
+        browser.close()
+    assert "140502" in text  # the parcel's 宗地编码 is shown
+    assert problems == []
