@@ -13,7 +13,7 @@ from sqlalchemy import Connection, Engine, text
 
 from gis_service.queries.collections import Collection
 from gis_service.queries.features import (
-    ItemsQuery, count_sql, extent_sql, frame_sql, page_sql, stream_sql,
+    ItemsQuery, count_sql, extent_sql, frame_sql, page_sql, stream_sql, where_clause,
 )
 
 DEMO_MARKER = '"demo_progress": true'
@@ -78,16 +78,41 @@ def stream_features(engine: Engine, q: ItemsQuery, limit: int | None, separator:
             yield "".join(f"{separator}{row.feature}\n" for row in partition).encode()
 
 
-def fetch_frame(conn: Connection, q: ItemsQuery, limit: int | None) -> gpd.GeoDataFrame:
-    sql, params = frame_sql(q, limit)
-    rows = conn.execute(text(sql), params).all()
+FRAME_CHUNK_ROWS = 20_000
+
+
+def _frame_columns(conn: Connection, q: ItemsQuery) -> list[str]:
+    """Every column a download will have: declared properties, then the JSONB keys
+    found in the matching rows, so all chunks of a streamed export agree."""
+    declared = [n for n in (q.properties or q.collection.properties) if n != "id"]
+    if q.properties is not None:
+        return ["id", *declared]
+    where, params = where_clause(q)
+    keys = conn.execute(text(f"SELECT DISTINCT jsonb_object_keys(t.properties) FROM "
+                             f"{q.collection.table} t WHERE {where}"), params).scalars().all()
+    return ["id", *declared, *sorted(k for k in keys if k not in declared and k != "id")]
+
+
+def _frame(rows, columns: list[str]) -> gpd.GeoDataFrame:
     records = [{"id": r.id, **(r.props or {})} for r in rows]
     geoms = [None if r.wkb is None else shapely.from_wkb(bytes(r.wkb)) for r in rows]
-    columns = ["id", *[n for n in (q.properties or q.collection.properties) if n != "id"]]
     frame = gpd.GeoDataFrame(records, geometry=geoms, crs="EPSG:4490")
-    ordered = [c for c in columns if c in frame.columns]
-    rest = [c for c in frame.columns if c not in ordered and c != "geometry"]
-    return frame[[*ordered, *rest, "geometry"]]
+    return frame.reindex(columns=[*columns, "geometry"])
+
+
+def iter_frames(engine: Engine, q: ItemsQuery, limit: int | None,
+                chunk_rows: int = FRAME_CHUNK_ROWS) -> Iterator[gpd.GeoDataFrame]:
+    """The query's rows as GeoDataFrames of ``chunk_rows``, from a server-side cursor."""
+    sql, params = frame_sql(q, limit)
+    with engine.connect() as conn:
+        columns = _frame_columns(conn, q)
+        result = conn.execution_options(stream_results=True, yield_per=chunk_rows).execute(text(sql), params)
+        produced = False
+        for rows in result.partitions():
+            produced = True
+            yield _frame(rows, columns)
+        if not produced:
+            yield _frame([], columns)
 
 
 _extent_cache: dict[tuple[str, str, int], list[float] | None] = {}

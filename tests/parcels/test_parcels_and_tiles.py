@@ -131,3 +131,28 @@ def test_tilejson_and_tileset_metadata(client):
     assert tj["vector_layers"][0]["id"] == "parcels" and "land_use" in tj["vector_layers"][0]["fields"]
     ts = client.get("/collections/parcels/tiles/WebMercatorQuad").json()
     assert any(link["rel"] == "item" and "{tileMatrix}/{tileRow}/{tileCol}" in link["href"] for link in ts["links"])
+
+
+@pytest.mark.parametrize("fmt", ["gpkg", "csv"])
+def test_streamed_export_writes_every_parcel_once(parcels_db, fmt):
+    import pyogrio
+
+    from gis_service.db.engine import make_engine
+    from gis_service.queries.collections import get_collection
+    from gis_service.queries.features import ItemsQuery
+    from gis_service.services.exports import export_frames
+    from gis_service.services.features import iter_frames
+
+    engine = make_engine(test_settings(parcels_db), pool_size=1, max_overflow=0)
+    with engine.connect() as conn:
+        collection = get_collection(conn, "parcels")
+    frames = iter_frames(engine, ItemsQuery(collection=collection, limit=N_PARCELS), N_PARCELS, chunk_rows=700)
+    with export_frames(frames, fmt, "parcels", style=collection.style, geometry_type="MultiPolygon") as result:
+        read = pyogrio.read_dataframe(result.path) if fmt == "gpkg" else None
+        if fmt == "csv":
+            import pandas as pd
+
+            read = pd.read_csv(result.path, encoding="utf-8-sig", dtype={"id": str})
+    engine.dispose()
+    assert len(read) == N_PARCELS and read["id"].nunique() == N_PARCELS
+    assert set(read["land_use_name"]) >= {"城镇住宅用地", "旱地"}

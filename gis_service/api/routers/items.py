@@ -17,9 +17,9 @@ from gis_service.crs import parse_crs
 from gis_service.errors import NotFound
 from gis_service.queries.collections import get_collection
 from gis_service.queries.features import ItemsQuery, uses_keyset
-from gis_service.services.exports import EXPORT_FORMATS, export_frame
+from gis_service.services.exports import EXPORT_FORMATS, export_frames
 from gis_service.services.features import (
-    RECORD_SEPARATOR, Page, fetch_feature, fetch_frame, fetch_page, feature_collection_text, page_etag,
+    RECORD_SEPARATOR, Page, fetch_feature, iter_frames, fetch_page, feature_collection_text, page_etag,
     stream_features,
 )
 from gis_service.services.ogc_documents import GEOJSON, link
@@ -101,8 +101,8 @@ def items(
         return StreamingResponse(stream_features(request.app.state.engine, q, q.limit, RECORD_SEPARATOR),
                                  media_type="application/geo+json-seq", headers=headers)
     if fmt in EXPORT_FORMATS:
-        frame = fetch_frame(conn, q, q.limit)
-        result = export_frame(frame, fmt, c.id, style=c.style, title=c.title_zh,
+        frames = iter_frames(request.app.state.engine, q, q.limit)
+        result = export_frames(frames, fmt, c.id, style=c.style, title=c.title_zh,
                               encoding=request.query_params.get("encoding", "UTF-8"),
                               geometry_type=c.geometry_type)
         if result.crs:

@@ -6,12 +6,12 @@ format requires; CSV cannot say, so ``ExportResult.crs`` carries it. Axis order
 in every file is lon, lat. Rows with null geometry are kept in every format.
 """
 from gis_service.services.exports.base import EXPORT_FORMATS, ExportResult
-from gis_service.services.exports.export import export_frame
+from gis_service.services.exports.export import STREAMED_FORMATS, export_frame, export_frames
 from gis_service.services.exports.qml import build_qml, renderer_element
 from gis_service.services.exports.shapefile import shapefile_field_names
 from gis_service.services.exports.tabular import neutralise_formula
 
 __all__ = [
-    "EXPORT_FORMATS", "ExportResult", "build_qml", "export_frame", "neutralise_formula",
+    "EXPORT_FORMATS", "ExportResult", "STREAMED_FORMATS", "build_qml", "export_frame", "export_frames", "neutralise_formula",
     "renderer_element", "shapefile_field_names",
 ]

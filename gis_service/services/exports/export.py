@@ -3,10 +3,13 @@ from __future__ import annotations
 
 import shutil
 import tempfile
+from collections.abc import Iterable
 from pathlib import Path
 
 import geopandas as gpd
 import pyogrio
+
+import pandas as pd
 
 from gis_service.services.exports.base import (
     STORAGE_CRS, ExportResult, ascii_stem, format_spec, ogr_write_options, prepare_frame,
@@ -66,3 +69,40 @@ def export_frame(gdf: gpd.GeoDataFrame, fmt: str, layer_name: str, *,
         raise
     return ExportResult(path=path, media_type=media_type, filename=f"{stem}.{extension}",
                         crs=KML_CRS if fmt == "kml" else STORAGE_CRS)
+
+
+# Writers that can append chunk by chunk, so a 200k-feature download keeps memory flat.
+STREAMED_FORMATS = ("gpkg", "csv")
+
+
+def export_frames(frames: Iterable[gpd.GeoDataFrame], fmt: str, layer_name: str, *,
+                  style: dict | None = None, title: str | None = None, encoding: str = "UTF-8",
+                  geometry_type: str | None = None) -> ExportResult:
+    """Like ``export_frame`` for a sequence of chunks with the same columns.
+
+    GeoPackage and CSV are written chunk by chunk; the other formats need the
+    whole layer at once, so their chunks are joined first.
+    """
+    if fmt not in STREAMED_FORMATS:
+        chunks = list(frames)
+        whole = gpd.GeoDataFrame(pd.concat(chunks, ignore_index=True), crs=STORAGE_CRS) if chunks else None
+        return export_frame(whole, fmt, layer_name, style=style, title=title, encoding=encoding,
+                            geometry_type=geometry_type)
+    iterator = iter(frames)
+    first = next(iterator)
+    result = export_frame(first, fmt, layer_name, style=style, title=title, encoding=encoding,
+                          geometry_type=geometry_type)
+    try:
+        stem = result.path.name.split(".")[0]
+        declared = resolve_geometry_type(prepare_frame(first), geometry_type)
+        for chunk in iterator:
+            frame = prepare_frame(chunk)
+            if fmt == "csv":
+                write_csv(frame, result.path.parent, stem, append=True)
+            else:
+                pyogrio.write_dataframe(frame, result.path, driver="GPKG", layer=stem, append=True,
+                                        **ogr_write_options(frame, declared))
+    except BaseException:
+        result.cleanup()
+        raise
+    return result

@@ -31,7 +31,7 @@ def neutralise_formula(value):
     return value
 
 
-def write_csv(frame: gpd.GeoDataFrame, directory: Path, stem: str) -> Path:
+def write_csv(frame: gpd.GeoDataFrame, directory: Path, stem: str, *, append: bool = False) -> Path:
     geometry = frame.geometry
     table = pd.DataFrame(datetimes_as_text(frame).drop(columns=geometry.name))
     if WKT_COLUMN in table.columns:
@@ -44,5 +44,8 @@ def write_csv(frame: gpd.GeoDataFrame, directory: Path, stem: str) -> Path:
     wkt = shapely.to_wkt(geometry.values, rounding_precision=WKT_DECIMALS, trim=True)
     table[WKT_COLUMN] = pd.Series(wkt, index=table.index).where(geometry.notna().values, "")
     path = directory / f"{stem}.csv"
-    table.to_csv(path, index=False, encoding="utf-8-sig", lineterminator="\r\n")
+    if append:  # later chunks of a streamed export: no BOM, no header
+        table.to_csv(path, index=False, header=False, mode="a", encoding="utf-8", lineterminator="\r\n")
+    else:
+        table.to_csv(path, index=False, encoding="utf-8-sig", lineterminator="\r\n")
     return path
