@@ -1,4 +1,4 @@
-"""Interop fixtures: one real server per module over a cloned, loaded database,
+"""Interop fixtures: one real server for the package over a cloned, loaded database,
 plus helpers for reading its access log. Real clients only talk HTTP."""
 from __future__ import annotations
 
@@ -13,33 +13,33 @@ from ..live import live_server
 ACCESS_LINE = re.compile(r'"(?P<method>[A-Z]+) (?P<target>\S+) HTTP/[\d.]+" (?P<status>\d{3})')
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="package")
 def interop_db(pg, loaded_template):
     name, url = pg.clone(loaded_template)
     yield url
     pg.drop_db(name)
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="package")
 def served(interop_db, tmp_path_factory):
     log = tmp_path_factory.mktemp("server") / "access.log"
     with live_server(interop_db, log_path=log) as base:
         yield base, log
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="package")
 def server(served) -> str:
     """Base URL of a `gis-service serve` process (default limits) over ``interop_db``."""
     return served[0]
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="package")
 def server_log(served) -> Path:
     """That server's uvicorn access log; read it with ``access_log(path, start)``."""
     return served[1]
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="package")
 def catalog(server) -> dict[str, dict]:
     """The /collections documents by id, as every client test's expectation."""
     docs = httpx.get(f"{server}/collections", params={"f": "json"}, timeout=30).json()["collections"]
