@@ -51,12 +51,25 @@ class Settings(BaseSettings):
     max_limit: int = 10000
     max_export_features: int = 1_000_000
 
+    # Parcel check (issue 5): request limits, batch limits, job worker.
+    parcel_check_max_parcels: int = 100
+    parcel_check_max_vertices: int = 100_000
+    parcel_check_max_body_bytes: int = 10 * 1024**2
+    parcel_batch_max_bytes: int = 50 * 1024**2
+    parcel_batch_max_features: int = 100_000
+    parcel_batch_chunk: int = 500
+    parcel_job_lease_s: float = 30.0  # a running job without a heartbeat this long is taken over
+    parcel_job_max_attempts: int = 3
+    parcel_job_worker: bool = True  # run a batch worker thread in each app process
+    chromium_path: str = "/usr/bin/chromium"  # for f=pdf reports
+
     # Progress edits and access control (issue 7).
     require_if_match: bool = True     # false admits unconditional writes, marked in history
     public_reads: bool = True         # false: every read needs a viewer key
     upload_dir: Path = PROJECT_ROOT / ".data" / "uploads"  # photos; never served as static files
     max_photo_bytes: int = 5_000_000
     session_max_age_s: int = 8 * 3600
+    max_body_bytes: int = 100 * 1024 * 1024  # whole-request cap; endpoints may set lower ones
     tile_cache_mb: int = 64  # 0 disables the in-process tile cache
 
     def resolved_database_url(self) -> str:

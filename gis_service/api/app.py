@@ -10,9 +10,13 @@ from fastapi.middleware.gzip import GZipMiddleware
 from gis_service import __version__
 from gis_service.api.errors import install_error_handlers
 from gis_service.api.proxy import ForwardedHeadersMiddleware
+from gis_service.api.security import BodyLimitMiddleware, SecurityHeadersMiddleware
 from gis_service.api.routers import collections, health, items, ogc
 from gis_service.api.routers import qgis
 from gis_service.api.routers import tiles
+from gis_service.api.routers import maps
+from gis_service.api.routers import edits
+from gis_service.auth.middleware import AuthMiddleware
 from gis_service.maps.assets import install_offline_assets, mount_static
 from gis_service.db.engine import make_engine
 from gis_service.services.tiles import TileCache
@@ -43,13 +47,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.tile_cache = TileCache(settings.tile_cache_mb * 1024 * 1024)
     install_error_handlers(app)
     app.add_middleware(GZipMiddleware, minimum_size=1024)
+    app.add_middleware(AuthMiddleware, public_reads=settings.public_reads, root_path=settings.root_path)
     if settings.cors_origins:
         app.add_middleware(CORSMiddleware, allow_origins=settings.cors_origins,
                            allow_methods=["GET", "HEAD", "OPTIONS"], allow_headers=["*"],
                            expose_headers=["ETag", "Link", "OGC-NumberMatched", "Content-Crs"])
+    app.add_middleware(SecurityHeadersMiddleware)
+    app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
     app.add_middleware(ForwardedHeadersMiddleware, trusted=settings.forwarded_allow_ips)
     install_offline_assets(f"{settings.root_path}/static")
     mount_static(app)
-    for module in (ogc, collections, items, health, qgis, tiles):
+    for module in (ogc, collections, items, health, qgis, tiles, maps, edits):
         app.include_router(module.router)
     return app

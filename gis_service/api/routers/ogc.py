@@ -9,6 +9,7 @@ from gis_service.api.html import render
 from gis_service.api.negotiation import wants
 from gis_service.api.openapi import openapi_document
 from gis_service.maps.assets import swagger_ui_html
+from gis_service.maps.csp import page_policy
 from gis_service.queries.collections import list_collections
 from gis_service.services.ogc_documents import OPENAPI_MEDIA_TYPE, conformance, landing_page
 
@@ -43,4 +44,7 @@ def api_document(request: Request, conn: Conn, base: BaseUrl):
 
 @router.get("/docs", include_in_schema=False)
 def api_docs(request: Request, base: BaseUrl):
-    return swagger_ui_html(openapi_url=f"{base}/api", title=TITLE, static_prefix=f"{base}/static")
+    page = swagger_ui_html(openapi_url=f"{base}/api", title=TITLE, static_prefix=f"{base}/static")
+    # Swagger UI boots from one inline script: allow exactly it, by hash.
+    page.headers["Content-Security-Policy"] = page_policy(page.body.decode(), "'self'", [])
+    return page
