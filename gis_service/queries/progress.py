@@ -83,3 +83,38 @@ def progress_state_sql(collection_id: str, as_of: dt.date | None) -> tuple[str, 
     source, params = table_as_of_sql(collection_id, as_of)
     return (f"SELECT t.id, t.status, t.percent_complete, t.status_date FROM ({source}) t "
             f"WHERE NOT t.retired ORDER BY t.id"), params
+
+
+# --- edits and history ---------------------------------------------------------------
+
+def lock_row_sql(collection_id: str) -> str:
+    """The row's stored values, locked until commit so concurrent writers queue here."""
+    table = plan_table(collection_id)
+    columns = ", ".join(f"t.{c.name}" for c in table.columns if c.name != "geom")
+    return (f"SELECT {columns}, ST_AsGeoJSON(t.geom, 9) AS {GEOMETRY_KEY} FROM {table.name} t "
+            f"WHERE t.id = :fid FOR UPDATE")
+
+
+def update_row_sql(collection_id: str, columns: list[str], *, geometry: bool) -> str:
+    """Compare-and-set on the version: a stale writer updates nothing."""
+    table = plan_table(collection_id)
+    sets = [f"{c} = :{c}" for c in columns]
+    if geometry:
+        sets.append("geom = ST_SetSRID(ST_GeomFromGeoJSON(:geometry), 4490)")
+    sets += ["properties = CAST(:properties AS jsonb)", "version = version + 1", "updated_at = now()"]
+    return (f"UPDATE {table.name} SET {', '.join(sets)} WHERE id = :fid AND version = :expected "
+            f"RETURNING version")
+
+
+INSERT_EVENT = """
+    INSERT INTO progress_events (collection_id, feature_id, actor, action, old_values, new_values,
+                                 reason, unconditional, version)
+    VALUES (:collection_id, :feature_id, :actor, :action, CAST(:old_values AS jsonb),
+            CAST(:new_values AS jsonb), :reason, :unconditional, :version)
+    RETURNING id, recorded_at"""
+
+HISTORY = """
+    SELECT id, recorded_at, actor, action, old_values, new_values, reason, unconditional, version
+      FROM progress_events
+     WHERE collection_id = :collection_id AND feature_id = :feature_id
+     ORDER BY recorded_at DESC, id DESC LIMIT :limit"""

@@ -158,6 +158,14 @@ def item(collectionId: str, featureId: str, request: Request, conn: Conn, base: 
 
 @router.options("/collections/{collectionId}/items", include_in_schema=False)
 @router.options("/collections/{collectionId}/items/{featureId}", include_in_schema=False)
-def item_options(collectionId: str, conn: Conn, featureId: str | None = None):
+def item_options(collectionId: str, request: Request, conn: Conn, featureId: str | None = None):
+    """Allow lists what this caller may do: writes only for editors, on progress collections."""
+    from gis_service.services.progress.vocab import is_progress_collection
+
     get_collection(conn, collectionId)
-    return Response(status_code=204, headers={"Allow": READ_METHODS})
+    principal = request.state.principal
+    allowed = READ_METHODS
+    if featureId is not None and is_progress_collection(collectionId) and principal.can("editor") \
+            and principal.via != "session":
+        allowed = f"{READ_METHODS}, PATCH, PUT, DELETE"
+    return Response(status_code=204, headers={"Allow": allowed})

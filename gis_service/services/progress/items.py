@@ -1,0 +1,67 @@
+"""Item writes as the API sees them: one transaction, the feature as it now is, its ETag."""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+
+from sqlalchemy import Connection, Engine
+
+from gis_service.auth.principal import Principal
+from gis_service.errors import InvalidInput, NotFound
+from gis_service.queries.collections import get_collection
+from gis_service.queries.features import ItemsQuery
+from gis_service.services.features import fetch_feature
+from gis_service.services.progress.edits import KEEP, Edit, EditResult, apply_edit, check_editable, soft_delete
+
+
+@dataclass
+class Written:
+    feature: dict | None
+    version: int
+    result: EditResult
+
+
+def current_feature(conn: Connection, collection_id: str, feature_id: str) -> tuple[dict, int]:
+    c = get_collection(conn, collection_id)
+    found = fetch_feature(conn, ItemsQuery(collection=c, feature_id=feature_id, limit=1))
+    if found is None:
+        raise NotFound(f"图层 {collection_id} 中没有要素 {feature_id!r}",
+                       f"no feature {feature_id!r} in {collection_id}",
+                       detail={"collection": collection_id, "feature": feature_id})
+    text_, version = found
+    return json.loads(text_), version
+
+
+def edit_from_body(collection_id: str, feature_id: str, body, *, replace: bool) -> Edit:
+    """A GeoJSON Feature (properties + geometry) or a flat object of properties."""
+    if not isinstance(body, dict):
+        raise InvalidInput("请求体应为 JSON 对象（GeoJSON Feature 或属性对象）",
+                           "body must be a JSON object: a GeoJSON Feature or an object of properties",
+                           detail={"fields": {"body": {"message": "not an object", "message_zh": "不是对象"}}})
+    body = dict(body)
+    reason = body.pop("reason", None)
+    if "properties" in body or body.get("type") == "Feature":
+        changes = dict(body.get("properties") or {})
+        geometry = body["geometry"] if "geometry" in body else KEEP
+    else:
+        geometry = body.pop("geometry", KEEP)
+        changes = body
+    reason = changes.pop("reason", None) or reason
+    return Edit(collection_id, feature_id, changes=changes, geometry=geometry, reason=reason, replace=replace)
+
+
+def write_item(engine: Engine, edit: Edit, principal: Principal, *, require_if_match: bool) -> Written:
+    check_editable(edit.collection_id)
+    with engine.begin() as conn:
+        before, _ = current_feature(conn, edit.collection_id, edit.feature_id)
+        # Clients may send back read-only properties exactly as they got them (GET → PUT).
+        edit.read_only_ok = {**before["properties"], "id": edit.feature_id}
+        result = apply_edit(conn, edit, principal, require_if_match=require_if_match)
+        feature, version = current_feature(conn, edit.collection_id, edit.feature_id)
+    return Written(feature, version, result)
+
+
+def delete_item(engine: Engine, edit: Edit, principal: Principal, *, require_if_match: bool) -> Written:
+    with engine.begin() as conn:
+        result = soft_delete(conn, edit, principal, require_if_match=require_if_match)
+    return Written(None, result.version, result)

@@ -1,0 +1,55 @@
+"""Progress fixtures: a writable loaded database per test, keys of each role, and a client."""
+from __future__ import annotations
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import create_engine, text
+
+from gis_service.api.app import create_app
+from gis_service.auth.keys import create_key
+
+from ..conftest import test_settings
+
+
+@pytest.fixture
+def keys(loaded_db):
+    """One key per role, created the way the CLI does."""
+    engine = create_engine(loaded_db)
+    with engine.begin() as conn:
+        made = {role: create_key(conn, f"{role}-1", role, created_by="test")[0]
+                for role in ("viewer", "editor", "admin")}
+    engine.dispose()
+    return made
+
+
+@pytest.fixture
+def make_client(loaded_db, tmp_path):
+    clients = []
+
+    def make(**overrides):
+        overrides.setdefault("upload_dir", tmp_path / "uploads")
+        client = TestClient(create_app(test_settings(loaded_db, **overrides)), base_url="http://testserver")
+        client.__enter__()
+        clients.append(client)
+        return client
+
+    yield make
+    for client in clients:
+        client.__exit__(None, None, None)
+
+
+@pytest.fixture
+def db(loaded_db):
+    """Run one SQL statement against the test database (for checks behind the API's back)."""
+    engine = create_engine(loaded_db)
+
+    def run(sql: str, **params):
+        with engine.begin() as conn:
+            return conn.execute(text(sql), params).all()
+
+    yield run
+    engine.dispose()
+
+
+def bearer(key: str) -> dict:
+    return {"Authorization": f"Bearer {key}"}
