@@ -2,12 +2,18 @@
 
 The default basemap is "none": a neutral background, so a page on an offline
 intranet makes no request to any host but the service. Tianditu uses CGCS2000,
-which needs no offset; Gaode (GCJ-02) tiles are deliberately not offered.
+which needs no offset; each base is paired with its label layer in one group.
+Gaode (GCJ-02) tiles are deliberately not offered.
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
 import folium
 
+from gis_service.errors import InvalidInput
+from gis_service.maps.elements import ScaleBar
 from gis_service.settings import Settings
 
 CHENGQU_CENTER = (35.505, 112.85)
@@ -16,39 +22,120 @@ NEUTRAL_BACKGROUND = "#f4f3ef"
 TIANDITU_URL = ("https://t{s}.tianditu.gov.cn/{layer}_w/wmts?SERVICE=WMTS&REQUEST=GetTile&VERSION=1.0.0"
                 "&LAYER={layer}&STYLE=default&TILEMATRIXSET=w&FORMAT=tiles&TILEMATRIX={{z}}"
                 "&TILEROW={{y}}&TILECOL={{x}}&tk={key}")
+TIANDITU_HOSTS = "https://*.tianditu.gov.cn"
 OSM_URL = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
+BASEMAP_CHOICES = ("none", "tianditu", "tianditu-img", "osm", "custom")
 
 
-def basemap_layers(settings: Settings, choice: str | None = None) -> list[folium.TileLayer]:
-    """Tile layers for the configured basemap; empty for "none"."""
-    choice = choice or settings.basemap
-    if choice == "none":
-        return []
+@dataclass(frozen=True)
+class Tiles:
+    url: str
+    attribution: str
+    max_zoom: int = 18
+    subdomains: str = "abc"
+
+
+@dataclass(frozen=True)
+class Basemap:
+    """One selectable background: tile layers drawn together (base + labels)."""
+    name: str
+    tiles: tuple[Tiles, ...]
+
+
+def _custom_url(settings: Settings) -> str | None:
+    for value in (settings.basemap_url, settings.basemap):
+        if value and value.startswith(("http://", "https://", "/")):
+            return value
+    return None
+
+
+def resolve_basemap(settings: Settings, choice: str | None = None) -> str:
+    """The basemap code for a request: the query's choice or the configured default."""
+    if choice is None:
+        configured = settings.basemap
+        return "custom" if _custom_url(settings) == configured else configured
+    if choice not in BASEMAP_CHOICES:
+        raise InvalidInput(f"参数 basemap 无效，可选：{', '.join(BASEMAP_CHOICES)}",
+                           f"invalid parameter basemap; use one of {', '.join(BASEMAP_CHOICES)}",
+                           detail={"parameter": "basemap"}, code="invalid_parameter", status=400)
+    return choice
+
+
+def basemaps(settings: Settings, choice: str | None = None) -> list[Basemap]:
+    """Backgrounds to offer, the selected one first; empty for "none" (or a missing key/URL)."""
+    choice = resolve_basemap(settings, choice)
     if choice in ("tianditu", "tianditu-img"):
         if not settings.tianditu_key:
             return []
-        base, labels = ("img", "cia") if choice == "tianditu-img" else ("vec", "cva")
-        return [folium.TileLayer(TIANDITU_URL.format(s="{s}", layer=layer, key=settings.tianditu_key),
-                                 attr="天地图 Tianditu", name=f"天地图 {layer}", subdomains="01234567",
-                                 overlay=False, control=layer == base, max_zoom=18)
-                for layer in (base, labels)]
+        pairs = [("天地图 矢量 vector", "vec", "cva"), ("天地图 影像 imagery", "img", "cia")]
+        if choice == "tianditu-img":
+            pairs.reverse()
+        return [Basemap(name, tuple(Tiles(TIANDITU_URL.format(s="{s}", layer=layer, key=settings.tianditu_key),
+                                          "天地图 Tianditu", 18, "01234567") for layer in (base, labels)))
+                for name, base, labels in pairs]
     if choice == "osm":
-        return [folium.TileLayer(OSM_URL, attr="© OpenStreetMap contributors", name="OpenStreetMap",
-                                 overlay=False, max_zoom=19)]
-    if choice.startswith(("http://", "https://", "/")):
-        return [folium.TileLayer(choice, attr=settings.basemap_attribution or "basemap", name="底图 basemap",
-                                 overlay=False, max_zoom=20)]
+        return [Basemap("OpenStreetMap", (Tiles(OSM_URL, "© OpenStreetMap contributors", 19),))]
+    if choice == "custom" and _custom_url(settings):
+        return [Basemap("底图 basemap", (Tiles(_custom_url(settings), settings.basemap_attribution or "basemap",
+                                                20),))]
     return []
 
 
-def new_map(settings: Settings, *, basemap: str | None = None, embed: bool = False) -> folium.Map:
-    """A map centred on 城区 with the configured basemap (or a neutral background)."""
-    fmap = folium.Map(location=CHENGQU_CENTER, zoom_start=11, tiles=None, control_scale=True,
+def basemap_hosts(settings: Settings, choice: str | None = None) -> list[str]:
+    """Origins the page's images may come from, for the CSP ``img-src``."""
+    hosts: list[str] = []
+    for basemap in basemaps(settings, choice):
+        for tiles in basemap.tiles:
+            if "tianditu.gov.cn" in tiles.url:
+                host = TIANDITU_HOSTS
+            elif tiles.url.startswith("/"):
+                continue  # same origin
+            else:
+                parts = urlsplit(tiles.url.replace("{s}", "a"))
+                host = f"{parts.scheme}://{parts.netloc}".replace("://a.", "://*.")
+            if host not in hosts:
+                hosts.append(host)
+    return hosts
+
+
+def tile_layer(tiles: Tiles, **kwargs) -> folium.TileLayer:
+    return folium.TileLayer(tiles.url, attr=tiles.attribution, max_zoom=tiles.max_zoom,
+                            subdomains=tiles.subdomains, **kwargs)
+
+
+def basemap_groups(settings: Settings, choice: str | None = None) -> list[folium.FeatureGroup]:
+    """One non-overlay group per background (base + labels together); the first is shown."""
+    groups = []
+    for i, basemap in enumerate(basemaps(settings, choice)):
+        group = folium.FeatureGroup(name=basemap.name, overlay=False, control=True, show=i == 0)
+        for tiles in basemap.tiles:
+            tile_layer(tiles).add_to(group)
+        groups.append(group)
+    return groups
+
+
+def basemap_layers(settings: Settings, choice: str | None = None) -> list[folium.TileLayer]:
+    """Tile layers of the selected background; empty for "none"."""
+    found = basemaps(settings, choice)
+    return [tile_layer(t, overlay=False, control=i == 0, name=found[0].name)
+            for i, t in enumerate(found[0].tiles)] if found else []
+
+
+def new_map(settings: Settings, *, basemap: str | None = None, embed: bool = False,
+            add_basemap: bool = True) -> folium.Map:
+    """A map centred on 城区 with the configured basemap (or a neutral background).
+
+    With ``add_basemap=False`` the caller adds ``basemap_groups`` itself (to list
+    them in its own layer control).
+    """
+    fmap = folium.Map(location=CHENGQU_CENTER, zoom_start=11, tiles=None, control_scale=False,
                       zoom_control=not embed, max_bounds=False)
-    layers = basemap_layers(settings, basemap)
-    for layer in layers:
-        layer.add_to(fmap)
-    if not layers:
+    ScaleBar().add_to(fmap)
+    has_tiles = bool(basemaps(settings, basemap))
+    if add_basemap:
+        for group in basemap_groups(settings, basemap):
+            group.add_to(fmap)
+    if not has_tiles:
         fmap.get_root().header.add_child(folium.Element(
             f"<style>.leaflet-container {{ background: {NEUTRAL_BACKGROUND}; }}</style>"))
     return fmap

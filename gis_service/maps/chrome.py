@@ -1,0 +1,77 @@
+"""HTML around the map: header, banners, legend and side panel, from
+``templates/maps/chrome.html`` (classes only: no inline styles or scripts)."""
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+
+from gis_service.maps.styles import (
+    LAYER_STYLES, LAYER_TITLES, PROJECT_STATUS, UNDESIGNATED, VILLAGE_STATUS, WATER_COLOUR, ZONE_CLASSES,
+    rate_legend,
+)
+
+TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
+
+
+@lru_cache(maxsize=1)
+def macros():
+    env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html"]))
+    return env.get_template("maps/chrome.html").module
+
+
+def row(label: str, **symbol) -> dict:
+    return {"label": label, "symbol": symbol}
+
+
+def zone_rows() -> list[dict]:
+    return [row(f"{zh} {en}", fill=colour, hatch=hatched, opacity=0.45)
+            for zh, en, colour, hatched in ZONE_CLASSES.values()]
+
+
+def status_rows(vocabulary: dict, counts: dict | None = None) -> list[dict]:
+    rows = []
+    for code, (zh, en, colour) in vocabulary.items():
+        entry = row(f"{zh} {en}", fill=colour, circle=True)
+        if counts is not None:
+            entry["count"] = counts.get(code, 0)
+        rows.append(entry)
+    return rows
+
+
+def layer_row(collection_id: str) -> dict:
+    style = LAYER_STYLES[collection_id]
+    title = LAYER_TITLES[collection_id]
+    if style.radius:
+        return row(title, fill=style.fill_colour, stroke=style.colour, circle=True)
+    if collection_id == "green_corridors":
+        return row(title, fill=style.colour, line=True)
+    return row(title, fill=style.fill_colour, stroke=style.colour, opacity=max(style.fill_opacity, 0.05))
+
+
+def overview_legend() -> list[tuple[str, list[dict]]]:
+    layers = [layer_row(c) for c in ("admin_units", "sub_areas", "urban_village_sites", "ecology_sites",
+                                     "green_corridors", "agri_areas", "other_places")]
+    return [("主体功能区 Functional zones", zone_rows()), ("图层 Layers", layers),
+            ("项目状态 Project status", status_rows(PROJECT_STATUS))]
+
+
+def zones_legend() -> list[tuple[str, list[dict]]]:
+    zh, en, colour = UNDESIGNATED
+    return [("主体功能区 Functional zones",
+             [*zone_rows(), row(f"{zh} {en}（无填充 no fill）", fill="none", stroke=colour, opacity=0)]),
+            ("水系 Water", [row("水库 reservoirs", fill=WATER_COLOUR, opacity=0.5),
+                            row("河流 rivers", fill=WATER_COLOUR, line=True)]),
+            ("行政区划 Boundaries", [layer_row("admin_units")])]
+
+
+def progress_legend() -> list[tuple[str, list[dict]]]:
+    rates = [row(label, fill=colour, stroke="#607D8B") for label, colour in rate_legend()]
+    return [("完成率 Completion rate", rates),
+            ("项目状态 Project status", status_rows(PROJECT_STATUS)),
+            ("城中村状态 Urban-village status", status_rows(VILLAGE_STATUS))]
+
+
+def legend_html(sections) -> str:
+    return str(macros().legend(sections))

@@ -1,0 +1,42 @@
+"""Static map images (PNG/PDF) of the three map pages, from PostGIS."""
+from __future__ import annotations
+
+import shapely
+from sqlalchemy import Connection
+
+from gis_service.maps.params import MapParams
+from gis_service.maps.static_render import StaticMapInput, render_static_map
+from gis_service.maps.styles import OVERVIEW_COLLECTIONS
+from gis_service.services.map_data import data_state, layer_frames, progress_view, undesignated_geojson
+from gis_service.settings import Settings
+
+TITLES = {"overview": "晋城市城区“十三五”规划总览", "progress": "晋城市城区“十三五”规划实施进展",
+          "zones": "晋城市城区主体功能区"}
+FRAMES = {"overview": OVERVIEW_COLLECTIONS,
+          "zones": ("function_zones", "ecology_sites", "green_corridors", "admin_units"),
+          "progress": ("admin_units", "sub_areas")}
+
+
+def static_map(conn: Connection, settings: Settings, page: str, params: MapParams, *, fmt: str = "png",
+               dpi: int = 150, orientation: str = "landscape") -> bytes:
+    state = data_state(conn)
+    data_date = params.as_of or (state.updated_at.date() if state.updated_at else None)
+    data = StaticMapInput(page=page, title=TITLES[page], frames=layer_frames(conn, FRAMES[page]),
+                          data_date=data_date.isoformat() if data_date else "—", demo=state.demo)
+    if page == "progress":
+        view = progress_view(conn, params.as_of, params.category, params.zhuanlan)
+        data.demo = view.demo
+        data.unit_kind = params.by
+        data.unit_stats = {s.id: (s.rate, s.unknown_share) for s in view.units[params.by]}
+        data.markers = [(i.collection_id, i.status, i.lon, i.lat) for i in view.items if i.lat is not None]
+        overall = view.overall
+        rate = "无数据" if overall.rate is None else f"{overall.rate * 100:.0f}%"
+        filters = " · ".join(v for v in (params.category, params.zhuanlan) if v)
+        data.subtitle = (f"{'截至 ' + params.as_of.isoformat() + ' · ' if params.as_of else ''}"
+                         f"总完成率 {rate}（已报告 {overall.known}/{overall.total}）"
+                         f"{' · 筛选 ' + filters if filters else ''}")
+    if page == "zones":
+        feature = undesignated_geojson(conn, 0)
+        data.undesignated = shapely.geometry.shape(feature["geometry"]) if feature["geometry"] else None
+        data.subtitle = "第四章第二节一：优化 / 重点 / 限制 / 禁止开发区；其余区域规划未划定"
+    return render_static_map(data, fmt=fmt, dpi=dpi, orientation=orientation)
