@@ -10,6 +10,8 @@ import json
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from gis_service.errors import GisError
+
 
 def default_csp(frame_ancestors: str) -> str:
     return ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
@@ -65,7 +67,9 @@ class BodyLimitMiddleware:
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
                 if received > self.max_bytes:
-                    raise _TooLarge()
+                    mb = self.max_bytes / 1024 / 1024
+                    raise _TooLarge(f"请求体超过 {mb:.0f} MB 上限", f"request body exceeds {mb:.0f} MB",
+                                    detail={"max_bytes": self.max_bytes})
             return message
 
         async def tracking_send(message: Message) -> None:
@@ -91,5 +95,8 @@ class BodyLimitMiddleware:
         await send({"type": "http.response.body", "body": body})
 
 
-class _TooLarge(Exception):
-    pass
+class _TooLarge(GisError):
+    """Raised mid-stream; the app's GisError handler (or this middleware) answers 413."""
+
+    status = 413
+    code = "payload_too_large"

@@ -33,17 +33,15 @@ def test_oversized_body_gets_413_with_reason(shared_loaded_url):
     assert declared.json()["message_zh"].startswith("请求体超过")
 
 
-def test_streamed_body_is_counted_without_content_length():
-    from starlette.applications import Starlette
-    from starlette.responses import PlainTextResponse
-    from starlette.routing import Route
+def test_streamed_body_is_counted_without_content_length(shared_loaded_url):
+    from fastapi import Request
+    from fastapi.responses import PlainTextResponse
 
-    from gis_service.api.security import BodyLimitMiddleware
-
-    async def echo(request):
+    async def echo(request: Request):
         return PlainTextResponse(str(len(await request.body())))
 
-    app = BodyLimitMiddleware(Starlette(routes=[Route("/", echo, methods=["POST"])]), max_bytes=1000)
+    app = create_app(test_settings(shared_loaded_url, max_body_bytes=1000))
+    app.add_api_route("/", echo, methods=["POST"])
 
     def chunks(n):
         for _ in range(n):
