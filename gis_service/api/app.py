@@ -29,10 +29,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI):
         app.state.engine = make_engine(settings)
+        app.state.read_engine = (make_engine(settings, url=settings.database_read_url)
+                                 if settings.database_read_url else app.state.engine)
         try:
             yield
         finally:
             app.state.engine.dispose()
+            app.state.read_engine.dispose()
 
     app = FastAPI(
         title="城区规划一张图 / Chengqu planning GIS service",

@@ -10,7 +10,24 @@ from sqlalchemy import Connection
 from gis_service.settings import Settings
 
 
+# A request that carries credentials may be an editor: it must see its own writes.
+CREDENTIAL_HEADERS = ("authorization", "x-api-key", "cookie")
+
+
+def _is_anonymous_read(request: Request) -> bool:
+    return request.method in ("GET", "HEAD") and not any(h in request.headers for h in CREDENTIAL_HEADERS)
+
+
 def _connection(request: Request) -> Iterator[Connection]:
+    """Anonymous reads may go to the read replica; everything else to the primary."""
+    state = request.app.state
+    engine = state.read_engine if _is_anonymous_read(request) else state.engine
+    with engine.connect() as conn:
+        yield conn
+
+
+def _primary_connection(request: Request) -> Iterator[Connection]:
+    # For reads whose ETag feeds a following write (If-Match): never a lagging replica.
     with request.app.state.engine.connect() as conn:
         yield conn
 
@@ -24,5 +41,6 @@ def base_url(request: Request) -> str:
 
 
 Conn = Annotated[Connection, Depends(_connection)]
+PrimaryConn = Annotated[Connection, Depends(_primary_connection)]
 AppSettings = Annotated[Settings, Depends(_settings)]
 BaseUrl = Annotated[str, Depends(base_url)]

@@ -10,7 +10,7 @@ from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import FileResponse, StreamingResponse
 from starlette.background import BackgroundTask
 
-from gis_service.api.deps import AppSettings, BaseUrl, Conn
+from gis_service.api.deps import AppSettings, BaseUrl, Conn, PrimaryConn
 from gis_service.api.html import render
 from gis_service.api.negotiation import wants
 from gis_service.crs import parse_crs
@@ -24,6 +24,7 @@ from gis_service.services.features import (
 )
 from gis_service.services.ogc_documents import GEOJSON, link
 from gis_service.services.ogc_params import build_items_query
+from gis_service.services.progress.history import as_of_members
 
 router = APIRouter(tags=["OGC API – Features"])
 ITEM_FORMATS = ("json", "html", "geojsonseq", "csv", "gpkg", "shp", "kml", "fgb")
@@ -121,13 +122,13 @@ def items(
                       json_url=links[0]["href"].replace("f=html", "f=json"),
                       breadcrumbs=[(f"{base}/collections?f=html", "图层 Collections"),
                                    (f"{base}/collections/{c.id}?f=html", c.title_zh)])
-    body = feature_collection_text(page, links)
+    body = feature_collection_text(page, links, as_of_members(q.as_of))
     return Response(body, media_type=GEOJSON, headers=headers)
 
 
 @router.get("/collections/{collectionId}/items/{featureId}", summary="单个要素 / one feature",
             response_class=Response, responses={200: {"content": {GEOJSON: {}, "text/html": {}}}})
-def item(collectionId: str, featureId: str, request: Request, conn: Conn, base: BaseUrl,
+def item(collectionId: str, featureId: str, request: Request, conn: PrimaryConn, base: BaseUrl,
          crs: str | None = None, f: str | None = None):
     fmt = wants(request, ("json", "html"))
     c = get_collection(conn, collectionId)
