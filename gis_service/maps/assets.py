@@ -137,6 +137,8 @@ _NAMESPACE_PREFIXES = ("http://www.w3.org/2000/svg", "http://www.w3.org/1999/")
 
 
 def _prefix(static_prefix: str) -> str:
+    if "://" in static_prefix:  # an absolute base URL (it already carries any proxy prefix)
+        return static_prefix.rstrip("/")
     return "/" + static_prefix.strip("/") if static_prefix.strip("/") else ""
 
 
