@@ -10,6 +10,7 @@ DEBIAN_PACKAGES=(
   gdal-bin
   fonts-noto-cjk
   chromium
+  qgis python3-qgis
 )
 
 missing=()
