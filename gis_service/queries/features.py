@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 
 from gis_service.crs import CrsSpec, parse_crs
 from gis_service.queries.collections import Collection
+from gis_service.queries.progress import table_as_of_sql
 
 METRE_IN_DEGREES = 1 / 111_320  # simplify tolerance is given in metres
 
@@ -34,16 +35,27 @@ class ItemsQuery:
     feature_id: str | None = None
     # Keyset cursor: the last id of the previous page (default id order only).
     after_id: str | None = None
+    # Time travel (issue 7): the state recorded at the end of this day, Asia/Shanghai.
+    as_of: dt.date | None = None
 
     @property
     def is_filtered(self) -> bool:
         return bool(self.bbox or self.datetime_range or self.filter_sql or self.equals
-                    or self.feature_id is not None)
+                    or self.feature_id is not None or self.as_of)
+
+
+def from_sql(q: ItemsQuery) -> str:
+    """The table, or with ``as_of`` the table as recorded then (same columns, alias ``t``)."""
+    if q.as_of is None:
+        return f"{q.collection.table} t"
+    return f"({table_as_of_sql(q.collection.table, q.as_of)[0]}) t"
 
 
 def where_clause(q: ItemsQuery) -> tuple[str, dict]:
     c = q.collection
     parts, params = [c.base_where], dict(c.base_params)
+    if q.as_of is not None:
+        params.update(table_as_of_sql(c.table, q.as_of)[1])
     if q.feature_id is not None:
         parts.append(f"{c.id_sql} = :fid")
         params["fid"] = q.feature_id
@@ -141,7 +153,7 @@ def page_sql(q: ItemsQuery) -> tuple[str, dict]:
     sql = f"""
         WITH page AS MATERIALIZED (
             SELECT {q.collection.id_sql} AS fid, {feature_text_sql(q)} AS feature
-              FROM {q.collection.table} t
+              FROM {from_sql(q)}
              WHERE {where} ORDER BY {order_clause(q)} LIMIT :lim1 OFFSET :off),
         numbered AS (SELECT fid, feature, row_number() OVER () AS rn FROM page)
         SELECT coalesce(string_agg(feature, ',' ORDER BY rn) FILTER (WHERE rn <= :lim), '') AS features,
@@ -157,7 +169,7 @@ def stream_sql(q: ItemsQuery, limit: int | None) -> tuple[str, dict]:
     if limit is not None:
         tail = " LIMIT :lim OFFSET :off"
         params.update(lim=limit, off=q.offset)
-    return (f"SELECT {feature_text_sql(q)} AS feature FROM {q.collection.table} t WHERE {where} "
+    return (f"SELECT {feature_text_sql(q)} AS feature FROM {from_sql(q)} WHERE {where} "
             f"ORDER BY {order_clause(q)}{tail}"), params
 
 
@@ -170,12 +182,12 @@ def frame_sql(q: ItemsQuery, limit: int | None) -> tuple[str, dict]:
         params.update(lim=limit, off=q.offset)
     geom = "NULL::bytea" if q.skip_geometry else "ST_AsBinary(t.geom)"
     return (f"SELECT {q.collection.id_sql} AS id, {geom} AS wkb, {properties_sql(q)} AS props "
-            f"FROM {q.collection.table} t WHERE {where} ORDER BY {order_clause(q)}{tail}"), params
+            f"FROM {from_sql(q)} WHERE {where} ORDER BY {order_clause(q)}{tail}"), params
 
 
 def count_sql(q: ItemsQuery) -> tuple[str, dict]:
     where, params = where_clause(q)
-    return f"SELECT count(*) FROM {q.collection.table} t WHERE {where}", params
+    return f"SELECT count(*) FROM {from_sql(q)} WHERE {where}", params
 
 
 def extent_sql(collection: Collection) -> tuple[str, dict]:

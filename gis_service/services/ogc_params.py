@@ -101,6 +101,8 @@ def build_items_query(collection: Collection, params: dict[str, str], *, limit: 
         q.properties = _names(collection, params["properties"], "properties")
     if params.get("after") is not None and not q.sortby:
         q.after_id = params["after"]
+    if params.get("as_of"):
+        q.as_of = parse_as_of(collection, params["as_of"])
     q.skip_geometry = params.get("skipGeometry", "false").lower() == "true"
     q.out_crs = output_crs(params.get("crs"))
     if params.get("precision"):
@@ -114,6 +116,16 @@ def build_items_query(collection: Collection, params: dict[str, str], *, limit: 
             raise bad(key, "未知参数或属性", f"unknown parameter or property {key!r}")
         q.equals[key] = value
     return q
+
+
+def parse_as_of(collection: Collection, value: str) -> dt.date:
+    """``as_of=YYYY-MM-DD``: plan collections only (their history is recorded)."""
+    if collection.kind != "plan":
+        raise bad("as_of", "仅规划图层记录历史", f"collection {collection.id} keeps no history")
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise bad("as_of", "应为日期 YYYY-MM-DD", f"expected a date YYYY-MM-DD, got {value!r}") from None
 
 
 def _bounded_int(value: str, name: str, low: int, high: int) -> int:

@@ -45,7 +45,8 @@ def db(loaded_db):
 
     def run(sql: str, **params):
         with engine.begin() as conn:
-            return conn.execute(text(sql), params).all()
+            result = conn.execute(text(sql), params)
+            return result.all() if result.returns_rows else None
 
     yield run
     engine.dispose()

@@ -150,3 +150,29 @@ def test_delete_is_soft_and_in_history(make_client, keys, db):
     assert client.get(path).status_code == 404
     assert db("SELECT retired FROM projects WHERE id = :f", f=fid) == [(True,)]
     assert db("SELECT action, new_values FROM progress_events WHERE feature_id = :f", f=fid) == [("delete", {"retired": True})]
+
+
+def test_as_of_on_items_returns_the_recorded_state(make_client, keys, db):
+    import datetime as dt
+
+    client = make_client()
+    fid = _first_project(db)
+    path = f"{PROJECT}/{fid}"
+    r = client.patch(path, json={"status": "ongoing", "status_date": "2019-06-30"},
+                     headers={**bearer(keys["editor"]), "If-Match": _etag(client, path)})
+    assert r.status_code == 200
+    # Pretend that change was recorded on 2020-03-31 at 22:00 Beijing time.
+    db("ALTER TABLE progress_events DISABLE TRIGGER progress_events_append_only")
+    db("UPDATE progress_events SET recorded_at = '2020-03-31 22:00+08' WHERE feature_id = :f", f=fid)
+    db("ALTER TABLE progress_events ENABLE TRIGGER progress_events_append_only")
+    today = client.get(f"{PROJECT}?id={fid}").json()["features"][0]["properties"]
+    assert today["status"] == "ongoing"
+    before = client.get(f"{PROJECT}?id={fid}&as_of=2020-03-30").json()
+    assert before["features"][0]["properties"]["status"] == "unknown"
+    assert before["as_of"] == "2020-03-30"
+    same_day = client.get(f"{PROJECT}?id={fid}&as_of=2020-03-31").json()["features"][0]["properties"]
+    assert same_day["status"] == "ongoing" and same_day["status_date"] == "2019-06-30"
+    n_now = client.get(f"{PROJECT}?limit=1").json()["numberMatched"]
+    assert client.get(f"{PROJECT}?limit=1&as_of=2016-01-01").json()["numberMatched"] == n_now
+    assert client.get(f"{PROJECT}?as_of=yesterday").status_code == 400
+    assert dt.date.fromisoformat(before["as_of"])
