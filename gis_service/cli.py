@@ -147,6 +147,24 @@ def demo_parcels(n: int = typer.Option(200_000, "--n", help="number of parcels")
     console.print(f"loaded {count} synthetic parcels (合成数据)")
 
 
+@app.command("backup")
+def backup_command(path: Path) -> None:
+    """Write a complete backup (pg_dump custom format) of the service's database."""
+    from gis_service.db.backup import backup
+
+    backup(Settings().resolved_database_url(), path)
+    console.print(f"backup written to {path}")
+
+
+@app.command("restore")
+def restore_command(path: Path) -> None:
+    """Restore a backup made by `gis-service backup`, replacing the current contents."""
+    from gis_service.db.backup import restore
+
+    restore(Settings().resolved_database_url(), path)
+    console.print(f"restored from {path}")
+
+
 def main() -> None:
     try:
         app()
