@@ -16,6 +16,7 @@ from gis_service.api.routers import qgis
 from gis_service.api.routers import tiles
 from gis_service.api.routers import maps
 from gis_service.api.routers import edits
+from gis_service.api.routers import analysis
 from gis_service.auth.middleware import AuthMiddleware
 from gis_service.maps.assets import install_offline_assets, mount_static
 from gis_service.db.engine import make_engine
@@ -60,6 +61,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(ForwardedHeadersMiddleware, trusted=settings.forwarded_allow_ips)
     install_offline_assets(f"{settings.root_path}/static")
     mount_static(app)
-    for module in (ogc, collections, items, health, qgis, tiles, maps, edits):
+    for module in (ogc, collections, items, health, qgis, tiles, maps, edits, analysis):
         app.include_router(module.router)
     return app

@@ -1,0 +1,168 @@
+"""Parcel check (合规性初筛): single parcels and points, stored reports (JSON/HTML/PDF), batch jobs."""
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Response
+from starlette.background import BackgroundTask
+from starlette.concurrency import run_in_threadpool
+
+from gis_service.api.deps import AppSettings, BaseUrl, Conn
+from gis_service.api.html import render
+from gis_service.api.negotiation import wants
+from gis_service.services.parcel_check import check_request, get_report, principal_name
+from gis_service.services.parcel_check.geometry_input import PayloadTooLarge
+from gis_service.services.parcel_check.jobs import (
+    job_document, job_lifespan, submit_job, wake_worker,
+)
+from gis_service.services.parcel_check.results import export_job_results
+from gis_service.services.parcel_check.html_report import report_context
+from gis_service.services.parcel_check.pdf import report_pdf
+from gis_service.maps.parcel_map import parcel_map_page
+
+router = APIRouter(tags=["合规性初筛 Parcel check"], lifespan=job_lifespan)
+
+CRS_DOC = ("输入坐标参考系：EPSG 代码或 OGC URI（默认 CRS84），或 gcj02（高德）/ bd09（百度）。"
+           "Input CRS: an EPSG code or OGC URI (default CRS84), or gcj02 (Amap) / bd09 (Baidu). "
+           "Xi'an 1980 and Beijing 1954 are refused.")
+USE_DOC = ("拟建用途 proposed use: residential, commercial, industrial, public, infrastructure, "
+           "agricultural, ecological")
+BODY_DOC = {
+    "required": True,
+    "description": (
+        "GeoJSON Geometry (Polygon/MultiPolygon; a Point asks what is at that location), Feature, "
+        "FeatureCollection (up to `GIS_PARCEL_CHECK_MAX_PARCELS`, default 100), or `{\"wkt\": \"POLYGON(...)\"}`. "
+        "**Coordinates in the body are always x, y (longitude, latitude, or easting, northing), whatever "
+        "the CRS.** 请求体中的坐标一律为 x, y（经度, 纬度 或 东坐标, 北坐标），与 crs 的轴序无关。"
+        "Limits: ~100k vertices and 10 MB (413 beyond)."),
+    "content": {"application/json": {"schema": {"type": "object"}, "example": {
+        "type": "Polygon", "coordinates": [[[112.850, 35.500], [112.852, 35.500], [112.852, 35.5015],
+                                            [112.850, 35.5015], [112.850, 35.500]]]}}},
+}
+
+
+def _actor(request: Request) -> str:
+    return principal_name(getattr(request.state, "principal", None))
+
+
+async def _read_limited(request: Request, limit: int) -> bytes:
+    declared = request.headers.get("content-length")
+    too_big = PayloadTooLarge(f"请求体超过 {limit} 字节上限", f"the body exceeds the {limit}-byte limit",
+                              detail={"limit_bytes": limit})
+    if declared and declared.isdigit() and int(declared) > limit:
+        raise too_big
+    body = bytearray()
+    async for chunk in request.stream():
+        body += chunk
+        if len(body) > limit:
+            raise too_big
+    return bytes(body)
+
+
+@router.post("/analysis/parcel-check", summary="地块合规性初筛 / check parcels against the plan",
+             openapi_extra={"requestBody": BODY_DOC})
+async def parcel_check(request: Request, conn: Conn, settings: AppSettings,
+                       crs: Annotated[str | None, Query(description=CRS_DOC)] = None,
+                       proposed_use: Annotated[str | None, Query(description=USE_DOC)] = None,
+                       repair: Annotated[bool, Query(description="ST_MakeValid invalid polygons")] = False):
+    body = await _read_limited(request, settings.parcel_check_max_body_bytes)
+    result = await run_in_threadpool(check_request, conn, body, crs=crs, proposed_use=proposed_use,
+                                     repair=repair, settings=settings, actor=_actor(request))
+    return JSONResponse(result, status_code=200)
+
+
+@router.get("/analysis/point", summary="位置查询 / what is at this location")
+async def point_query(request: Request, conn: Conn, settings: AppSettings,
+                      x: Annotated[float, Query(description="longitude or easting")],
+                      y: Annotated[float, Query(description="latitude or northing")],
+                      crs: Annotated[str | None, Query(description=CRS_DOC)] = None):
+    body = b'{"type": "Point", "coordinates": [%r, %r]}' % (x, y)
+    return await run_in_threadpool(check_request, conn, body, crs=crs, proposed_use=None, repair=False,
+                                   settings=settings, actor=_actor(request))
+
+
+@router.get("/analysis/parcel-check/{report_id}", summary="检查报告 / a stored report (json, html, pdf)",
+            responses={200: {"content": {"application/json": {}, "text/html": {}, "application/pdf": {}}}})
+async def parcel_report(report_id: str, request: Request, conn: Conn, settings: AppSettings, base: BaseUrl,
+                        f: Annotated[Literal["json", "html", "pdf"] | None, Query()] = None):
+    fmt = wants(request, ("json", "html", "pdf"))
+    report = await run_in_threadpool(get_report, conn, report_id)
+    if fmt == "html":
+        return render(request, "parcel_report.html", **report_context(report, base))
+    if fmt == "pdf":
+        pdf = await report_pdf(request, report_id, settings)
+        return Response(pdf, media_type="application/pdf",
+                        headers={"Content-Disposition": f'inline; filename="parcel-check-{report_id}.pdf"'})
+    return JSONResponse(report)
+
+
+@router.get("/maps/parcel/{report_id}", summary="地块与规划图层地图 / the parcel over the zone layers",
+            response_class=HTMLResponse)
+def parcel_map(report_id: str, conn: Conn, settings: AppSettings):
+    html, csp = parcel_map_page(conn, settings, report_id)
+    return HTMLResponse(html, headers={"Content-Security-Policy": csp, "Cache-Control": "no-cache"})
+
+
+@router.post("/analysis/parcel-check/batch", status_code=202,
+             summary="批量初筛（上传文件）/ batch check of an uploaded file",
+             openapi_extra={"requestBody": {"required": True, "content": {
+                 "multipart/form-data": {"schema": {"type": "object", "properties": {
+                     "file": {"type": "string", "format": "binary"}}}},
+                 "application/octet-stream": {"schema": {"type": "string", "format": "binary"}}}}})
+async def parcel_check_batch(request: Request, conn: Conn, settings: AppSettings, base: BaseUrl,
+                             crs: Annotated[str | None, Query(description=CRS_DOC)] = None,
+                             proposed_use: Annotated[str | None, Query(description=USE_DOC)] = None,
+                             repair: bool = False, layer: str | None = None,
+                             filename: Annotated[str | None, Query(
+                                 description="file name when the body is the raw file")] = None):
+    """GeoJSON, GeoPackage, zipped Shapefile (GBK/UTF-8), CSV with WKT, DXF, or a 界址点 coordinate
+    list (CSV with parcel id, point number, X northing, Y easting; or the 国土 exchange .txt), with
+    `crs` for files that do not declare one. Up to `GIS_PARCEL_BATCH_MAX_BYTES` (50 MB) and
+    `GIS_PARCEL_BATCH_MAX_FEATURES` (100,000 parcels). Returns a job; poll `GET /jobs/{id}`."""
+    name, content = await _upload(request, settings.parcel_batch_max_bytes, filename)
+    job_id = await run_in_threadpool(
+        submit_job, conn, content, name, settings=settings, actor=_actor(request),
+        options={"crs": crs, "proposed_use": proposed_use, "repair": repair, "layer": layer})
+    wake_worker(request.app)
+    document = await run_in_threadpool(job_document, conn, job_id, base)
+    return JSONResponse(document, status_code=202, headers={"Location": f"{base}/jobs/{job_id}"})
+
+
+async def _upload(request: Request, limit: int, filename: str | None) -> tuple[str, bytes]:
+    content_type = request.headers.get("content-type", "")
+    if content_type.startswith("multipart/form-data"):
+        declared = request.headers.get("content-length")
+        if declared and declared.isdigit() and int(declared) > limit + 64 * 1024:
+            raise PayloadTooLarge(f"文件超过 {limit} 字节上限", f"the file exceeds the {limit}-byte limit",
+                                  detail={"limit_bytes": limit})
+        form = await request.form(max_files=1, max_fields=10)
+        upload = form.get("file")
+        if upload is None or isinstance(upload, str):
+            from gis_service.errors import InvalidInput
+
+            raise InvalidInput("缺少上传文件字段 file", "the multipart body has no file field",
+                               code="invalid_body")
+        content = await upload.read(limit + 1)
+        await upload.close()
+        if len(content) > limit:
+            raise PayloadTooLarge(f"文件超过 {limit} 字节上限", f"the file exceeds the {limit}-byte limit",
+                                  detail={"limit_bytes": limit})
+        return filename or upload.filename or "upload", content
+    return filename or "upload", await _read_limited(request, limit)
+
+
+@router.get("/jobs/{job_id}", summary="批量任务状态 / batch job state")
+def job_state(job_id: str, conn: Conn, base: BaseUrl):
+    return job_document(conn, job_id, base)
+
+
+@router.get("/jobs/{job_id}/results", summary="批量结果下载 / batch results",
+            responses={200: {"content": {"application/geo+json": {}, "text/csv": {},
+                                         "application/geopackage+sqlite3": {}, "application/vnd.openxmlformats-"
+                                         "officedocument.spreadsheetml.sheet": {}}}})
+def job_results(job_id: str, conn: Conn,
+                f: Annotated[Literal["geojson", "json", "csv", "gpkg", "xlsx"], Query()] = "geojson"):
+    result = export_job_results(conn, job_id, "geojson" if f == "json" else f)
+    return FileResponse(result.path, media_type=result.media_type, filename=result.filename,
+                        background=BackgroundTask(result.cleanup))

@@ -1,0 +1,214 @@
+"""Set-based SQL for the parcel check: one statement per chunk of parcels.
+
+Every measure is taken in EPSG:4547 (CGCS2000 / 3-degree GK CM 114E). The
+plan layers are transformed once per statement (MATERIALIZED CTEs: a few
+dozen features) and joined against every parcel of the chunk, so the cost of
+a chunk is one round trip, whatever its size.
+"""
+from __future__ import annotations
+
+from sqlalchemy import Connection, text
+
+from gis_service.crs import AREA_EPSG
+
+# Polygon layers whose overlap with a parcel is measured. ``kind`` is what the rules key on.
+_POLYGON_LAYERS = f"""
+  SELECT 'function_zones' AS layer, id, name, zone_class AS kind, geometry_quality, location_basis,
+         plan_ref, ST_Transform(geom, {AREA_EPSG}) AS g
+    FROM function_zones WHERE NOT retired AND geom IS NOT NULL
+  UNION ALL
+  SELECT 'ecology_sites', id, name, category, geometry_quality, location_basis, plan_ref,
+         ST_Transform(geom, {AREA_EPSG})
+    FROM ecology_sites WHERE NOT retired AND geom IS NOT NULL
+  UNION ALL
+  SELECT 'urban_village_sites', id, name, 'urban_village', geometry_quality, location_basis, plan_ref,
+         ST_Transform(geom, {AREA_EPSG})
+    FROM urban_village_sites WHERE NOT retired AND geom IS NOT NULL
+  UNION ALL
+  SELECT 'admin_units', id, name, level, geometry_quality, location_basis, plan_ref,
+         ST_Transform(geom, {AREA_EPSG})
+    FROM admin_units WHERE NOT retired AND geom IS NOT NULL
+  UNION ALL
+  SELECT 'sub_areas', id, name, 'sub_area', geometry_quality, location_basis, plan_ref,
+         ST_Transform(geom, {AREA_EPSG})
+    FROM sub_areas WHERE NOT retired AND geom IS NOT NULL
+"""
+
+# Features with screening buffers or reported distances.
+_SCREEN_FEATURES = f"""
+  SELECT 'green_corridors' AS layer, id, name,
+         CASE WHEN category IN ('river', 'river_works') THEN 'river' ELSE 'green_corridor' END AS kind,
+         geometry_quality, plan_ref, ST_Transform(geom, {AREA_EPSG}) AS g
+    FROM green_corridors WHERE NOT retired AND geom IS NOT NULL
+  UNION ALL
+  SELECT 'ecology_sites', id, name, category, geometry_quality, plan_ref, ST_Transform(geom, {AREA_EPSG})
+    FROM ecology_sites
+   WHERE NOT retired AND geom IS NOT NULL AND category IN ('reservoir', 'forest_park')
+  UNION ALL
+  SELECT 'function_zones', id, name, 'restricted_zone', geometry_quality, plan_ref,
+         ST_Transform(geom, {AREA_EPSG})
+    FROM function_zones WHERE NOT retired AND geom IS NOT NULL AND zone_class = 'restricted'
+"""
+
+# Points of the plan near a parcel; placements at an area's representative point are not real
+# locations, so they are left out (the report says so).
+_NEARBY_FEATURES = f"""
+  SELECT 'projects' AS layer, id, name, category, geometry_quality, location_basis, status,
+         ST_Transform(geom, {AREA_EPSG}) AS g
+    FROM projects
+   WHERE NOT retired AND geom IS NOT NULL AND location_basis NOT IN ('unlocated', 'area_hint')
+  UNION ALL
+  SELECT 'urban_village_sites', id, name, category, geometry_quality, location_basis, status,
+         ST_Transform(geom, {AREA_EPSG})
+    FROM urban_village_sites
+   WHERE NOT retired AND geom IS NOT NULL AND location_basis NOT IN ('unlocated', 'area_hint')
+"""
+
+CHECK_SQL = text(f"""
+WITH input AS MATERIALIZED (
+  SELECT t.ord, ST_SetSRID(ST_GeomFromWKB(t.wkb), 4490) AS g4490,
+         ST_Transform(ST_SetSRID(ST_GeomFromWKB(t.wkb), 4490), {AREA_EPSG}) AS g
+    FROM unnest(CAST(:ords AS int[]), CAST(:wkbs AS bytea[])) AS t(ord, wkb)
+),
+polys AS MATERIALIZED ({_POLYGON_LAYERS}),
+prohibited AS MATERIALIZED (
+  SELECT (ST_Dump(ST_Transform(geom, {AREA_EPSG}))).geom AS g
+    FROM function_zones WHERE NOT retired AND geom IS NOT NULL AND zone_class = 'prohibited'
+),
+screen AS MATERIALIZED (
+  SELECT s.*, z.zone_g,
+         CASE WHEN z.zone_g IS NULL THEN 0
+              WHEN ST_Dimension(s.g) = 1
+                THEN ST_Length(ST_Intersection(s.g, z.zone_g)) / NULLIF(ST_Length(s.g), 0)
+              ELSE ST_Area(ST_Intersection(s.g, z.zone_g)) / NULLIF(ST_Area(s.g), 0) END AS zoned_fraction
+    FROM ({_SCREEN_FEATURES}) s
+    LEFT JOIN LATERAL (
+      -- The 禁止开发区 parts drawn round this feature (water + ring, river corridor).
+      SELECT ST_Union(p.g) AS zone_g FROM prohibited p
+       WHERE s.kind IN ('river', 'reservoir') AND ST_Intersects(p.g, s.g)
+    ) z ON true
+),
+points AS MATERIALIZED ({_NEARBY_FEATURES}),
+overlap_rows AS (
+  SELECT i.ord, json_agg(json_build_object(
+           'layer', p.layer, 'id', p.id, 'name', p.name, 'kind', p.kind,
+           'geometry_quality', p.geometry_quality, 'location_basis', p.location_basis,
+           'plan_ref', p.plan_ref,
+           'overlap_m2', CASE WHEN ST_Covers(p.g, i.g) THEN ST_Area(i.g)
+                              ELSE ST_Area(ST_Intersection(i.g, p.g)) END,
+           'covers', ST_Covers(p.g, i.g))
+           ORDER BY p.layer, p.id) AS rows
+    FROM input i JOIN polys p ON p.g && i.g AND ST_Intersects(p.g, i.g)
+   GROUP BY i.ord
+),
+distance_rows AS (
+  SELECT i.ord, json_agg(json_build_object(
+           'layer', s.layer, 'id', s.id, 'name', s.name, 'kind', s.kind,
+           'geometry_quality', s.geometry_quality, 'plan_ref', s.plan_ref,
+           'distance_m', ST_Distance(i.g, s.g),
+           'zoned_fraction', s.zoned_fraction,
+           'zone_distance_m', CASE WHEN s.zone_g IS NOT NULL THEN ST_Distance(i.g, s.zone_g) END,
+           'inside_zone', s.zone_g IS NOT NULL AND ST_Covers(s.zone_g, i.g),
+           'inside_feature', ST_Dimension(s.g) = 2 AND ST_Covers(s.g, i.g))
+           ORDER BY s.layer, s.id) AS rows
+    FROM input i CROSS JOIN screen s
+   GROUP BY i.ord
+),
+nearby_rows AS (
+  SELECT i.ord, json_agg(json_build_object(
+           'layer', p.layer, 'id', p.id, 'name', p.name, 'category', p.category,
+           'geometry_quality', p.geometry_quality, 'location_basis', p.location_basis,
+           'status', p.status, 'distance_m', ST_Distance(i.g, p.g))
+           ORDER BY ST_Distance(i.g, p.g), p.id) AS rows
+    FROM input i JOIN points p ON ST_DWithin(i.g, p.g, :nearby_m)
+   GROUP BY i.ord
+)
+SELECT i.ord, ST_Area(i.g) AS area_m2, GeometryType(i.g4490) AS geometry_type,
+       ST_X(ST_PointOnSurface(i.g4490)) AS lon, ST_Y(ST_PointOnSurface(i.g4490)) AS lat,
+       (SELECT ST_Distance(i.g, p.g) FROM polys p
+         WHERE p.layer = 'admin_units' AND p.kind = 'district' ORDER BY 1 LIMIT 1) AS district_distance_m,
+       COALESCE(o.rows, '[]'::json) AS overlaps, COALESCE(d.rows, '[]'::json) AS distances,
+       COALESCE(n.rows, '[]'::json) AS nearby
+  FROM input i
+  LEFT JOIN overlap_rows o USING (ord)
+  LEFT JOIN distance_rows d USING (ord)
+  LEFT JOIN nearby_rows n USING (ord)
+ ORDER BY i.ord
+""")
+
+# Data versions of the layers a report rests on, and the features that cannot take part.
+CONTEXT_SQL = text("""
+SELECT
+  -- For the rest of the transaction: PostGIS's high function costs make the planner JIT-compile
+  -- these statements (seconds), and parallel workers each re-initialise PROJ.
+  set_config('jit', 'off', true) AS jit, set_config('max_parallel_workers_per_gather', '0', true) AS par,
+  (SELECT json_object_agg(collection_id, data_version ORDER BY collection_id) FROM layer_meta
+    WHERE collection_id = ANY(CAST(:layers AS text[]))) AS data_versions,
+  (SELECT COALESCE(json_agg(json_build_object('layer', layer, 'id', id, 'name', name,
+                                               'category', category) ORDER BY layer, id), '[]'::json)
+     FROM (SELECT 'ecology_sites' AS layer, id, name, category FROM ecology_sites
+            WHERE NOT retired AND geom IS NULL AND category IN ('reservoir', 'forest_park')
+           UNION ALL
+           SELECT 'green_corridors', id, name, category FROM green_corridors
+            WHERE NOT retired AND geom IS NULL) u) AS unlocated,
+  (SELECT count(*) FROM projects WHERE NOT retired AND location_basis IN ('unlocated', 'area_hint'))
+    AS projects_without_site
+""")
+
+CHECKED_LAYERS = ("function_zones", "ecology_sites", "green_corridors", "urban_village_sites",
+                  "admin_units", "sub_areas", "projects")
+
+
+def check_chunk(conn: Connection, ords: list[int], wkbs: list[bytes], nearby_m: float = 500.0) -> list:
+    """One row per parcel (in ``ords`` order) with its overlaps, distances and nearby points."""
+    return conn.execute(CHECK_SQL, {"ords": ords, "wkbs": wkbs, "nearby_m": nearby_m}).mappings().all()
+
+
+def check_context(conn: Connection) -> dict:
+    """Data versions and unlocated features; also tunes the transaction for ``check_chunk``."""
+    row = conn.execute(CONTEXT_SQL, {"layers": list(CHECKED_LAYERS)}).mappings().one()
+    return {k: row[k] for k in ("data_versions", "unlocated", "projects_without_site")}
+
+
+MAKE_VALID_SQL = text("""
+SELECT ST_AsBinary(ST_CollectionExtract(ST_MakeValid(ST_SetSRID(ST_GeomFromWKB(t.wkb), 4490)), 3))
+  FROM unnest(CAST(:wkbs AS bytea[])) WITH ORDINALITY AS t(wkb, n) ORDER BY t.n
+""")
+
+
+def make_valid(conn: Connection, wkbs: list[bytes]) -> list[bytes | None]:
+    """ST_MakeValid, keeping only the polygonal part (empty when nothing is left)."""
+    return [bytes(r[0]) if r[0] is not None else None
+            for r in conn.execute(MAKE_VALID_SQL, {"wkbs": wkbs}).all()]
+
+
+# Plan features round a stored report's parcel, for its map (GeoJSON built by PostGIS).
+MAP_FEATURES_SQL = text("""
+WITH parcel AS (SELECT geom, ST_Expand(ST_Envelope(geom), :margin_deg) AS box
+                  FROM parcel_check_reports WHERE id = :id)
+SELECT layer, id, name, class, ST_AsGeoJSON(g, 6) AS geometry FROM (
+  SELECT 'admin_units' AS layer, a.id, a.name, a.level AS class, a.geom AS g, 1 AS draw_order
+    FROM admin_units a, parcel p WHERE NOT a.retired AND a.geom && p.box
+  UNION ALL
+  SELECT 'function_zones', z.id, z.name, z.zone_class, z.geom, 0 FROM function_zones z, parcel p
+   WHERE NOT z.retired AND z.geom && p.box
+  UNION ALL
+  SELECT 'ecology_sites', e.id, e.name, e.category, e.geom, 2 FROM ecology_sites e, parcel p
+   WHERE NOT e.retired AND e.geom && p.box
+  UNION ALL
+  SELECT 'urban_village_sites', u.id, u.name, 'urban_village', u.geom, 3 FROM urban_village_sites u, parcel p
+   WHERE NOT u.retired AND u.geom && p.box
+  UNION ALL
+  SELECT 'green_corridors', c.id, c.name, c.category, c.geom, 4 FROM green_corridors c, parcel p
+   WHERE NOT c.retired AND c.geom && p.box
+) f ORDER BY draw_order, layer, id
+""")
+LAYER_STYLES_SQL = text("SELECT collection_id, title_zh, style FROM layer_meta WHERE collection_id = ANY(:ids)")
+
+
+def map_features(conn: Connection, report_id: str, margin_deg: float) -> tuple[list, dict]:
+    rows = conn.execute(MAP_FEATURES_SQL, {"id": report_id, "margin_deg": margin_deg}).mappings().all()
+    styles = {r.collection_id: (r.title_zh, r.style) for r in conn.execute(
+        LAYER_STYLES_SQL, {"ids": ["admin_units", "function_zones", "ecology_sites", "urban_village_sites",
+                                   "green_corridors"]})}
+    return [dict(r) for r in rows], styles

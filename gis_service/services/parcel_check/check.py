@@ -1,0 +1,103 @@
+"""Check parcels against the plan layers, chunk by chunk, and store the reports."""
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from collections.abc import Callable, Iterator, Sequence
+
+import orjson
+import shapely
+from sqlalchemy import Connection, bindparam, text
+from sqlalchemy.dialects.postgresql import JSONB
+
+from gis_service.errors import InvalidInput, NotFound
+from gis_service.queries.analysis import check_chunk, check_context, make_valid
+from gis_service.services.parcel_check import rules
+from gis_service.services.parcel_check.geometry_input import ParcelInput
+from gis_service.services.parcel_check.report import build_report
+
+DEFAULT_CHUNK = 500
+
+
+def principal_name(principal) -> str:
+    """The key name of whoever ran the check, or "anonymous"."""
+    if principal is None:
+        return "anonymous"
+    if isinstance(principal, str):
+        return principal or "anonymous"
+    if isinstance(principal, dict):
+        return str(principal.get("name") or principal.get("key_name") or "anonymous")
+    return str(getattr(principal, "name", None) or getattr(principal, "key_name", None) or "anonymous")
+
+
+def check_proposed_use(value: str | None) -> str | None:
+    if value in (None, ""):
+        return None
+    if value not in rules.USES:
+        raise InvalidInput(f"未知的拟建用途 {value!r}", f"unknown proposed_use {value!r}",
+                           detail={"parameter": "proposed_use", "allowed": list(rules.USES)},
+                           code="invalid_parameter", status=400)
+    return value
+
+
+def _chunks(items: Sequence, size: int) -> Iterator[Sequence]:
+    for start in range(0, len(items), size):
+        yield items[start:start + size]
+
+
+def repair_parcels(conn: Connection, parcels: list[ParcelInput]) -> None:
+    """ST_MakeValid on the parcels marked for repair, keeping their polygonal part."""
+    todo = [p for p in parcels if p.repair_reason]
+    if not todo:
+        return
+    repaired = make_valid(conn, [shapely.to_wkb(p.geometry) for p in todo])
+    for parcel, wkb in zip(todo, repaired):
+        geom = shapely.from_wkb(wkb) if wkb else None
+        if geom is None or geom.is_empty:
+            raise InvalidInput(f"第 {parcel.index + 1} 个要素修复后没有面积（{parcel.repair_reason}）",
+                               f"feature {parcel.index + 1}: nothing polygonal is left after repair "
+                               f"({parcel.repair_reason})", detail={"feature": parcel.index + 1},
+                               code="invalid_geometry")
+        parcel.geometry, parcel.repaired = geom, True
+
+
+def check_parcels(conn: Connection, parcels: list[ParcelInput], proposed_use: str | None = None, *,
+                  chunk_size: int = DEFAULT_CHUNK, context: dict | None = None,
+                  progress: Callable[[int], None] | None = None) -> list[dict]:
+    """Reports for ``parcels`` (EPSG:4490, valid), one set-based query per chunk."""
+    context = context or check_context(conn)
+    reports: list[dict] = []
+    for chunk in _chunks(parcels, chunk_size):
+        rows = check_chunk(conn, [p.index for p in chunk], [shapely.to_wkb(p.geometry) for p in chunk])
+        reports.extend(build_report(row, context, parcel, proposed_use) for row, parcel in zip(rows, chunk))
+        if progress:
+            progress(len(chunk))
+    return reports
+
+
+def store_reports(conn: Connection, parcels: list[ParcelInput], reports: list[dict], actor: str) -> None:
+    """Give each parcel report an id and store it (the caller commits)."""
+    now = dt.datetime.now(dt.timezone.utc)
+    rows = []
+    for parcel, report in zip(parcels, reports):
+        report_id = uuid.uuid4().hex
+        report.update(id=report_id, created_at=now.isoformat(), actor=actor)
+        rows.append({"id": report_id, "created_at": now, "actor": actor,
+                     "use": report["input"]["proposed_use"], "crs": parcel.crs_label,
+                     "verdict": report["verdict"]["code"], "wkb": shapely.to_wkb(parcel.geometry),
+                     "result": report, "versions": report["data_versions"]})
+    statement = text(
+        "INSERT INTO parcel_check_reports (id, created_at, actor, proposed_use, input_crs, verdict, geom, "
+        "result, data_versions) VALUES (:id, :created_at, :actor, :use, :crs, :verdict, "
+        "ST_SetSRID(ST_GeomFromWKB(:wkb), 4490), :result, :versions)"
+    ).bindparams(bindparam("result", type_=JSONB), bindparam("versions", type_=JSONB))
+    conn.execute(statement, rows)
+
+
+def get_report(conn: Connection, report_id: str) -> dict:
+    row = conn.execute(text("SELECT result, ST_AsGeoJSON(geom, 9) AS geometry FROM parcel_check_reports "
+                            "WHERE id = :id"), {"id": report_id}).mappings().first()
+    if row is None:
+        raise NotFound(f"找不到检查报告 {report_id}", f"no parcel-check report {report_id}",
+                       detail={"id": report_id})
+    return {**row["result"], "geometry": orjson.loads(row["geometry"])}

@@ -1,0 +1,60 @@
+"""``?f=pdf``: the HTML report printed by headless Chromium (its map needs JavaScript,
+which WeasyPrint does not run). The page is loaded from this very service over loopback,
+with the caller's credentials, and nothing off this machine is ever fetched."""
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from fastapi import Request
+
+from gis_service.errors import GisError
+from gis_service.settings import Settings
+
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+FORWARDED_HEADERS = ("authorization", "x-api-key", "cookie")
+LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1", "[::1]"}
+TIMEOUT_MS = 30_000
+
+
+class PdfUnavailable(GisError):
+    code = "pdf_unavailable"
+    status = 503
+
+
+def _local_url(request: Request, report_id: str, settings: Settings) -> str:
+    host, port = request.scope.get("server") or ("127.0.0.1", settings.port)
+    if host in ("0.0.0.0", "::", "", None):
+        host = "127.0.0.1"
+    host = f"[{host}]" if ":" in host else host
+    return f"http://{host}:{port}{settings.root_path}/analysis/parcel-check/{report_id}?f=html"
+
+
+async def report_pdf(request: Request, report_id: str, settings: Settings) -> bytes:
+    try:
+        from playwright.async_api import Error as PlaywrightError, async_playwright
+    except ImportError:  # pragma: no cover  (playwright is a dependency)
+        raise PdfUnavailable("PDF 生成不可用（缺少 playwright）", "PDF rendering unavailable: playwright missing") from None
+    url = _local_url(request, report_id, settings)
+    own_host = urlsplit(url).hostname
+    headers = {k: v for k, v in request.headers.items() if k.lower() in FORWARDED_HEADERS}
+    try:
+        async with async_playwright() as pw:
+            browser = await pw.chromium.launch(executable_path=settings.chromium_path, args=CHROMIUM_ARGS)
+            try:
+                page = await browser.new_page(extra_http_headers=headers)
+
+                async def only_local(route):
+                    host = urlsplit(route.request.url).hostname
+                    await (route.continue_() if host in LOCAL_HOSTS | {own_host} else route.abort())
+
+                await page.route("**/*", only_local)
+                await page.goto(url, wait_until="networkidle", timeout=TIMEOUT_MS)
+                await page.emulate_media(media="print")
+                return await page.pdf(format="A4", print_background=True, prefer_css_page_size=True)
+            finally:
+                await browser.close()
+    except PlaywrightError as exc:
+        raise PdfUnavailable(f"PDF 生成失败：{exc.message.splitlines()[0]}",
+                             f"PDF rendering failed: {exc.message.splitlines()[0]}",
+                             detail={"chromium": settings.chromium_path}) from None

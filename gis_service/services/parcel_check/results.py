@@ -1,0 +1,133 @@
+"""Batch results as a table: one row per parcel with its verdict and worst hits, keeping the
+input's own columns; downloads in GeoJSON, CSV, GeoPackage and XLSX (Chinese headers)."""
+from __future__ import annotations
+
+import shutil
+import tempfile
+from pathlib import Path
+
+import geopandas as gpd
+import orjson
+import pandas as pd
+import shapely
+from sqlalchemy import Connection, text
+
+from gis_service.errors import GisError, NotFound
+from gis_service.services.exports import export_frame
+from gis_service.services.exports.base import ExportResult
+from gis_service.services.exports.tabular import neutralise_formula
+from gis_service.services.parcel_check import rules
+
+# Added columns (English snake_case for GIS files) and their Chinese headers (XLSX).
+ADDED = {
+    "verdict": "初筛结论", "verdict_en": "结论（英文）", "severity": "最高严重程度", "area_m2": "面积（平方米）",
+    "area_mu": "面积（亩）", "outside_pct": "规划范围外占比（%）", "admin_units": "行政单元",
+    "sub_areas": "片区", "function_zones": "主体功能区", "worst_hits": "主要命中", "schematic": "依据示意性几何",
+}
+ERROR_HEADERS = {"row_number": "行号", "reason_zh": "原因", "reason": "原因（英文）", "hint": "建议"}
+XLSX_MEDIA = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+class JobNotReady(GisError):
+    code = "job_not_finished"
+    status = 409
+
+
+def _shares(items: list[dict]) -> str:
+    return "; ".join(f"{i['name']} {i['percent']:.1f}%" if i.get("percent") is not None else i["name"]
+                     for i in items)
+
+
+def summary_row(report: dict) -> dict:
+    verdict = report["verdict"]
+    worst = [h for h in report["hits"] if h["severity"] in ("review", "conflict")][:3]
+    return {
+        "verdict": verdict["zh"], "verdict_en": verdict["en"], "severity": verdict["severity"],
+        "area_m2": report["area"]["m2"], "area_mu": report["area"]["mu"],
+        "outside_pct": report["planning_area"]["outside_percent"],
+        "admin_units": _shares(report["admin_units"]), "sub_areas": _shares(report["sub_areas"]),
+        "function_zones": _shares(report["function_zones"]),
+        "worst_hits": "; ".join(f"{h['feature']} {rules.SEVERITY_ZH[h['severity']]}"
+                                + (f" {h['percent']:.1f}%" if h["type"] == "polygon" else f" {h['distance_m']:.0f}m")
+                                + ("（潜在）" if h["potential"] else "") for h in worst),
+        "schematic": bool(verdict["schematic"]),
+    }
+
+
+def result_frame(columns: list[str], rows: list[tuple[dict, object, dict]]) -> gpd.GeoDataFrame:
+    """(input attributes, geometry in EPSG:4490, report) per parcel -> one frame, input columns first."""
+    names = {name: (f"{name}_check" if name in columns else name) for name in ADDED}
+    records = [{**{c: attributes.get(c) for c in columns},
+                **{names[k]: v for k, v in summary_row(report).items()}} for attributes, _, report in rows]
+    frame = pd.DataFrame.from_records(records, columns=[*columns, *names.values()])
+    frame = gpd.GeoDataFrame(frame, geometry=gpd.GeoSeries([g for _, g, _ in rows], crs=4490), crs=4490)
+    frame.attrs["added_names"] = names
+    return frame
+
+
+def _load(conn: Connection, job_id: str) -> tuple[dict, list, list]:
+    job = conn.execute(text("SELECT id, state, filename, columns, options FROM parcel_check_jobs WHERE id = :id"),
+                       {"id": job_id}).mappings().first()
+    if job is None:
+        raise NotFound(f"找不到任务 {job_id}", f"no job {job_id}", detail={"id": job_id})
+    if job["state"] != "succeeded":
+        raise JobNotReady(f"任务尚未完成（{job['state']}）", f"the job has not finished ({job['state']})",
+                          detail={"state": job["state"]})
+    rows = conn.execute(text(
+        "SELECT row_number, attributes, ST_AsBinary(geom) AS wkb, result, error FROM parcel_check_job_rows "
+        "WHERE job_id = :id ORDER BY row_number"), {"id": job_id}).mappings().all()
+    good = [(r["attributes"], shapely.from_wkb(bytes(r["wkb"])), r["result"]) for r in rows if r["result"]]
+    bad = [{**r["error"], "row_number": r["row_number"], "attributes": r["attributes"]} for r in rows if r["error"]]
+    return dict(job), good, bad
+
+
+def export_job_results(conn: Connection, job_id: str, fmt: str) -> ExportResult:
+    job, good, bad = _load(conn, job_id)
+    frame = result_frame(list(job["columns"]), good)
+    stem = f"parcel_check_{job_id[:12]}"
+    if fmt in ("csv", "gpkg"):
+        return export_frame(frame, fmt, stem, title="地块合规性初筛结果")
+    directory = Path(tempfile.mkdtemp(prefix=f"gis-parcel-{fmt}-"))
+    try:
+        if fmt == "xlsx":
+            path = write_xlsx(frame, bad, list(job["columns"]), directory / f"{stem}.xlsx", job)
+            return ExportResult(path=path, media_type=XLSX_MEDIA, filename=path.name, crs=None)
+        path = directory / f"{stem}.geojson"
+        path.write_bytes(geojson_bytes(frame))
+        return ExportResult(path=path, media_type="application/geo+json", filename=path.name)
+    except BaseException:
+        shutil.rmtree(directory, ignore_errors=True)
+        raise
+
+
+def geojson_bytes(frame: gpd.GeoDataFrame) -> bytes:
+    properties = pd.DataFrame(frame.drop(columns="geometry")).astype(object)
+    properties = properties.where(pd.notna(properties), None)
+    features = [{"type": "Feature", "properties": props,
+                 "geometry": None if geom is None else shapely.geometry.mapping(geom)}
+                for props, geom in zip(properties.to_dict("records"), frame.geometry)]
+    return orjson.dumps({"type": "FeatureCollection", "features": features,
+                         "disclaimer": rules.DISCLAIMER_ZH + " " + rules.DISCLAIMER_EN, "basis": rules.PLAN_LABEL},
+                        option=orjson.OPT_SERIALIZE_NUMPY)
+
+
+def write_xlsx(frame: gpd.GeoDataFrame, errors: list[dict], columns: list[str], path: Path, job: dict) -> Path:
+    names = frame.attrs["added_names"]
+    table = pd.DataFrame(frame.drop(columns="geometry"))
+    table = table.rename(columns={names[k]: header for k, header in ADDED.items()})
+    table["依据示意性几何"] = table["依据示意性几何"].map({True: "是", False: "否"})
+    error_table = pd.DataFrame([{ERROR_HEADERS["row_number"]: e["row_number"],
+                                 **{c: e["attributes"].get(c) for c in columns},
+                                 ERROR_HEADERS["reason_zh"]: e.get("reason_zh"), ERROR_HEADERS["reason"]: e.get("reason"),
+                                 ERROR_HEADERS["hint"]: e.get("hint")} for e in errors],
+                               columns=[ERROR_HEADERS["row_number"], *columns, ERROR_HEADERS["reason_zh"],
+                                        ERROR_HEADERS["reason"], ERROR_HEADERS["hint"]])
+    notes = pd.DataFrame({"说明": [rules.DISCLAIMER_ZH + " " + rules.DISCLAIMER_EN, rules.PLAN_LABEL,
+                                   f"输入文件 input file: {job['filename']}",
+                                   f"拟建用途 proposed use: {job['options'].get('proposed_use') or '未指定 none'}"]})
+    with pd.ExcelWriter(path, engine="openpyxl") as writer:
+        for sheet, data in (("初筛结果", table), ("错误行", error_table), ("说明", notes)):
+            safe = data.apply(lambda col: col.map(neutralise_formula))
+            safe.columns = [neutralise_formula(str(c)) for c in safe.columns]
+            safe.to_excel(writer, sheet_name=sheet, index=False)
+    return path
