@@ -165,6 +165,30 @@ def restore_command(path: Path) -> None:
     console.print(f"restored from {path}")
 
 
+@app.command("check-parcels")
+def check_parcels_command(
+        path: Path, out: Path = typer.Option(..., "-o", "--out", help="results: .geojson, .csv, .gpkg or .xlsx"),
+        crs: Optional[str] = typer.Option(None, help="EPSG code/URI, gcj02 or bd09 (when the file has none)"),
+        use: Optional[str] = typer.Option(None, "--use", help="proposed use: residential, commercial, ..."),
+        repair: bool = typer.Option(False, help="repair invalid polygons with ST_MakeValid"),
+        layer: Optional[str] = typer.Option(None, help="GeoPackage layer")) -> None:
+    """Parcel constraint check (合规性初筛) of a file of parcels; one result row per parcel."""
+    from rich.progress import Progress
+
+    from gis_service.services.parcel_check.file_check import check_file
+
+    with Progress(console=console) as progress:
+        task = progress.add_task("初筛 checking", total=None)
+        summary = check_file(_engine(Settings()), path, out, crs=crs, proposed_use=use, repair=repair,
+                             layer=layer, on_start=lambda n: progress.update(task, total=n),
+                             on_progress=lambda n: progress.advance(task, n))
+    for error in summary["errors"]:
+        console.print(f"[yellow]第 {error['row_number']} 行 row {error['row_number']}:[/yellow] {error['reason_zh']}")
+    verdicts = ", ".join(f"{k} {v}" for k, v in summary["verdicts"].items())
+    console.print(f"checked {summary['checked']} parcels ({verdicts}); {len(summary['errors'])} rows with errors; "
+                  f"wrote {', '.join(str(p) for p in summary['written'])}")
+
+
 def main() -> None:
     try:
         app()

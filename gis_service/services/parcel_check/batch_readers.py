@@ -106,8 +106,7 @@ def read_batch_file(content: bytes, filename: str, *, crs: str | None = None, la
                 parcel = parse_one(mapping, {}, number - 1, spec, repair=repair, allow_points=False)
                 row.geometry, row.repair_reason = parcel.geometry, parcel.repair_reason
             except GisError as exc:
-                row.error = {"row": number, "reason_zh": exc.message_zh, "reason": exc.message_en,
-                             "hint": exc.detail.get("hint")}
+                row.error = {"row": number, "reason_zh": exc.message_zh, "reason": exc.message_en}
         result.rows.append(row)
     return result
 

@@ -66,7 +66,7 @@ def submit_job(conn: Connection, content: bytes, filename: str, *, settings: Set
         conn.execute(text(
             "INSERT INTO parcel_check_job_rows (job_id, row_number, attributes, geom, error) VALUES "
             "(:job, :n, :attributes, ST_SetSRID(ST_GeomFromWKB(:wkb), 4490), :error)"
-        ).bindparams(bindparam("attributes", type_=JSONB), bindparam("error", type_=JSONB)),
+        ).bindparams(bindparam("attributes", type_=JSONB), bindparam("error", type_=JSONB(none_as_null=True))),
             [{"job": job_id, "n": r.row_number, "attributes": r.attributes, "error": r.error,
               "wkb": None if r.geometry is None else shapely.to_wkb(r.geometry)} for r in batch.rows])
     conn.commit()

@@ -24,7 +24,7 @@ ADDED = {
     "area_mu": "面积（亩）", "outside_pct": "规划范围外占比（%）", "admin_units": "行政单元",
     "sub_areas": "片区", "function_zones": "主体功能区", "worst_hits": "主要命中", "schematic": "依据示意性几何",
 }
-ERROR_HEADERS = {"row_number": "行号", "reason_zh": "原因", "reason": "原因（英文）", "hint": "建议"}
+ERROR_HEADERS = {"row_number": "行号", "reason_zh": "原因", "reason": "原因（英文）"}
 XLSX_MEDIA = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -118,10 +118,10 @@ def write_xlsx(frame: gpd.GeoDataFrame, errors: list[dict], columns: list[str], 
     table["依据示意性几何"] = table["依据示意性几何"].map({True: "是", False: "否"})
     error_table = pd.DataFrame([{ERROR_HEADERS["row_number"]: e["row_number"],
                                  **{c: e["attributes"].get(c) for c in columns},
-                                 ERROR_HEADERS["reason_zh"]: e.get("reason_zh"), ERROR_HEADERS["reason"]: e.get("reason"),
-                                 ERROR_HEADERS["hint"]: e.get("hint")} for e in errors],
+                                 ERROR_HEADERS["reason_zh"]: e.get("reason_zh"), ERROR_HEADERS["reason"]: e.get("reason")}
+                                for e in errors],
                                columns=[ERROR_HEADERS["row_number"], *columns, ERROR_HEADERS["reason_zh"],
-                                        ERROR_HEADERS["reason"], ERROR_HEADERS["hint"]])
+                                        ERROR_HEADERS["reason"]])
     notes = pd.DataFrame({"说明": [rules.DISCLAIMER_ZH + " " + rules.DISCLAIMER_EN, rules.PLAN_LABEL,
                                    f"输入文件 input file: {job['filename']}",
                                    f"拟建用途 proposed use: {job['options'].get('proposed_use') or '未指定 none'}"]})
@@ -131,3 +131,30 @@ def write_xlsx(frame: gpd.GeoDataFrame, errors: list[dict], columns: list[str], 
             safe.columns = [neutralise_formula(str(c)) for c in safe.columns]
             safe.to_excel(writer, sheet_name=sheet, index=False)
     return path
+
+
+def write_results_file(frame: gpd.GeoDataFrame, errors: list[dict], columns: list[str], out: Path,
+                       meta: dict) -> list[Path]:
+    """Write results to ``out`` by its suffix; errors go into the XLSX, or beside it as ``.errors.csv``."""
+    suffix = out.suffix.lower().lstrip(".")
+    fmt = {"json": "geojson", "geojson": "geojson", "csv": "csv", "gpkg": "gpkg", "xlsx": "xlsx"}.get(suffix)
+    if fmt is None:
+        raise GisError(f"不支持的输出格式 .{suffix}（可用 .geojson .csv .gpkg .xlsx）",
+                       f"unsupported output format .{suffix} (use .geojson, .csv, .gpkg or .xlsx)",
+                       code="invalid_parameter", status=400)
+    written = [out]
+    if fmt == "xlsx":
+        write_xlsx(frame, errors, columns, out, meta)
+        return written
+    if fmt == "geojson":
+        out.write_bytes(geojson_bytes(frame))
+    else:
+        with export_frame(frame, fmt, out.stem, title="地块合规性初筛结果") as result:
+            shutil.copyfile(result.path, out)
+    if errors:
+        error_path = out.with_name(out.stem + ".errors.csv")
+        pd.DataFrame([{"row_number": e["row_number"], **e["attributes"], "reason_zh": e.get("reason_zh"),
+                       "reason": e.get("reason")} for e in errors]).map(neutralise_formula).to_csv(
+            error_path, index=False, encoding="utf-8-sig")
+        written.append(error_path)
+    return written
