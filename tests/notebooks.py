@@ -31,7 +31,8 @@ def run_notebook(path: Path | str, base_url: str, *, timeout_s: int = 300,
     """
     path = Path(path)
     nb = nbformat.read(path, as_version=4)
-    env = {**os.environ, API_URL_VAR: base_url, "MPLBACKEND": "Agg", **(extra_env or {})}
+    env = {**os.environ, API_URL_VAR: base_url, **(extra_env or {})}
+    env.pop("MPLBACKEND", None)  # keep the kernel's inline backend: figures become image/png outputs
     # jupyter_client maps the "python3" kernel to this interpreter (the venv); throwaway IPython dir.
     with tempfile.TemporaryDirectory(prefix="nb-run-") as tmp:
         env.setdefault("IPYTHONDIR", tmp)
