@@ -5,7 +5,7 @@ HOST ?= 127.0.0.1
 GIS := .venv/bin/gis-service
 PYTEST_ARGS ?=
 
-.PHONY: setup run test db-up db-down layers clean
+.PHONY: setup run test bench db-up db-down layers clean
 
 setup:
 	@bash scripts/setup.sh
@@ -23,6 +23,11 @@ run: setup
 
 test: setup
 	@.venv/bin/python -m pytest $(PYTEST_ARGS)
+
+# Benchmarks (issue 8), not part of `make test`: results in bench/results/<date>.json.
+bench: setup
+	@bash bench/setup.sh
+	@.venv/bin/python -m bench.run $(BENCH_ARGS)
 
 db-up: setup
 	@$(GIS) db up
