@@ -70,6 +70,8 @@ class Settings(BaseSettings):
     max_photo_bytes: int = 5_000_000
     session_max_age_s: int = 8 * 3600
     max_body_bytes: int = 100 * 1024 * 1024  # whole-request cap; endpoints may set lower ones
+    writes_per_minute: int = 600  # per key, shared by all processes; 0 disables
+    batches_per_hour: int = 30
     tile_cache_mb: int = 64  # 0 disables the in-process tile cache
 
     def resolved_database_url(self) -> str:

@@ -10,12 +10,13 @@ from fastapi.middleware.gzip import GZipMiddleware
 from gis_service import __version__
 from gis_service.api.errors import install_error_handlers
 from gis_service.api.proxy import ForwardedHeadersMiddleware
+from gis_service.api.ratelimit import RateLimitMiddleware
 from gis_service.api.security import BodyLimitMiddleware, SecurityHeadersMiddleware
 from gis_service.api.routers import collections, health, items, ogc
 from gis_service.api.routers import qgis
 from gis_service.api.routers import tiles
 from gis_service.api.routers import maps
-from gis_service.api.routers import edits
+from gis_service.api.routers import edits, progress
 from gis_service.api.routers import analysis
 from gis_service.auth.middleware import AuthMiddleware
 from gis_service.maps.assets import install_offline_assets, mount_static
@@ -51,6 +52,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.tile_cache = TileCache(settings.tile_cache_mb * 1024 * 1024)
     install_error_handlers(app)
     app.add_middleware(GZipMiddleware, minimum_size=1024)
+    # Added before auth, so it runs inside it and knows the caller's key.
+    app.add_middleware(RateLimitMiddleware, writes_per_minute=settings.writes_per_minute,
+                       batches_per_hour=settings.batches_per_hour)
     app.add_middleware(AuthMiddleware, public_reads=settings.public_reads, root_path=settings.root_path)
     if settings.cors_origins:
         app.add_middleware(CORSMiddleware, allow_origins=settings.cors_origins,

@@ -1,8 +1,11 @@
-"""Shared rate-limit state (issue 9). Placeholder until filled in.
+"""Shared rate-limit counters (fixed windows per key and request class).
 
 Revision ID: 0008_limits
 Revises: 0007_parcels
 """
+import sqlalchemy as sa
+from alembic import op
+
 revision = "0008_limits"
 down_revision = "0007_parcels"
 branch_labels = None
@@ -10,8 +13,14 @@ depends_on = None
 
 
 def upgrade() -> None:
-    pass
+    op.create_table(
+        "rate_limit_counters",
+        sa.Column("bucket", sa.Text(), nullable=False),
+        sa.Column("window_start", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("hits", sa.Integer(), nullable=False),
+        sa.PrimaryKeyConstraint("bucket", "window_start"),
+    )
 
 
 def downgrade() -> None:
-    pass
+    op.drop_table("rate_limit_counters")
