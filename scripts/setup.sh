@@ -11,6 +11,7 @@ DEBIAN_PACKAGES=(
   fonts-noto-cjk
   chromium
   qgis python3-qgis
+  poppler-utils
 )
 
 missing=()
