@@ -118,3 +118,7 @@ HISTORY = """
       FROM progress_events
      WHERE collection_id = :collection_id AND feature_id = :feature_id
      ORDER BY recorded_at DESC, id DESC LIMIT :limit"""
+
+# Every live progress feature's id and name, to match sheet rows by id or exact name.
+PROGRESS_NAMES = " UNION ALL ".join(
+    f"SELECT '{c}' AS collection_id, id, name FROM {c} WHERE NOT retired" for c in PROGRESS_COLLECTIONS)
