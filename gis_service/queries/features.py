@@ -115,7 +115,9 @@ def geometry_sql(q: ItemsQuery) -> str:
         geom = f"ST_FlipCoordinates({geom})"
     projected = epsg not in (None, 4326, 4490)
     precision = q.precision if q.precision is not None else (3 if projected else 7)
-    return f"ST_AsGeoJSON({geom}, {int(precision)})"
+    # Options 0: PostGIS otherwise adds a geometry "crs" member (EPSG:4490) that RFC 7946 forbids
+    # and that would contradict the response CRS (CRS84 by default).
+    return f"ST_AsGeoJSON({geom}, {int(precision)}, 0)"
 
 
 def properties_sql(q: ItemsQuery) -> str:
