@@ -16,8 +16,8 @@ from gis_service.errors import InvalidInput
 from gis_service.maps.elements import ScaleBar
 from gis_service.settings import Settings
 
-CHENGQU_CENTER = (35.505, 112.85)
-CHENGQU_BOUNDS = ((35.40, 112.70), (35.62, 112.98))
+CHENGQU_CENTER = (35.51, 112.83)
+CHENGQU_BOUNDS = ((35.426, 112.746), (35.594, 112.919))  # the district outline's extent
 NEUTRAL_BACKGROUND = "#f4f3ef"
 TIANDITU_URL = ("https://t{s}.tianditu.gov.cn/{layer}_w/wmts?SERVICE=WMTS&REQUEST=GetTile&VERSION=1.0.0"
                 "&LAYER={layer}&STYLE=default&TILEMATRIXSET=w&FORMAT=tiles&TILEMATRIX={{z}}"
@@ -128,8 +128,9 @@ def new_map(settings: Settings, *, basemap: str | None = None, embed: bool = Fal
     With ``add_basemap=False`` the caller adds ``basemap_groups`` itself (to list
     them in its own layer control).
     """
-    fmap = folium.Map(location=CHENGQU_CENTER, zoom_start=11, tiles=None, control_scale=False,
+    fmap = folium.Map(location=CHENGQU_CENTER, zoom_start=12, tiles=None, control_scale=False,
                       zoom_control=not embed, max_bounds=False)
+    fmap.options.update(maxZoom=19, minZoom=7)  # folium's max_zoom only reaches its tile layers
     ScaleBar().add_to(fmap)
     has_tiles = bool(basemaps(settings, basemap))
     if add_basemap:

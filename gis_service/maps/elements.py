@@ -153,12 +153,14 @@ class MarkerClusterAssets(JSCSSMixin, MacroElement):
         self._name = "MarkerClusterAssets"
 
 
-def add_page_script(fmap: folium.Map, js_url: str, css_url: str, config: dict) -> None:
-    """The page's own script, deferred so it runs after Folium's inline script, and
-    its configuration as a JSON data block (never executed, so no CSP hash needed)."""
+def add_page_script(fmap: folium.Map, js_urls: list[str], css_url: str, config: dict) -> None:
+    """The page's own scripts, deferred so they run (in order) after Folium's inline
+    script, and their configuration as a JSON data block (never executed, so no CSP hash)."""
     root = fmap.get_root()
-    root.header.add_child(Element(f'<link rel="stylesheet" href="{css_url}"/>'), name="page_css")
-    root.header.add_child(Element(f'<script defer src="{js_url}"></script>'), name="page_js")
+    # In the body, so it loads after Folium's and Bootstrap's stylesheets and wins over them.
+    root.html.add_child(Element(f'<link rel="stylesheet" href="{css_url}"/>'), name="page_css")
+    for i, url in enumerate(js_urls):
+        root.header.add_child(Element(f'<script defer src="{url}"></script>'), name=f"page_js_{i}")
     root.html.add_child(Element(
         f'<script type="application/json" id="map-config">{json_for_script(config)}</script>'),
         name="page_config")

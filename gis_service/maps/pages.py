@@ -21,7 +21,7 @@ from gis_service.maps.elements import (
 )
 from gis_service.maps.params import MapParams
 from gis_service.maps.styles import (
-    BASIS_LABELS, CATEGORY_LABELS, LAYER_STYLES, LAYER_TITLES, NO_DATA_COLOUR, OVERVIEW_GROUPS,
+    BASIS_LABELS, CATEGORY_LABELS, LAYER_STYLES, LAYER_TITLES, NO_DATA_COLOUR, OVERVIEW_COLLECTIONS, OVERVIEW_GROUPS,
     PROJECT_STATUS, QUALITY_LABELS, RATE_CLASSES, STATUS_VOCABULARY, UNDESIGNATED, VILLAGE_STATUS,
     WATER_COLOUR, WATER_CATEGORIES, ZONE_CLASSES,
 )
@@ -36,6 +36,7 @@ KINDS = {"projects": "point", "other_places": "point", "green_corridors": "line"
 ZONE_LAYERS = tuple(f"zone_{code}" for code in ZONE_CLASSES)
 ZONES_PAGE_LAYERS = (*ZONE_LAYERS, "undesignated", "reservoirs", "rivers", "admin_units")
 PROGRESS_PAGE_LAYERS = ("rate_admin_units", "rate_sub_areas", "projects", "urban_village_sites", "district")
+PAGE_LAYERS = {"overview": OVERVIEW_COLLECTIONS, "progress": PROGRESS_PAGE_LAYERS, "zones": ZONES_PAGE_LAYERS}
 
 
 @dataclass
@@ -197,9 +198,6 @@ def _chrome(inp: PageInput, fmap: folium.Map) -> None:
 def _controls(inp: PageInput, fmap: folium.Map) -> MiniMap:
     folium.plugins.Fullscreen(position="topleft", title="全屏 Full screen",
                               title_cancel="退出全屏 Exit full screen").add_to(fmap)
-    folium.plugins.MeasureControl(position="topleft", primary_length_unit="meters",
-                                  secondary_length_unit="kilometers", primary_area_unit="sqmeters",
-                                  secondary_area_unit="hectares").add_to(fmap)
     folium.plugins.MousePosition(position="bottomright", separator=", ", empty_string="—", num_digits=6,
                                  prefix="CGCS2000 纬度,经度").add_to(fmap)
     found = basemaps(inp.settings, inp.params.basemap)
@@ -260,7 +258,8 @@ def render_page(inp: PageInput) -> str:
                   "district": items_url(inp, "admin_units", id="chengqu"),
                   "labels": _labels(), "progress": inp.progress, "states": inp.states,
                   "asOf": inp.params.as_of.isoformat() if inp.params.as_of else None}
-        add_page_script(fmap, f"{static}/maps/maps.js", f"{static}/maps/maps.css", config)
+        add_page_script(fmap, [f"{static}/maps/measure.js", f"{static}/maps/maps.js"],
+                        f"{static}/maps/maps.css", config)
         fmap.get_root().title = TITLES[inp.page]
         html = fmap.get_root().render()
     return localize_html(html, f"{inp.settings.root_path}/static")

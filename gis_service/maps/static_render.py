@@ -197,6 +197,8 @@ def render_static_map(data: StaticMapInput, fmt: str = "png", dpi: int = 150,
         ax.set_aspect("equal")
         ax.set_xticks([])
         ax.set_yticks([])
+        ax.set_xlabel("")
+        ax.set_ylabel("")
         ax.add_artist(ScaleBar(1, units="m", location="lower left", box_alpha=0.7, length_fraction=0.25))
         _north_arrow(ax)
         fig.suptitle(data.title, fontsize=16, fontweight="bold", y=0.965)

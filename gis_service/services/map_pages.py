@@ -93,7 +93,7 @@ def map_page(conn: Connection, settings: Settings, page: str, params: MapParams,
     inp = PageInput(
         page=page, params=params, settings=settings, base=base,
         data_date=params.as_of or (state.updated_at.date() if state.updated_at else None),
-        demo=view.demo if view is not None else state.demo,
+        demo=view.demo if view is not None else (state.demo and page == "overview"),
         unlocated=unlocated_items(conn, UNLOCATED_COLLECTIONS[page]),
         progress=progress_payload(view, base) if view is not None else None, progress_view=view,
         states=_states(conn, params) if page != "progress" else None)

@@ -22,7 +22,8 @@ def static_map(conn: Connection, settings: Settings, page: str, params: MapParam
     state = data_state(conn)
     data_date = params.as_of or (state.updated_at.date() if state.updated_at else None)
     data = StaticMapInput(page=page, title=TITLES[page], frames=layer_frames(conn, FRAMES[page]),
-                          data_date=data_date.isoformat() if data_date else "—", demo=state.demo)
+                          data_date=data_date.isoformat() if data_date else "—",
+                          demo=state.demo and page == "overview")  # zones show no progress
     if page == "progress":
         view = progress_view(conn, params.as_of, params.category, params.zhuanlan)
         data.demo = view.demo

@@ -8,6 +8,7 @@ from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse
 
 from gis_service.api.deps import AppSettings, BaseUrl, Conn
+from gis_service.maps.pages import PAGE_LAYERS
 from gis_service.maps.params import parse_dpi, parse_map_params
 from gis_service.services.map_data import undesignated_geojson
 from gis_service.services.map_pages import map_page
@@ -60,7 +61,7 @@ def map_view(page: Page, request: Request, conn: Conn, settings: AppSettings, ba
              center: str | None = None, zoom: int | None = None, basemap: str | None = None,
              as_of: str | None = None, category: str | None = None, zhuanlan: str | None = None,
              by: Literal["admin_units", "sub_areas"] = "admin_units"):
-    params = parse_map_params(dict(request.query_params))
+    params = parse_map_params(dict(request.query_params), PAGE_LAYERS[page])
     rendered, not_modified = map_page(conn, settings, page, params, base,
                                       request.headers.get("if-none-match"))
     headers = {"ETag": rendered.etag, "Content-Security-Policy": rendered.csp,

@@ -146,9 +146,9 @@
 
   function rateTooltip(stat) {
     var box = el("div", "rate-label");
-    box.appendChild(el("div", "rate-name", stat.name));
-    box.appendChild(el("div", "rate-value", stat.rate === null ? "无数据 no data" : "完成率 " + pct(stat.rate)));
-    box.appendChild(el("div", "rate-unknown", "未知 unknown " + pct(stat.unknown_share)));
+    box.appendChild(el("div", "rate-name", stat.name.replace(/(街道|城乡一体化发展|（片）区)/g, "")));
+    box.appendChild(el("div", "rate-value", stat.rate === null ? "无数据" : pct(stat.rate)));
+    box.appendChild(el("div", "rate-unknown", "未知 " + pct(stat.unknown_share)));
     return box;
   }
 
@@ -224,6 +224,16 @@
     });
   }
 
+  // leaflet-groupedlayercontrol leaves group boxes unticked; tick a group when all its layers show.
+  function syncGroupCheckboxes() {
+    document.querySelectorAll(".leaflet-control-layers-group").forEach(function (groupBox) {
+      var selector = groupBox.querySelector("input.leaflet-control-layers-group-selector");
+      var inputs = groupBox.querySelectorAll("input.leaflet-control-layers-selector");
+      if (!selector || !inputs.length) return;
+      selector.checked = Array.prototype.every.call(inputs, function (i) { return i.checked; });
+    });
+  }
+
   function addSearch() {
     var control = new L.Control.Search({
       layer: searchGroup, propertyName: "name", initial: false, marker: false, zoom: 15,
@@ -237,8 +247,12 @@
   }
 
   addHatchPatterns();
+  state.measure = new L.Control.PlanMeasure();
+  map.addControl(state.measure);
   var loads = cfg.layers.map(load);
   loads.push(minimapOutline());
+  syncGroupCheckboxes();
+  map.on("overlayadd overlayremove", function () { setTimeout(syncGroupCheckboxes, 0); });
   state.ready = Promise.all(loads).then(function () {
     addSearch();
     document.documentElement.setAttribute("data-map-ready", "1");
