@@ -35,7 +35,9 @@ class Settings(BaseSettings):
     pool_max_overflow: int = 4
     pool_timeout_s: float = 3.0
     connect_timeout_s: int = 3
-    statement_timeout_ms: int = 15000
+    statement_timeout_ms: int = 15000  # interactive reads (items, tiles, pages)
+    export_statement_timeout_ms: int = 300000  # whole-layer downloads and streams
+    health_statement_timeout_ms: int = 2000
 
     cors_origins: list[str] = Field(default_factory=list)
 

@@ -2,7 +2,7 @@
 gives a quick 503 and a restarted one is picked up without an app restart."""
 from __future__ import annotations
 
-from sqlalchemy import Engine, create_engine
+from sqlalchemy import Engine, create_engine, text
 
 from gis_service.settings import Settings
 
@@ -23,3 +23,9 @@ def make_engine(settings: Settings, url: str | None = None, **overrides) -> Engi
     )
     options.update(overrides)
     return create_engine(url, **options)
+
+
+def set_statement_timeout(conn, timeout_ms: int) -> None:
+    """Per request class: this transaction only (SET LOCAL), so pooled connections
+    go back with the default."""
+    conn.execute(text(f"SET LOCAL statement_timeout = {int(timeout_ms)}"))

@@ -11,6 +11,7 @@ import geopandas as gpd
 import shapely
 from sqlalchemy import Connection, Engine, text
 
+from gis_service.db.engine import set_statement_timeout
 from gis_service.queries.collections import Collection
 from gis_service.queries.features import (
     ItemsQuery, count_sql, extent_sql, frame_sql, page_sql, stream_sql, where_clause,
@@ -69,10 +70,12 @@ def fetch_feature(conn: Connection, q: ItemsQuery) -> tuple[str, int] | None:
     return None if row is None else (row.feature, row.version)
 
 
-def stream_features(engine: Engine, q: ItemsQuery, limit: int | None, separator: str) -> Iterator[bytes]:
+def stream_features(engine: Engine, q: ItemsQuery, limit: int | None, separator: str,
+                    timeout_ms: int) -> Iterator[bytes]:
     """GeoJSON-Seq, one feature per line, from a server-side cursor: flat memory."""
     sql, params = stream_sql(q, limit)
     with engine.connect() as conn:
+        set_statement_timeout(conn, timeout_ms)
         result = conn.execution_options(stream_results=True, yield_per=1000).execute(text(sql), params)
         for partition in result.partitions():
             yield "".join(f"{separator}{row.feature}\n" for row in partition).encode()
@@ -100,11 +103,13 @@ def _frame(rows, columns: list[str]) -> gpd.GeoDataFrame:
     return frame.reindex(columns=[*columns, "geometry"])
 
 
-def iter_frames(engine: Engine, q: ItemsQuery, limit: int | None,
-                chunk_rows: int = FRAME_CHUNK_ROWS) -> Iterator[gpd.GeoDataFrame]:
+def iter_frames(engine: Engine, q: ItemsQuery, limit: int | None, chunk_rows: int = FRAME_CHUNK_ROWS,
+                timeout_ms: int | None = None) -> Iterator[gpd.GeoDataFrame]:
     """The query's rows as GeoDataFrames of ``chunk_rows``, from a server-side cursor."""
     sql, params = frame_sql(q, limit)
     with engine.connect() as conn:
+        if timeout_ms:
+            set_statement_timeout(conn, timeout_ms)
         columns = _frame_columns(conn, q)
         result = conn.execution_options(stream_results=True, yield_per=chunk_rows).execute(text(sql), params)
         produced = False

@@ -156,3 +156,12 @@ def test_streamed_export_writes_every_parcel_once(parcels_db, fmt):
     engine.dispose()
     assert len(read) == N_PARCELS and read["id"].nunique() == N_PARCELS
     assert set(read["land_use_name"]) >= {"城镇住宅用地", "旱地"}
+
+
+def test_a_query_over_its_time_budget_gets_503_not_a_hang(parcels_db):
+    settings = test_settings(parcels_db, statement_timeout_ms=5, tile_cache_mb=0)
+    with TestClient(create_app(settings)) as strict:
+        r = strict.get("/collections/parcels/items", params={"limit": N_PARCELS, "sortby": "-area_m2"})
+        health = strict.get("/healthz")  # the pool is not held: the next request is answered
+    assert r.status_code == 503 and r.headers["retry-after"]
+    assert health.status_code == 200

@@ -6,6 +6,8 @@ from fastapi.responses import JSONResponse
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError, TimeoutError as PoolTimeout
 
+from gis_service.db.engine import set_statement_timeout
+
 router = APIRouter(tags=["health"])
 
 
@@ -14,6 +16,7 @@ def healthz(request: Request):
     engine = request.app.state.engine
     try:
         with engine.connect() as conn:
+            set_statement_timeout(conn, request.app.state.settings.health_statement_timeout_ms)
             postgis = conn.execute(text("SELECT postgis_lib_version()")).scalar_one()
             rows = conn.execute(text(
                 "SELECT collection_id, feature_count, data_version FROM layer_meta ORDER BY 1"

@@ -99,10 +99,13 @@ def items(
     if _not_modified(request, etag):
         return Response(status_code=304, headers=headers)
     if fmt == "geojsonseq":
-        return StreamingResponse(stream_features(request.app.state.engine, q, q.limit, RECORD_SEPARATOR),
+        stream = stream_features(request.app.state.engine, q, q.limit, RECORD_SEPARATOR,
+                                 settings.export_statement_timeout_ms)
+        return StreamingResponse(stream,
                                  media_type="application/geo+json-seq", headers=headers)
     if fmt in EXPORT_FORMATS:
-        frames = iter_frames(request.app.state.engine, q, q.limit)
+        frames = iter_frames(request.app.state.engine, q, q.limit,
+                             timeout_ms=settings.export_statement_timeout_ms)
         result = export_frames(frames, fmt, c.id, style=c.style, title=c.title_zh,
                               encoding=request.query_params.get("encoding", "UTF-8"),
                               geometry_type=c.geometry_type)
