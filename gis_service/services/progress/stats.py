@@ -1,0 +1,159 @@
+"""Progress statistics by admin unit, 片区, category or plan reference, now or ``as_of``.
+
+Grouping follows the plan first: a feature's ``area_hint`` (a unit such as 北石店
+or a 片区 such as 西北片区) decides its group where the plan gives one; otherwise
+its location (the unit sharing most of it); features without geometry or hint
+are counted as ``unlocated``. Each item's basis is counted so the rule is visible.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from sqlalchemy import Connection, text
+
+from gis_service.db.models import PROGRESS_COLLECTIONS
+from gis_service.errors import InvalidInput
+from gis_service.queries.progress import UNITS_SQL, stats_rows_sql
+from gis_service.services.progress.history import as_of_members
+from gis_service.services.progress.vocab import DEMO_LABEL, FINISHED, all_stage_codes
+
+GROUPINGS = ("admin_unit", "sub_area", "category", "plan_ref")
+UNLOCATED = "unlocated"
+
+
+@dataclass
+class Units:
+    admin: dict[str, str]                 # id -> name
+    sub: dict[str, str]
+    sub_of_admin: dict[str, str] = field(default_factory=dict)
+    admins_of_sub: dict[str, list[str]] = field(default_factory=dict)
+
+    def hint(self, area_hint: str | None) -> tuple[str | None, str | None]:
+        """(admin unit, sub-area) the plan's area hint names, where it names one."""
+        hint = (area_hint or "").strip()
+        if not hint or hint in ("其它", "其他"):
+            return None, None
+        if hint.endswith("片区"):
+            stem = hint[:-2]
+            sub = next((i for i, n in self.sub.items() if n.startswith(stem)), None)
+            admins = self.admins_of_sub.get(sub or "", [])
+            return (admins[0] if len(admins) == 1 else None), sub
+        admin = next((i for i, n in self.admin.items() if n.startswith(hint)), None)
+        return admin, self.sub_of_admin.get(admin or "")
+
+
+def load_units(conn: Connection) -> Units:
+    units = Units({}, {})
+    for row in conn.execute(text(UNITS_SQL)):
+        if row.kind == "admin_unit":
+            units.admin[row.id] = row.name
+        else:
+            units.sub[row.id] = row.name
+            units.admins_of_sub[row.id] = list(row.members or [])
+            for member in row.members or []:
+                units.sub_of_admin[member] = row.id
+    return units
+
+
+def _group_of(row, group_by: str, units: Units) -> tuple[str, str]:
+    """(group key, basis)."""
+    if group_by in ("category", "plan_ref"):
+        return (getattr(row, group_by) or "(none)"), "attribute"
+    hint_admin, hint_sub = units.hint(row.area_hint)
+    if group_by == "admin_unit":
+        options = ((hint_admin, "area_hint"), (row.located_admin_unit, "location"), (row.admin_hint, "admin_unit"))
+    else:
+        options = ((hint_sub, "area_hint"), (row.located_sub_area, "location"),
+                   (units.sub_of_admin.get(row.admin_hint or ""), "admin_unit"))
+    for key, basis in options:
+        if key:
+            return key, basis
+    return UNLOCATED, UNLOCATED
+
+
+def _empty_group(key: str, name: str) -> dict:
+    return {"key": key, "name": name, "total": 0, "reported": 0, "finished": 0,
+            "by_status": {code: 0 for code in all_stage_codes()}, "basis": {},
+            "percent_sum": 0.0, "percent_n": 0, "investment_planned_wan": 0.0,
+            "investment_completed_wan": 0.0, "investment_items": 0, "demo": 0}
+
+
+def _finish(group: dict) -> dict:
+    total = group["total"]
+    group["completion_rate"] = round(group["finished"] / total, 4) if total else None
+    group["reported_rate"] = round(group["reported"] / total, 4) if total else None
+    group["mean_percent_complete"] = (round(group["percent_sum"] / group["percent_n"], 2)
+                                      if group["percent_n"] else None)
+    planned = group["investment_planned_wan"]
+    group["investment_completion_rate"] = (round(group["investment_completed_wan"] / planned, 4)
+                                           if group["investment_items"] and planned else None)
+    if not group["investment_items"]:
+        group["investment_planned_wan"] = group["investment_completed_wan"] = None
+    del group["percent_sum"], group["percent_n"]
+    return group
+
+
+def progress_stats(conn: Connection, group_by: str, as_of: dt.date | None = None,
+                   collections: list[str] | None = None) -> dict:
+    if group_by not in GROUPINGS:
+        raise InvalidInput(f"group_by 应为 {GROUPINGS} 之一", f"group_by must be one of {GROUPINGS}",
+                           detail={"parameter": "group_by"}, status=400)
+    collections = collections or list(PROGRESS_COLLECTIONS)
+    unknown = [c for c in collections if c not in PROGRESS_COLLECTIONS]
+    if unknown:
+        raise InvalidInput(f"没有进展的图层 {unknown}", f"collections without progress: {unknown}",
+                           detail={"parameter": "collection"}, status=400)
+    units = load_units(conn)
+    names = {"admin_unit": units.admin, "sub_area": units.sub}.get(group_by, {})
+    groups = {key: _empty_group(key, name) for key, name in names.items()}
+    for collection_id in collections:
+        sql, params = stats_rows_sql(collection_id, as_of)
+        for row in conn.execute(text(sql), params):
+            key, basis = _group_of(row, group_by, units)
+            group = groups.setdefault(key, _empty_group(key, "未定位 unlocated" if key == UNLOCATED else key))
+            group["total"] += 1
+            group["by_status"][row.status] += 1
+            group["basis"][basis] = group["basis"].get(basis, 0) + 1
+            group["reported"] += row.status != "unknown"
+            group["finished"] += row.status in FINISHED
+            group["demo"] += row.demo
+            if row.percent_complete is not None:
+                group["percent_sum"] += float(row.percent_complete)
+                group["percent_n"] += 1
+            if row.investment_planned_wan is not None and row.investment_completed_wan is not None:
+                group["investment_items"] += 1
+                group["investment_planned_wan"] += float(row.investment_planned_wan)
+                group["investment_completed_wan"] += float(row.investment_completed_wan)
+    unlocated = groups.pop(UNLOCATED, None)
+    result = {
+        "group_by": group_by, "collections": collections,
+        "groups": [_finish(g) for g in sorted(groups.values(), key=lambda g: g["key"])],
+        "unlocated": _finish(unlocated) if unlocated else None,
+        "units_without_reports": [],
+        "rules": {"finished_statuses": sorted(FINISHED),
+                  "grouping": "area_hint of the plan first, then location (largest overlap), "
+                              "then the feature's admin_unit; otherwise unlocated"},
+    }
+    result["units_without_reports"] = [{"key": g["key"], "name": g["name"], "total": g["total"]}
+                                       for g in result["groups"] if g["reported"] == 0]
+    result.update(as_of_members(as_of) or {"as_of": None})
+    if any(g["demo"] for g in [*result["groups"], *([unlocated] if unlocated else [])]):
+        result["notice"] = f"含{DEMO_LABEL}，非真实进展 / contains demo data, not real progress"
+    return result
+
+
+def stats_table(result: dict) -> list[dict]:
+    """Flat rows for CSV/XLSX: one per group, the unlocated row last."""
+    rows = []
+    for group in [*result["groups"], *([result["unlocated"]] if result["unlocated"] else [])]:
+        row = {"group_by": result["group_by"], "key": group["key"], "name": group["name"],
+               "as_of": result.get("as_of") or "", "total": group["total"], "reported": group["reported"],
+               "finished": group["finished"], "completion_rate": group["completion_rate"],
+               "reported_rate": group["reported_rate"], "mean_percent_complete": group["mean_percent_complete"],
+               "investment_planned_wan": group["investment_planned_wan"],
+               "investment_completed_wan": group["investment_completed_wan"],
+               "investment_completion_rate": group["investment_completion_rate"], "demo_items": group["demo"]}
+        row.update({f"status_{code}": n for code, n in group["by_status"].items()})
+        rows.append(row)
+    return rows
