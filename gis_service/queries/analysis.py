@@ -89,30 +89,36 @@ screen AS MATERIALIZED (
     ) z ON true
 ),
 points AS MATERIALIZED ({_NEARBY_FEATURES}),
+overlap_pairs AS MATERIALIZED (
+  -- Measured here, layer by layer, so PostGIS reuses each prepared layer geometry.
+  SELECT i.ord, p.layer, p.id, p.name, p.kind, p.geometry_quality, p.location_basis, p.plan_ref,
+         ST_Covers(p.g, i.g) AS covers, i.g AS parcel, p.g AS feature
+    FROM polys p JOIN input i ON p.g && i.g AND ST_Intersects(p.g, i.g)
+),
 overlap_rows AS (
-  SELECT i.ord, json_agg(json_build_object(
-           'layer', p.layer, 'id', p.id, 'name', p.name, 'kind', p.kind,
-           'geometry_quality', p.geometry_quality, 'location_basis', p.location_basis,
-           'plan_ref', p.plan_ref,
-           'overlap_m2', CASE WHEN ST_Covers(p.g, i.g) THEN ST_Area(i.g)
-                              ELSE ST_Area(ST_Intersection(i.g, p.g)) END,
-           'covers', ST_Covers(p.g, i.g))
-           ORDER BY p.layer, p.id) AS rows
-    FROM input i JOIN polys p ON p.g && i.g AND ST_Intersects(p.g, i.g)
-   GROUP BY i.ord
+  SELECT ord, json_agg(json_build_object(
+           'layer', layer, 'id', id, 'name', name, 'kind', kind,
+           'geometry_quality', geometry_quality, 'location_basis', location_basis, 'plan_ref', plan_ref,
+           'overlap_m2', CASE WHEN covers THEN ST_Area(parcel) ELSE ST_Area(ST_Intersection(parcel, feature)) END,
+           'covers', covers)
+           ORDER BY layer, id) AS rows
+    FROM overlap_pairs GROUP BY ord
+),
+distance_pairs AS MATERIALIZED (
+  SELECT i.ord, s.layer, s.id, s.name, s.kind, s.geometry_quality, s.plan_ref, s.zoned_fraction,
+         ST_Distance(s.g, i.g) AS distance_m,
+         CASE WHEN s.zone_g IS NOT NULL THEN ST_Distance(s.zone_g, i.g) END AS zone_distance_m,
+         s.zone_g IS NOT NULL AND ST_Covers(s.zone_g, i.g) AS inside_zone,
+         ST_Dimension(s.g) = 2 AND ST_Covers(s.g, i.g) AS inside_feature
+    FROM screen s CROSS JOIN input i
 ),
 distance_rows AS (
-  SELECT i.ord, json_agg(json_build_object(
-           'layer', s.layer, 'id', s.id, 'name', s.name, 'kind', s.kind,
-           'geometry_quality', s.geometry_quality, 'plan_ref', s.plan_ref,
-           'distance_m', ST_Distance(i.g, s.g),
-           'zoned_fraction', s.zoned_fraction,
-           'zone_distance_m', CASE WHEN s.zone_g IS NOT NULL THEN ST_Distance(i.g, s.zone_g) END,
-           'inside_zone', s.zone_g IS NOT NULL AND ST_Covers(s.zone_g, i.g),
-           'inside_feature', ST_Dimension(s.g) = 2 AND ST_Covers(s.g, i.g))
-           ORDER BY s.layer, s.id) AS rows
-    FROM input i CROSS JOIN screen s
-   GROUP BY i.ord
+  SELECT ord, json_agg(json_build_object(
+           'layer', layer, 'id', id, 'name', name, 'kind', kind, 'geometry_quality', geometry_quality,
+           'plan_ref', plan_ref, 'distance_m', distance_m, 'zoned_fraction', zoned_fraction,
+           'zone_distance_m', zone_distance_m, 'inside_zone', inside_zone, 'inside_feature', inside_feature)
+           ORDER BY layer, id) AS rows
+    FROM distance_pairs GROUP BY ord
 ),
 nearby_rows AS (
   SELECT i.ord, json_agg(json_build_object(

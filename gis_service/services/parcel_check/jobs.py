@@ -95,10 +95,11 @@ def claim_job(engine: Engine, worker: str, lease_s: float, max_attempts: int) ->
 _PENDING_SQL = text(
     "SELECT row_number, ST_AsBinary(geom) AS wkb FROM parcel_check_job_rows WHERE job_id = :job "
     "AND result IS NULL AND error IS NULL ORDER BY row_number LIMIT :limit")
+# One JSON document per chunk: a text[] of reports would be escaped element by element.
 _SAVE_SQL = text(
-    "UPDATE parcel_check_job_rows r SET verdict = v.verdict, result = CAST(v.result AS jsonb) "
-    "FROM unnest(CAST(:numbers AS int[]), CAST(:verdicts AS text[]), CAST(:results AS text[])) "
-    "AS v(n, verdict, result) WHERE r.job_id = :job AND r.row_number = v.n")
+    "UPDATE parcel_check_job_rows r SET verdict = v ->> 'verdict', result = v -> 'result' "
+    "FROM jsonb_array_elements(CAST(:payload AS jsonb)) AS v "
+    "WHERE r.job_id = :job AND r.row_number = CAST(v ->> 'n' AS int)")
 _PROGRESS_SQL = text(
     "UPDATE parcel_check_jobs SET processed = processed + :n, heartbeat_at = now(), updated_at = now(), "
     "percent = LEAST(100, round(100.0 * (processed + :n) / GREATEST(total, 1), 2)) "
@@ -131,9 +132,9 @@ def process_job(engine: Engine, job: dict, worker: str, chunk_size: int,
                     for n, wkb in pending]
                 reports = check_parcels(conn, parcels, options.get("proposed_use"), chunk_size=chunk_size,
                                         context=context)
-                conn.execute(_SAVE_SQL, {"job": job["id"], "numbers": [p.index for p in parcels],
-                                         "verdicts": [r["verdict"]["code"] for r in reports],
-                                         "results": [orjson.dumps(r).decode() for r in reports]})
+                payload = [{"n": p.index, "verdict": r["verdict"]["code"], "result": r}
+                           for p, r in zip(parcels, reports)]
+                conn.execute(_SAVE_SQL, {"job": job["id"], "payload": orjson.dumps(payload).decode()})
                 if conn.execute(_PROGRESS_SQL, {"job": job["id"], "worker": worker, "n": len(parcels)}).first() is None:
                     conn.rollback()  # another worker took the job over; its results win
                     return "lost"
