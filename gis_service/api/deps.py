@@ -5,7 +5,8 @@ from collections.abc import Iterator
 from typing import Annotated
 
 from fastapi import Depends, Request
-from sqlalchemy import Connection
+from sqlalchemy import Connection, Engine
+from sqlalchemy.exc import DBAPIError
 
 from gis_service.settings import Settings
 
@@ -18,18 +19,28 @@ def _is_anonymous_read(request: Request) -> bool:
     return request.method in ("GET", "HEAD") and not any(h in request.headers for h in CREDENTIAL_HEADERS)
 
 
+def _open(engine: Engine) -> Iterator[Connection]:
+    conn = engine.connect()
+    try:
+        yield conn
+    finally:
+        try:
+            conn.close()
+        except DBAPIError:
+            # The database vanished mid-request: the pool has already discarded this
+            # connection, and the request's own error (503) is what the client sees.
+            pass
+
+
 def _connection(request: Request) -> Iterator[Connection]:
     """Anonymous reads may go to the read replica; everything else to the primary."""
     state = request.app.state
-    engine = state.read_engine if _is_anonymous_read(request) else state.engine
-    with engine.connect() as conn:
-        yield conn
+    yield from _open(state.read_engine if _is_anonymous_read(request) else state.engine)
 
 
 def _primary_connection(request: Request) -> Iterator[Connection]:
     # For reads whose ETag feeds a following write (If-Match): never a lagging replica.
-    with request.app.state.engine.connect() as conn:
-        yield conn
+    yield from _open(request.app.state.engine)
 
 
 def _settings(request: Request) -> Settings:
