@@ -56,7 +56,7 @@ def load_units(conn: Connection) -> Units:
     return units
 
 
-def _group_of(row, group_by: str, units: Units) -> tuple[str, str]:
+def group_of(row, group_by: str, units: Units) -> tuple[str, str]:
     """(group key, basis)."""
     if group_by in ("category", "plan_ref"):
         return (getattr(row, group_by) or "(none)"), "attribute"
@@ -110,7 +110,7 @@ def progress_stats(conn: Connection, group_by: str, as_of: dt.date | None = None
     for collection_id in collections:
         sql, params = stats_rows_sql(collection_id, as_of)
         for row in conn.execute(text(sql), params):
-            key, basis = _group_of(row, group_by, units)
+            key, basis = group_of(row, group_by, units)
             group = groups.setdefault(key, _empty_group(key, "未定位 unlocated" if key == UNLOCATED else key))
             group["total"] += 1
             group["by_status"][row.status] += 1
