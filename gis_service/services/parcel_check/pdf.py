@@ -15,6 +15,7 @@ CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic"
 FORWARDED_HEADERS = ("authorization", "x-api-key", "cookie")
 LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1", "[::1]"}
 TIMEOUT_MS = 30_000
+A4_VIEWPORT = {"width": 794, "height": 1123}
 
 
 class PdfUnavailable(GisError):
@@ -42,7 +43,10 @@ async def report_pdf(request: Request, report_id: str, settings: Settings) -> by
         async with async_playwright() as pw:
             browser = await pw.chromium.launch(executable_path=settings.chromium_path, args=CHROMIUM_ARGS)
             try:
-                page = await browser.new_page(extra_http_headers=headers)
+                # A4 width at 96 dpi, print media from the start: the map fits its bounds to the
+                # size it will be printed at, not to a wider screen.
+                page = await browser.new_page(extra_http_headers=headers, viewport=A4_VIEWPORT)
+                await page.emulate_media(media="print")
 
                 async def only_local(route):
                     host = urlsplit(route.request.url).hostname
@@ -50,7 +54,6 @@ async def report_pdf(request: Request, report_id: str, settings: Settings) -> by
 
                 await page.route("**/*", only_local)
                 await page.goto(url, wait_until="networkidle", timeout=TIMEOUT_MS)
-                await page.emulate_media(media="print")
                 return await page.pdf(format="A4", print_background=True, prefer_css_page_size=True)
             finally:
                 await browser.close()
