@@ -11,6 +11,8 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+import logging
+import re
 
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import Headers, QueryParams
@@ -25,6 +27,22 @@ WRITE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 # Paths that stay open when reads need a key: health, static assets, signing in.
 OPEN_PREFIXES = ("/healthz", "/static/", "/progress/login")
 CHALLENGE = b'Bearer realm="gis-service", Basic realm="gis-service"'
+_KEY_LIKE = re.compile(r"gk_[A-Za-z0-9_\-]{16,}")
+
+
+class RedactKeys(logging.Filter):
+    """Access logs print the request line; a key someone put in a URL is masked there."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if isinstance(record.args, tuple):
+            record.args = tuple(_KEY_LIKE.sub("gk_***", a) if isinstance(a, str) else a for a in record.args)
+        return True
+
+
+def install_log_redaction() -> None:
+    logger = logging.getLogger("uvicorn.access")
+    if not any(isinstance(f, RedactKeys) for f in logger.filters):
+        logger.addFilter(RedactKeys())
 
 
 def _credential(headers: Headers) -> tuple[str, str] | None | bool:
@@ -69,6 +87,7 @@ class AuthMiddleware:
         self.app = app
         self.public_reads = public_reads
         self.root_path = root_path
+        install_log_redaction()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
