@@ -177,6 +177,12 @@ def _north_arrow(ax) -> None:
                 arrowprops={"facecolor": "black", "width": 4, "headwidth": 11, "headlength": 10})
 
 
+def footer_lines(data: StaticMapInput) -> tuple[str, str]:
+    """The data-date line and the source line (示意图, plus 演示数据 when demo values show)."""
+    footer = f"数据日期 Data date：{data.data_date} · 坐标系 CGCS2000 / 3° GK CM 114E (EPSG:4547)"
+    return footer, SOURCE_LINE + (" · 演示数据 DEMO DATA：进展为虚构示例" if data.demo else "")
+
+
 def render_static_map(data: StaticMapInput, fmt: str = "png", dpi: int = 150,
                       orientation: str = "landscape") -> bytes:
     with _render_lock:
@@ -208,8 +214,7 @@ def render_static_map(data: StaticMapInput, fmt: str = "png", dpi: int = 150,
         ax.figure.legend(handles=handles, loc="upper left", bbox_to_anchor=legend_box, fontsize=7,
                          title="图例 Legend", title_fontsize=9, frameon=True,
                          ncol=1 if landscape else 3)
-        footer = f"数据日期 Data date：{data.data_date} · 坐标系 CGCS2000 / 3° GK CM 114E (EPSG:4547)"
-        source = SOURCE_LINE + (" · 演示数据 DEMO DATA：进展为虚构示例" if data.demo else "")
+        footer, source = footer_lines(data)
         fig.text(0.03, 0.045, footer, fontsize=7.5, color="#37474F")
         fig.text(0.03, 0.022, source, fontsize=7.5, color="#B71C1C" if data.demo else "#37474F")
         buffer = io.BytesIO()

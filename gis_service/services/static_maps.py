@@ -19,6 +19,11 @@ FRAMES = {"overview": OVERVIEW_COLLECTIONS,
 
 def static_map(conn: Connection, settings: Settings, page: str, params: MapParams, *, fmt: str = "png",
                dpi: int = 150, orientation: str = "landscape") -> bytes:
+    return render_static_map(static_map_input(conn, page, params), fmt=fmt, dpi=dpi, orientation=orientation)
+
+
+def static_map_input(conn: Connection, page: str, params: MapParams) -> StaticMapInput:
+    """Everything a static map shows, read from PostGIS."""
     state = data_state(conn)
     data_date = params.as_of or (state.updated_at.date() if state.updated_at else None)
     data = StaticMapInput(page=page, title=TITLES[page], frames=layer_frames(conn, FRAMES[page]),
@@ -40,4 +45,4 @@ def static_map(conn: Connection, settings: Settings, page: str, params: MapParam
         feature = undesignated_geojson(conn, 0)
         data.undesignated = shapely.geometry.shape(feature["geometry"]) if feature["geometry"] else None
         data.subtitle = "第四章第二节一：优化 / 重点 / 限制 / 禁止开发区；其余区域规划未划定"
-    return render_static_map(data, fmt=fmt, dpi=dpi, orientation=orientation)
+    return data

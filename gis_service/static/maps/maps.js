@@ -244,6 +244,7 @@
       if (e.layer && map.hasLayer(e.layer) && e.layer.openPopup) e.layer.openPopup();
     });
     map.addControl(control);
+    state.search = control;
   }
 
   addHatchPatterns();
