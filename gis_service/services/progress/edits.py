@@ -140,7 +140,8 @@ def apply_edit(conn: Connection, edit: Edit, principal: Principal, *, require_if
     row = _load(conn, edit.collection_id, edit.feature_id)
     expected = expected_version(edit.if_match, row["version"], require_if_match)
     clean = validate_changes(edit.collection_id, edit.changes, row, today=today, read_only_ok=edit.read_only_ok)
-    if edit.replace:
+    # The first real report on a demo item replaces every demo value, not just the fields it sets.
+    if edit.replace or DEMO_FLAG in (row["properties"] or {}):
         for f in editable_fields(edit.collection_id):
             clean.setdefault(f.name, "unknown" if f.name == "status" else None)
     new_geometry = _geometry_changes(edit, row, clean)
