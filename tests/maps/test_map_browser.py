@@ -53,9 +53,12 @@ def visible_in(page, key: str) -> int:
     """Leaf layers of a group that are on the map right now."""
     return page.evaluate("""key => {
         const entry = window.gisMap.layers[key], map = window.gisMap.map;
-        if (!map.hasLayer(entry.group)) return 0;
         let n = 0;
-        entry.group.eachLayer(l => { n += l.getLayers ? l.getLayers().length : 1; });
+        entry.group.eachLayer(l => {
+            if (L.MarkerClusterGroup && l instanceof L.MarkerClusterGroup) { if (map.hasLayer(l)) n += l.getLayers().length; }
+            else if (l.getLayers) l.getLayers().forEach(x => { n += map.hasLayer(x) ? 1 : 0; });
+            else n += map.hasLayer(l) ? 1 : 0;
+        });
         return n;
     }""", key)
 
@@ -179,7 +182,10 @@ def test_embed_has_no_chrome(browser, demo_base, screenshots):
     assert page.locator(".map-header").count() == 0 and page.locator("#map-panel").count() == 0
     box = page.locator(".folium-map").bounding_box()
     assert box["width"] >= 790 and box["height"] >= 560  # fills the frame
-    assert visible_in(page, "projects") > 0 and visible_in(page, "admin_context") == 0
+    assert visible_in(page, "projects") > 0 and visible_in(page, "function_zones") == 4
+    for hidden in ("admin_units", "sub_areas", "admin_context", "urban_village_sites", "ecology_sites",
+                   "green_corridors", "agri_areas", "other_places"):
+        assert visible_in(page, hidden) == 0, hidden
     page.screenshot(path=str(screenshots / "overview-embed.png"))
     assert problems == []
     page.close()

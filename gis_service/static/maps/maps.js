@@ -10,7 +10,7 @@
   var labels = cfg.labels;
   var state = { map: map, layers: {}, errors: [], config: cfg };
   window.gisMap = state;
-  var searchGroup = L.layerGroup();
+  var searchIndex = [];  // {name, layer}
 
   function el(tag, className, text) {
     var node = document.createElement(tag);
@@ -176,7 +176,7 @@
         if (spec.style_by === "rate") {
           layer.bindTooltip(rateTooltip(rateFor(spec, f)), { permanent: true, direction: "center", className: "rate-tooltip" });
         } else if (spec.search && f.properties && f.properties.name) {
-          searchGroup.addLayer(layer);
+          searchIndex.push({ name: f.properties.name, layer: layer });
         }
       }
     });
@@ -193,7 +193,7 @@
         status: m.status, percent_complete: m.percent, status_date: m.status_date, demo: m.demo };
       marker.bindPopup(popupFor(spec.collection, m.id, props, spec.title), { maxWidth: 320 });
       cluster.addLayer(marker);
-      searchGroup.addLayer(marker);
+      searchIndex.push({ name: m.name, layer: marker });
     });
     return cluster;
   }
@@ -234,14 +234,25 @@
     });
   }
 
+  // Search reads names from an index, not from the layers themselves: leaflet-search
+  // adds the layer it is given to the map, which would show hidden groups.
   function addSearch() {
     var control = new L.Control.Search({
-      layer: searchGroup, propertyName: "name", initial: false, marker: false, zoom: 15,
+      sourceData: function (text, callResponse) {
+        callResponse(searchIndex.map(function (entry) {
+          var ll = entry.layer.getLatLng ? entry.layer.getLatLng() : entry.layer.getBounds().getCenter();
+          return { name: entry.name, loc: [ll.lat, ll.lng] };
+        }));
+        return { abort: function () {} };
+      },
+      propertyName: "name", propertyLoc: "loc", initial: false, marker: false, zoom: 15,
       position: "topleft", textPlaceholder: "搜索名称 Search by name", textErr: "未找到 Not found",
       textCancel: "取消 Cancel", autoCollapse: true
     });
     control.on("search:locationfound", function (e) {
-      if (e.layer && map.hasLayer(e.layer) && e.layer.openPopup) e.layer.openPopup();
+      searchIndex.forEach(function (entry) {
+        if (entry.name === e.text && map.hasLayer(entry.layer) && entry.layer.openPopup) entry.layer.openPopup();
+      });
     });
     map.addControl(control);
     state.search = control;
