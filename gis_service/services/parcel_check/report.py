@@ -162,8 +162,8 @@ def _buffer_hits(distances: list, polygon_hits: list[dict], use: str | None) -> 
             buffers, distance = rules.BUFFERS[f"zoned_{kind}"], float(d["zone_distance_m"])
         else:
             buffers, distance = rules.BUFFERS[kind], float(d["distance_m"])
-        for buffer in buffers:
-            if buffer.low_m <= distance <= buffer.high_m and (distance > buffer.low_m or buffer.low_m == 0):
+        for buffer in buffers:  # in order of distance: the first band that holds the parcel
+            if distance <= buffer.high_m:
                 hits.append(_hit(d, type_="buffer", severity="review", rule_zh=buffer.rule_zh,
                                  rule_en=buffer.rule_en, basis=buffer.basis, distance_m=distance,
                                  potential=True))
@@ -174,7 +174,7 @@ def _buffer_hits(distances: list, polygon_hits: list[dict], use: str | None) -> 
 def _distances(distances: list) -> dict:
     nearest: dict[str, dict] = {}
     for d in distances:
-        kind = "reservoir" if d["kind"] == "reservoir" else d["kind"]
+        kind = d["kind"]
         if kind not in DISTANCE_KINDS:
             continue
         if kind not in nearest or d["distance_m"] < nearest[kind]["distance_m"]:
