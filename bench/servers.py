@@ -81,7 +81,9 @@ def ours(database_url: str) -> Server:
     env = {**os.environ, "GIS_DATABASE_URL": database_url, "GIS_TILE_CACHE_MB": "0",
            "GIS_POOL_SIZE": str(POOL_SIZE), "GIS_POOL_MAX_OVERFLOW": "0",
            # Waiting for a connection is what tipg does too; a 503 would end the request early.
-           "GIS_POOL_TIMEOUT_S": "120"}
+           "GIS_POOL_TIMEOUT_S": "120",
+           # Per-key write limits would answer a load generator with 429s (tipg has none).
+           "GIS_WRITES_PER_MINUTE": "0", "GIS_BATCHES_PER_HOUR": "0"}
     cmd = [str(PROJECT_ROOT / ".venv" / "bin" / "python"), "-m", "uvicorn",
            "gis_service.api.app:create_app", "--factory", "--host", "127.0.0.1", *UVICORN_FLAGS]
     return Server("ours", cmd, env, "/healthz", PROJECT_ROOT)

@@ -17,7 +17,7 @@ def _run(base: str, script: str, env_extra: dict, connections: int, seconds: flo
     with tempfile.TemporaryDirectory(prefix="bench-wrk-") as tmp:
         out = Path(tmp) / "out.json"
         env = {**os.environ, "WRK_OUT": str(out), "WRK_LUA_DIR": str(LUA_DIR), **env_extra}
-        cmd = ["wrk", "-t", str(WRK_THREADS), "-c", str(connections), "-d", f"{seconds}s",
+        cmd = ["wrk", "-t", str(WRK_THREADS), "-c", str(connections), "-d", f"{max(1, round(seconds))}s",
                "--timeout", "120s", "-s", str(LUA_DIR / script), base]
         proc = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=seconds + 180)
         if proc.returncode != 0 or not out.exists():

@@ -24,7 +24,9 @@ def tile_sql(c: Collection) -> str:
     return f"""
         WITH bounds AS (SELECT ST_TileEnvelope(:z, :x, :y) AS merc),
         box AS (SELECT merc, ST_Transform(merc, 4490) AS storage FROM bounds),
-        mvt AS (
+        -- MATERIALIZED: inlined, the outer IS NOT NULL test is pushed into the scan and
+        -- ST_AsMVTGeom (the costly part) runs twice per row.
+        mvt AS MATERIALIZED (
             SELECT ST_AsMVTGeom(ST_Transform(t.geom, 3857), box.merc, {EXTENT}, {BUFFER}, true) AS geom,
                    {c.id_sql} AS id{columns}
               FROM {c.table} t, box
