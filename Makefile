@@ -41,3 +41,7 @@ layers: setup
 clean:
 	-@$(GIS) db down 2>/dev/null
 	rm -rf .data .venv .pytest_cache test-output
+
+# Long load run against a running service (make run in another shell): 60 s, 64 connections.
+load: setup
+	@.venv/bin/python -m tests.reliability.loadgen --base http://$(HOST):$(PORT) --duration 60 --connections 64

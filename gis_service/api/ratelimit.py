@@ -15,6 +15,8 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 WRITE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 BATCH_PREFIX = "/analysis/parcel-check/batch"
+# POSTs that only ask a question (a parcel check stores its report, but changes no data).
+QUERY_POSTS = ("/analysis/parcel-check",)
 
 COUNT_SQL = text("""
     WITH expired AS (DELETE FROM rate_limit_counters WHERE bucket = :bucket AND window_start < :window)
@@ -34,7 +36,8 @@ class RateLimitMiddleware:
         self.limits = {"write": (writes_per_minute, 60), "batch": (batches_per_hour, 3600)}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["method"] not in WRITE_METHODS:
+        if (scope["type"] != "http" or scope["method"] not in WRITE_METHODS
+                or scope["path"].rstrip("/").endswith(QUERY_POSTS)):
             await self.app(scope, receive, send)
             return
         # endswith: the same with or without a proxy's path prefix
