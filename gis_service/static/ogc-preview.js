@@ -35,6 +35,7 @@
       var p = e.layer.properties || {};
       L.popup().setLatLng(e.latlng).setContent(popupContent(p.id, p)).openOn(map);
     });
+    grid.on("load", function () { el.dataset.tilesLoaded = String(Date.now()); });
     window.ogcPreviewGrid = grid;
     el.dataset.loaded = "tiles";
     return;

@@ -33,11 +33,12 @@ def test_click_on_tile_parcel_opens_popup(parcels_url, tmp_path):
         page.on("pageerror", lambda e: problems.append(str(e)))
         page.on("requestfailed", lambda r: problems.append(f"failed {r.url}"))
         page.goto(f"{base}/collections/parcels?f=html")
-        page.wait_for_function("document.getElementById('map').dataset.loaded === 'tiles'")
-        page.evaluate("window.ogcPreviewMap.setView([35.5, 112.85], 16)")
-        page.wait_for_function(
-            "Object.values(window.ogcPreviewGrid._vectorTiles).some(t => Object.keys(t._features).length > 0)")
-        page.wait_for_timeout(300)
+        # The page's CSP forbids eval, so wait on markers the page sets, not on JS predicates.
+        page.wait_for_selector("#map[data-loaded='tiles'][data-tiles-loaded]", state="attached")
+        page.evaluate("delete document.getElementById('map').dataset.tilesLoaded;"
+                      "window.ogcPreviewMap.setView([35.5, 112.85], 16)")
+        page.wait_for_selector("#map[data-tiles-loaded]", state="attached")
+        page.wait_for_timeout(200)  # let the canvas paint the loaded tiles
         box = page.locator("#map").bounding_box()
         page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
         popup = page.locator(".leaflet-popup-content .feature-popup")
