@@ -165,26 +165,30 @@ def page_sql(q: ItemsQuery) -> tuple[str, dict]:
     return sql, params
 
 
-def stream_sql(q: ItemsQuery, limit: int | None) -> tuple[str, dict]:
+def _ordered_rows_sql(q: ItemsQuery, columns: str, limit: int | None) -> tuple[str, dict]:
+    """``columns`` of the matching rows in page order, optionally one window of them."""
     where, params = where_clause(q)
     tail = ""
     if limit is not None:
         tail = " LIMIT :lim OFFSET :off"
         params.update(lim=limit, off=q.offset)
-    return (f"SELECT {feature_text_sql(q)} AS feature FROM {from_sql(q)} WHERE {where} "
-            f"ORDER BY {order_clause(q)}{tail}"), params
+    return f"SELECT {columns} FROM {from_sql(q)} WHERE {where} ORDER BY {order_clause(q)}{tail}", params
+
+
+def stream_sql(q: ItemsQuery, limit: int | None) -> tuple[str, dict]:
+    return _ordered_rows_sql(q, f"{feature_text_sql(q)} AS feature", limit)
+
+
+def feature_sql(q: ItemsQuery) -> tuple[str, dict]:
+    """One feature's GeoJSON text and its row version (the item's ETag)."""
+    return _ordered_rows_sql(q, f"{feature_text_sql(q)} AS feature, t.version AS version", 1)
 
 
 def frame_sql(q: ItemsQuery, limit: int | None) -> tuple[str, dict]:
     """Rows for file exports: id, WKB in EPSG:4490, properties as JSONB."""
-    where, params = where_clause(q)
-    tail = ""
-    if limit is not None:
-        tail = " LIMIT :lim OFFSET :off"
-        params.update(lim=limit, off=q.offset)
     geom = "NULL::bytea" if q.skip_geometry else "ST_AsBinary(t.geom)"
-    return (f"SELECT {q.collection.id_sql} AS id, {geom} AS wkb, {properties_sql(q)} AS props "
-            f"FROM {from_sql(q)} WHERE {where} ORDER BY {order_clause(q)}{tail}"), params
+    return _ordered_rows_sql(q, f"{q.collection.id_sql} AS id, {geom} AS wkb, {properties_sql(q)} AS props",
+                             limit)
 
 
 def count_sql(q: ItemsQuery) -> tuple[str, dict]:

@@ -14,7 +14,7 @@ from sqlalchemy import Connection, Engine, text
 from gis_service.db.engine import set_statement_timeout
 from gis_service.queries.collections import Collection
 from gis_service.queries.features import (
-    ItemsQuery, count_sql, extent_sql, frame_sql, page_sql, stream_sql, where_clause,
+    ItemsQuery, count_sql, extent_sql, feature_sql, frame_sql, page_sql, stream_sql, where_clause,
 )
 
 DEMO_MARKER = '"demo_progress": true'
@@ -64,9 +64,8 @@ def feature_collection_text(page: Page, links: list[dict], extra: dict | None = 
 
 def fetch_feature(conn: Connection, q: ItemsQuery) -> tuple[str, int] | None:
     """One feature's GeoJSON text and its row version (the item ETag)."""
-    sql, params = stream_sql(q, limit=1)
-    version_sql = sql.replace(" AS feature FROM", " AS feature, t.version AS version FROM", 1)
-    row = conn.execute(text(version_sql), params).first()
+    sql, params = feature_sql(q)
+    row = conn.execute(text(sql), params).first()
     return None if row is None else (row.feature, row.version)
 
 
@@ -77,7 +76,8 @@ def stream_features(engine: Engine, q: ItemsQuery, limit: int | None, separator:
     with engine.connect() as conn:
         set_statement_timeout(conn, timeout_ms)
         result = conn.execution_options(stream_results=True, yield_per=1000).execute(text(sql), params)
-        for partition in result.partitions():
+        # An explicit size: partitions() without one fetches everything (FETCH FORWARD ALL).
+        for partition in result.partitions(1000):
             yield "".join(f"{separator}{row.feature}\n" for row in partition).encode()
 
 
@@ -113,7 +113,7 @@ def iter_frames(engine: Engine, q: ItemsQuery, limit: int | None, chunk_rows: in
         columns = _frame_columns(conn, q)
         result = conn.execution_options(stream_results=True, yield_per=chunk_rows).execute(text(sql), params)
         produced = False
-        for rows in result.partitions():
+        for rows in result.partitions(chunk_rows):  # explicit size, else FETCH FORWARD ALL
             produced = True
             yield _frame(rows, columns)
         if not produced:
