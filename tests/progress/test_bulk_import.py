@@ -3,12 +3,11 @@ from __future__ import annotations
 
 import csv
 import io
-import subprocess
-import sys
 
 from openpyxl import Workbook
+from typer.testing import CliRunner
 
-from gis_service.settings import PROJECT_ROOT
+from gis_service.cli import app
 
 from .conftest import bearer
 
@@ -89,12 +88,10 @@ def test_cli_import(loaded_db, db, tmp_path):
     sheet, _ = _sheet(db)
     path = tmp_path / "sheet.csv"
     path.write_text(sheet, encoding="utf-8")
-    env = {"GIS_DATABASE_URL": loaded_db, "PATH": "/usr/bin:/bin"}
-    run = subprocess.run([sys.executable, "-m", "gis_service.cli", "progress", "import", str(path)],
-                         cwd=PROJECT_ROOT, env=env, capture_output=True, text=True)
-    assert run.returncode == 1 and "nothing was applied" in run.stderr
-    run = subprocess.run([sys.executable, "-m", "gis_service.cli", "progress", "import", str(path), "--skip-invalid"],
-                         cwd=PROJECT_ROOT, env=env, capture_output=True, text=True)
-    assert run.returncode == 0, run.stderr
-    assert "changed 37" in run.stderr and "row 39 status" in run.stderr
-    assert db("SELECT count(*) FROM progress_events WHERE actor LIKE 'cli:%'")[0][0] == 37
+    env = {"GIS_DATABASE_URL": loaded_db, "USER": "tester"}
+    refused = CliRunner().invoke(app, ["progress", "import", str(path)], env=env)
+    assert refused.exit_code == 1 and "nothing was applied" in str(refused.exception)
+    applied = CliRunner().invoke(app, ["progress", "import", str(path), "--skip-invalid"], env=env)
+    assert applied.exit_code == 0, applied.output
+    assert "changed 37" in applied.output and "row 39 status" in applied.output
+    assert db("SELECT count(*) FROM progress_events WHERE actor = 'cli:tester'")[0][0] == 37
