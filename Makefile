@@ -5,12 +5,15 @@ HOST ?= 127.0.0.1
 GIS := .venv/bin/gis-service
 PYTEST_ARGS ?=
 
-.PHONY: setup run test bench db-up db-down layers clean
+.PHONY: setup setup-run run test bench db-up db-down layers clean load
 
 setup:
-	@bash scripts/setup.sh
+	@bash scripts/setup.sh test
 
-run: setup
+setup-run:
+	@bash scripts/setup.sh run
+
+run: setup-run
 	@$(GIS) db up
 	@$(GIS) db migrate
 	@$(GIS) load
@@ -29,7 +32,7 @@ bench: setup
 	@bash bench/setup.sh
 	@.venv/bin/python -m bench.run $(BENCH_ARGS)
 
-db-up: setup
+db-up: setup-run
 	@$(GIS) db up
 
 db-down:
