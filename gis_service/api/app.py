@@ -51,7 +51,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.tile_cache = TileCache(settings.tile_cache_mb * 1024 * 1024)
     install_error_handlers(app)
-    app.add_middleware(GZipMiddleware, minimum_size=1024)
+    # Level 6 (zlib's default), not Starlette's 9: ~3x less CPU for ~2 % more bytes on GeoJSON.
+    app.add_middleware(GZipMiddleware, minimum_size=1024, compresslevel=6)
     # Added before auth, so it runs inside it and knows the caller's key.
     app.add_middleware(RateLimitMiddleware, writes_per_minute=settings.writes_per_minute,
                        batches_per_hour=settings.batches_per_hour)

@@ -81,7 +81,7 @@ def stream_features(engine: Engine, q: ItemsQuery, limit: int | None, separator:
             yield "".join(f"{separator}{row.feature}\n" for row in partition).encode()
 
 
-FRAME_CHUNK_ROWS = 20_000
+FRAME_CHUNK_ROWS = 10_000  # ~65 MB peak for 200k parcels to GeoPackage (20k: ~120 MB); see docs/PERFORMANCE.md
 
 
 def _frame_columns(conn: Connection, q: ItemsQuery) -> list[str]:
