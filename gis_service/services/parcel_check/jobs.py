@@ -163,7 +163,7 @@ class JobWorker(threading.Thread):
             try:
                 job = claim_job(self.engine, self.worker_id, s.parcel_job_lease_s, s.parcel_job_max_attempts)
             except Exception:  # noqa: BLE001  (database briefly away: try again later)
-                log.warning("parcel-check worker could not claim a job", exc_info=True)
+                log.warning("parcel-check worker could not reach the database; retrying")
                 job = None
             if job is None:
                 self.wake.wait(POLL_S)
