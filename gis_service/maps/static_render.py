@@ -21,8 +21,8 @@ from matplotlib_scalebar.scalebar import ScaleBar
 from gis_service.crs import AREA_EPSG
 from gis_service.maps.fonts import configure_matplotlib
 from gis_service.maps.styles import (
-    LAYER_STYLES, LAYER_TITLES, NO_DATA_COLOUR, PROJECT_STATUS, UNDESIGNATED, VILLAGE_STATUS, WATER_COLOUR,
-    WATER_CATEGORIES, ZONE_CLASSES, rate_colour, rate_legend, status_colour,
+    LAYER_STYLES, LAYER_TITLES, PROJECT_STATUS, UNDESIGNATED, VILLAGE_STATUS, WATER_CATEGORIES, WATER_COLOUR,
+    ZONE_CLASSES, rate_colour, rate_legend, status_colour,
 )
 
 A4_INCHES = {"landscape": (11.69, 8.27), "portrait": (8.27, 11.69)}
