@@ -15,6 +15,12 @@ TILE_PROPERTIES = ("name", "category", "zone_class", "level", "status", "percent
                    "admin_unit")
 
 
+# Run before tile_sql in the same transaction. A parallel worker starts without PROJ's
+# transformation cache and spends ~0.2-0.4 s setting up 4490 -> 3857 before its first row:
+# far more than a whole tile costs serially (measured in bench/, docs/PERFORMANCE.md).
+SERIAL_SQL = "SET LOCAL max_parallel_workers_per_gather = 0"
+
+
 def tile_columns(c: Collection) -> list[str]:
     return [n for n in TILE_PROPERTIES if n in c.properties and not c.properties[n].is_json]
 

@@ -6,7 +6,7 @@ from sqlalchemy import text
 
 from gis_service.api.deps import BaseUrl, Conn
 from gis_service.queries.collections import get_collection
-from gis_service.queries.tiles import tile_sql
+from gis_service.queries.tiles import SERIAL_SQL, tile_sql
 from gis_service.services.features import collection_extent
 from gis_service.services.tiles import (
     MVT, TMS_ID, check_tile, tile_matrix_set, tilejson, tileset_document, tilesets_document,
@@ -60,6 +60,7 @@ def tile(collectionId: str, tileMatrixSetId: str, tileMatrix: int, tileRow: int,
     key = (c.id, c.data_version, tileMatrix, tileRow, tileCol)
     body = cache.get(key)
     if body is None:
+        conn.execute(text(SERIAL_SQL))
         body = bytes(conn.execute(text(tile_sql(c)), {"z": tileMatrix, "x": tileCol, "y": tileRow,
                                                       "layer": c.id}).scalar() or b"")
         cache.put(key, body)
