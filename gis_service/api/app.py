@@ -11,7 +11,7 @@ from gis_service import __version__
 from gis_service.api.errors import install_error_handlers
 from gis_service.api.proxy import ForwardedHeadersMiddleware
 from gis_service.api.ratelimit import RateLimitMiddleware
-from gis_service.api.security import BodyLimitMiddleware, SecurityHeadersMiddleware
+from gis_service.api.security import BodyLimitMiddleware, NulByteMiddleware, SecurityHeadersMiddleware
 from gis_service.api.routers import collections, health, items, ogc
 from gis_service.api.routers import qgis
 from gis_service.api.routers import tiles
@@ -61,6 +61,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.add_middleware(CORSMiddleware, allow_origins=settings.cors_origins,
                            allow_methods=["GET", "HEAD", "OPTIONS"], allow_headers=["*"],
                            expose_headers=["ETag", "Link", "OGC-NumberMatched", "Content-Crs"])
+    app.add_middleware(NulByteMiddleware)  # inside the headers middleware, so its 400 gets them too
     app.add_middleware(SecurityHeadersMiddleware)
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
     app.add_middleware(ForwardedHeadersMiddleware, trusted=settings.forwarded_allow_ips)

@@ -4,11 +4,15 @@ from __future__ import annotations
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from sqlalchemy.exc import OperationalError, TimeoutError as PoolTimeout
+from sqlalchemy.exc import DataError, OperationalError, TimeoutError as PoolTimeout
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from gis_service.errors import GisError
 
 RETRY_AFTER_S = "5"
+# Framework-raised errors (no route, wrong method) in the same bilingual shape as ours.
+HTTP_ERRORS = {404: ("not_found", "没有该资源", "not found"),
+               405: ("method_not_allowed", "不支持该请求方法", "method not allowed")}
 
 
 def install_error_handlers(app: FastAPI) -> None:
@@ -32,6 +36,24 @@ def install_error_handlers(app: FastAPI) -> None:
                 "message_zh": f"参数 {name} 无效", "detail": {"parameter": name, "location": where}}
         return JSONResponse(body, status_code=status)
 
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        code, zh, en = HTTP_ERRORS.get(exc.status_code, ("http_error", "请求错误", str(exc.detail)))
+        body = {"code": code, "description": en, "message": en, "message_zh": zh,
+                "detail": {"path": request.url.path}}
+        return JSONResponse(body, status_code=exc.status_code, headers=getattr(exc, "headers", None))
+
+    @app.exception_handler(DataError)
+    async def unstorable_text(request: Request, exc: DataError) -> JSONResponse:
+        # PostgreSQL text/jsonb cannot hold NUL (psycopg refuses it client-side; jsonb says 22P05),
+        # so a NUL anywhere in a body or file is bad input. Any other DataError stays a 500.
+        orig = exc.orig
+        if "NUL (0x00)" not in str(orig) and getattr(orig, "sqlstate", None) != "22P05":
+            raise exc
+        en = "the input contains a NUL (\\u0000) character, which cannot be stored"
+        return JSONResponse({"code": "invalid_text", "description": en, "message": en,
+                             "message_zh": "输入中含有无法保存的 NUL（\\u0000）字符", "detail": {}}, status_code=422)
+
     @app.exception_handler(OperationalError)
     async def database_down(request: Request, exc: OperationalError) -> JSONResponse:
         return _unavailable("数据库暂不可用，请稍后重试", "database unavailable, retry shortly")
@@ -42,5 +64,5 @@ def install_error_handlers(app: FastAPI) -> None:
 
 
 def _unavailable(zh: str, en: str) -> JSONResponse:
-    body = {"code": "service_unavailable", "message": en, "message_zh": zh, "detail": {}}
+    body = {"code": "service_unavailable", "description": en, "message": en, "message_zh": zh, "detail": {}}
     return JSONResponse(body, status_code=503, headers={"Retry-After": RETRY_AFTER_S})

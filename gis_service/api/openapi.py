@@ -6,6 +6,8 @@
   pages from it (without it QGIS falls back to 100-feature pages).
 * One items path per collection, declaring its simple property filters
   (``style: form``, ``explode: false``).
+* Every error is the one bilingual exception body (api/errors.py), declared
+  as ``components.schemas.Exception`` for each error status and ``default``.
 """
 from __future__ import annotations
 
@@ -19,6 +21,15 @@ SHARED_ITEM_PARAMETERS = ("limit", "offset", "bbox", "bbox-crs", "datetime", "fi
                           "filter-crs", "sortby", "properties", "skipGeometry", "crs", "precision",
                           "simplify", "f")
 GENERIC_ITEMS_PATH = "/collections/{collectionId}/items"
+MAX_OFFSET = 2**31 - 1  # deeper pages are meaningless, and larger numbers overflow SQL
+EXCEPTION_SCHEMA = {
+    "type": "object", "required": ["code", "message"],
+    "description": "错误 / error: OGC exception (code, description) with the Chinese text and details",
+    "properties": {"code": {"type": "string"}, "description": {"type": "string"},
+                   "message": {"type": "string"}, "message_zh": {"type": "string"},
+                   "detail": {"type": "object"}},
+}
+ERROR_CONTENT = {"application/json": {"schema": {"$ref": "#/components/schemas/Exception"}}}
 
 
 def _to_30(node):
@@ -69,7 +80,7 @@ def _components(default_limit: int, max_limit: int) -> dict:
                                  f"values above {max_limit} are clamped to {max_limit}",
                   "schema": {"type": "integer", "minimum": 1, "maximum": max_limit, "default": default_limit}},
         "offset": {"name": "offset", "in": "query", "required": False,
-                   "schema": {"type": "integer", "minimum": 0, "default": 0}},
+                   "schema": {"type": "integer", "minimum": 0, "maximum": MAX_OFFSET, "default": 0}},
         "bbox": {"name": "bbox", "in": "query", "required": False, "style": "form", "explode": False,
                  "description": "minx,miny,maxx,maxy in bbox-crs axis order (default CRS84 lon,lat)",
                  "schema": {"type": "array", "minItems": 4, "maxItems": 6, "items": {"type": "number"}}},
@@ -112,6 +123,21 @@ def _use_refs(operation: dict) -> None:
     operation["parameters"] = params
 
 
+def _error_responses(doc: dict) -> None:
+    """FastAPI declares 422 as its own validation body; ours is the bilingual exception for every error."""
+    schemas = doc.setdefault("components", {}).setdefault("schemas", {})
+    for name in ("HTTPValidationError", "ValidationError"):
+        schemas.pop(name, None)
+    schemas["Exception"] = EXCEPTION_SCHEMA
+    for operations in doc["paths"].values():
+        for operation in operations.values():
+            responses = operation.setdefault("responses", {})
+            for status, response in responses.items():
+                if status[0] in "45":
+                    response["content"] = copy.deepcopy(ERROR_CONTENT)
+            responses["default"] = {"description": "错误 / error", "content": copy.deepcopy(ERROR_CONTENT)}
+
+
 def openapi_document(app: FastAPI, collections: list, base: str) -> dict:
     settings = app.state.settings
     doc = copy.deepcopy(app.openapi())
@@ -120,6 +146,7 @@ def openapi_document(app: FastAPI, collections: list, base: str) -> dict:
     doc["servers"] = [{"url": base}]
     components = doc.setdefault("components", {})
     components["parameters"] = _components(settings.default_limit, settings.max_limit)
+    _error_responses(doc)
     generic = doc["paths"].get(GENERIC_ITEMS_PATH, {})
     if "get" in generic:
         _use_refs(generic["get"])

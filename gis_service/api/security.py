@@ -95,6 +95,29 @@ class BodyLimitMiddleware:
         await send({"type": "http.response.body", "body": body})
 
 
+class NulByteMiddleware:
+    """400 for a NUL byte anywhere in the path or query: PostgreSQL text cannot hold one, so it
+    would otherwise surface as a database error deep inside whichever query received it."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and ("\x00" in scope["path"] or b"%00" in scope["query_string"]
+                                        or b"\x00" in scope["query_string"]):
+            body = json.dumps({
+                "code": "invalid_parameter", "description": "the URL contains a NUL (%00) character",
+                "message": "the URL contains a NUL (%00) character", "message_zh": "URL 中含有 NUL（%00）字符",
+                "detail": {"location": "path" if "\x00" in scope["path"] else "query"}},
+                ensure_ascii=False).encode()
+            await send({"type": "http.response.start", "status": 400,
+                        "headers": [(b"content-type", b"application/json"),
+                                    (b"content-length", str(len(body)).encode())]})
+            await send({"type": "http.response.body", "body": body})
+            return
+        await self.app(scope, receive, send)
+
+
 class _TooLarge(GisError):
     """Raised mid-stream; the app's GisError handler (or this middleware) answers 413."""
 

@@ -1,6 +1,7 @@
 """Parcel check (合规性初筛): single parcels and points, stored reports (JSON/HTML/PDF), batch jobs."""
 from __future__ import annotations
 
+import math
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, Request
@@ -11,6 +12,7 @@ from starlette.concurrency import run_in_threadpool
 from gis_service.api.deps import AppSettings, BaseUrl, Conn
 from gis_service.api.html import render
 from gis_service.api.negotiation import wants
+from gis_service.services.ogc_params import bad
 from gis_service.services.parcel_check import check_request, get_report, principal_name
 from gis_service.services.parcel_check.geometry_input import PayloadTooLarge
 from gis_service.services.parcel_check.jobs import (
@@ -77,6 +79,9 @@ async def point_query(request: Request, conn: Conn, settings: AppSettings,
                       x: Annotated[float, Query(description="longitude or easting")],
                       y: Annotated[float, Query(description="latitude or northing")],
                       crs: Annotated[str | None, Query(description=CRS_DOC)] = None):
+    for name, value in (("x", x), ("y", y)):
+        if not math.isfinite(value):
+            raise bad(name, "应为有限数字", f"expected a finite number, got {value}")
     body = b'{"type": "Point", "coordinates": [%r, %r]}' % (x, y)
     return await run_in_threadpool(check_request, conn, body, crs=crs, proposed_use=None, repair=False,
                                    settings=settings, actor=_actor(request))

@@ -17,7 +17,8 @@ router = APIRouter(tags=["访问控制 Access control"])
 def audit_log(request: Request, conn: Conn, base: BaseUrl,
               limit: Annotated[int, Query(ge=1, le=1000)] = 100, actor: str | None = None,
               since: dt.datetime | None = None,
-              before_id: Annotated[int | None, Query(description="page: entries older than this id")] = None):
+              before_id: Annotated[int | None, Query(ge=1, le=2**63 - 1,
+                                             description="page: entries older than this id")] = None):
     """Newest first: who wrote what, when, and the outcome (refused writes included, with their status)."""
     require(request.state.principal, "admin")
     entries = list_entries(conn, limit=limit, actor=actor, since=since, before_id=before_id)

@@ -13,6 +13,7 @@ from starlette.background import BackgroundTask
 from gis_service.api.deps import AppSettings, BaseUrl, Conn, PrimaryConn
 from gis_service.api.html import render
 from gis_service.api.negotiation import wants
+from gis_service.api.openapi import MAX_OFFSET
 from gis_service.crs import parse_crs
 from gis_service.errors import NotFound
 from gis_service.queries.collections import get_collection
@@ -28,6 +29,8 @@ from gis_service.services.progress.history import as_of_members
 
 router = APIRouter(tags=["OGC API – Features"])
 ITEM_FORMATS = ("json", "html", "geojsonseq", "csv", "gpkg", "shp", "kml", "fgb")
+ITEMS_MEDIA_TYPES = {GEOJSON: {}, "text/html": {}, "application/geo+json-seq": {},
+                     **{media.split(";")[0]: {} for media, _ in EXPORT_FORMATS.values()}}
 READ_METHODS = "GET, HEAD, OPTIONS"
 
 
@@ -64,11 +67,11 @@ def _page_links(base: str, cid: str, request: Request, q: ItemsQuery, page: Page
 
 @router.get("/collections/{collectionId}/items", summary="要素 / features",
             response_class=Response,
-            responses={200: {"content": {GEOJSON: {}, "text/html": {}, "text/csv": {}}}})
+            responses={200: {"content": ITEMS_MEDIA_TYPES}})
 def items(
     collectionId: str, request: Request, conn: Conn, base: BaseUrl, settings: AppSettings,
     limit: Annotated[int | None, Query(ge=1, description="clamped to the maximum")] = None,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
     bbox: str | None = None,
     bbox_crs: Annotated[str | None, Query(alias="bbox-crs")] = None,
     datetime: str | None = None,

@@ -24,7 +24,8 @@ def maps_index(base: BaseUrl):
     return RedirectResponse(f"{base}/maps/overview", status_code=307)
 
 
-@router.get("/maps/zones/undesignated.geojson", summary="未划定主体功能区 / land the plan does not designate")
+@router.get("/maps/zones/undesignated.geojson", summary="未划定主体功能区 / land the plan does not designate",
+            response_class=Response, responses={200: {"content": {"application/geo+json": {}}}})
 def undesignated(conn: Conn, simplify: Annotated[float, Query(ge=0, le=1000)] = 5.0):
     return JSONResponse(undesignated_geojson(conn, simplify), media_type="application/geo+json")
 
