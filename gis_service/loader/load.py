@@ -120,11 +120,15 @@ def _load_collection(conn, layer: LayerRows, report: LoadReport) -> None:
         conn.execute(insert_stage, params)
 
     col_list = ", ".join(columns)
-    changed = " OR ".join(f"t.{c} IS DISTINCT FROM s.{c}" for c in columns if c != "id")
+    # The demo flag belongs to progress tracking, not to the seed files: keep it across reloads.
+    kept = {"properties": ("(t.properties - 'demo_progress')",
+                           "s.properties || jsonb_strip_nulls(jsonb_build_object('demo_progress', "
+                           "t.properties -> 'demo_progress'))")}
+    changed = " OR ".join(f"{kept.get(c, (f't.{c}',))[0]} IS DISTINCT FROM s.{c}" for c in columns if c != "id")
     report.inserted[table] = conn.execute(text(
         f"INSERT INTO {table} ({col_list}) SELECT {col_list} FROM {stage} s "
         f"WHERE NOT EXISTS (SELECT 1 FROM {table} t WHERE t.id = s.id)")).rowcount
-    assignments = ", ".join(f"{c} = s.{c}" for c in columns if c != "id")
+    assignments = ", ".join(f"{c} = {kept[c][1] if c in kept else f's.{c}'}" for c in columns if c != "id")
     report.updated[table] = conn.execute(text(
         f"UPDATE {table} t SET {assignments}, retired = false, updated_at = now() FROM {stage} s "
         f"WHERE t.id = s.id AND ({changed} OR t.retired)")).rowcount

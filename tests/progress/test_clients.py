@@ -71,3 +71,17 @@ def test_demo_values_are_labelled_and_cleared_by_real_edits(loaded_db, make_clie
     # Fields the real report did not set lose their demo values too.
     assert r.json()["properties"]["progress_note"] is None and r.json()["properties"]["status_date"] is None
     assert "演示数据" not in client.get(f"/progress/projects/{fid}").text.split("<h2>变更历史")[0]
+
+
+def test_reloading_the_layers_keeps_demo_labels(loaded_db, engine_for, db):
+    from gis_service.loader.demo import load_demo_progress
+    from gis_service.loader.load import load_layers
+
+    engine = engine_for(loaded_db)
+    demo_rows = load_demo_progress(engine, PROJECT_ROOT / "layers/demo/progress.csv")
+    report = load_layers(engine, PROJECT_ROOT / "layers")
+    assert not report.changed
+    assert db("SELECT count(*) FROM projects WHERE properties ? 'demo_progress'")[0][0] > 0
+    total = sum(db(f"SELECT count(*) FROM {t} WHERE properties ? 'demo_progress'")[0][0]
+                for t in ("projects", "urban_village_sites", "ecology_sites", "green_corridors"))
+    assert total == demo_rows
