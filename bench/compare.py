@@ -15,6 +15,7 @@ class Workload:
     key: str                      # e.g. "items_limit100_c16"; ratios are named after it
     connections: int
     paths: dict[str, list[str]]   # server name -> its own URLs for the same requests
+    seconds_factor: float = 1     # heavy requests (big tiles) get longer runs, so each counts enough
 
 
 def check_paths(server: Server, paths: list[str], expect_type: str) -> None:
@@ -43,7 +44,7 @@ def run_alternating(servers: list[Server], workloads: list[Workload], rounds: in
             for server in order:
                 with CpuMeter(server.pid) as cpu:
                     result = wrk.get_paths(server.base, workload.paths[server.name],
-                                           workload.connections, seconds)
+                                           workload.connections, seconds * workload.seconds_factor)
                 result.update(cpu.result)
                 runs[workload.key][server.name].append(result)
                 log(f"  round {r + 1}/{rounds} {workload.key:28} {server.name:5} "

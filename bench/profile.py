@@ -21,24 +21,42 @@ def available() -> bool:
     return PY_SPY.exists()
 
 
+IDLE_LEAVES = ("Condition.wait", "Queue.get", "Event.wait", "Runner.run", "select (selectors")
+DB_WAIT_LEAVES = ("Connection.wait (psycopg",)
+
+
+def _kind(leaf: str) -> str:
+    if leaf.startswith(DB_WAIT_LEAVES):
+        return "waiting_for_postgres"
+    if leaf.startswith(IDLE_LEAVES):
+        return "idle"  # pool/thread-pool queues and the event loop's select
+    return "python"
+
+
 def _aggregate(raw: Path, top: int) -> dict:
-    """Collapsed stacks -> share of samples per leaf frame and per frame anywhere on the stack."""
-    leaf, inclusive, total = collections.Counter(), collections.Counter(), 0
+    """Collapsed stacks -> where the busy samples go: Python (by frame) or waiting for PostgreSQL."""
+    kinds, leaf, inclusive = collections.Counter(), collections.Counter(), collections.Counter()
     for line in raw.read_text().splitlines():
         stack, _, count = line.rpartition(" ")
         if not stack:
             continue
-        n = int(count)
-        total += n
-        frames = stack.split(";")
-        leaf[frames[-1]] += n
-        for frame in set(frames):
-            inclusive[frame] += n
+        n, frames = int(count), stack.split(";")
+        kind = _kind(frames[-1])
+        kinds[kind] += n
+        if kind == "python":
+            leaf[frames[-1]] += n
+        if kind != "idle":
+            for frame in set(frames):
+                inclusive[frame] += n
+    busy = kinds["python"] + kinds["waiting_for_postgres"]
 
     def shares(counter):
-        return [{"frame": f, "share": round(c / total, 3)} for f, c in counter.most_common(top)]
+        return [{"frame": f, "share_of_busy": round(c / busy, 3)} for f, c in counter.most_common(top)]
 
-    return {"samples": total, "self": shares(leaf), "inclusive": shares(inclusive)}
+    return {"samples": sum(kinds.values()), "busy_samples": busy,
+            "python_share_of_busy": round(kinds["python"] / busy, 3) if busy else None,
+            "postgres_wait_share_of_busy": round(kinds["waiting_for_postgres"] / busy, 3) if busy else None,
+            "python_self": shares(leaf), "inclusive": shares(inclusive)}
 
 
 def profile(server: Server, paths: list[str], connections: int, seconds: int, top: int = 25) -> dict:

@@ -3,6 +3,7 @@ no access log, the same database, comparable pools and no response caching."""
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import tempfile
 import time
@@ -32,6 +33,7 @@ class Server:
     port: int = field(default_factory=free_port)
     proc: subprocess.Popen | None = None
     log_path: Path | None = None
+    temp_cwd: bool = False  # cwd was made for this server: removed on stop
 
     @property
     def base(self) -> str:
@@ -59,7 +61,7 @@ class Server:
             time.sleep(0.3)
         raise RuntimeError(f"{self.name} not healthy after {timeout_s}s: {self.log_tail()}")
 
-    def stop(self) -> None:
+    def stop(self, cleanup: bool = True) -> None:
         if self.proc and self.proc.poll() is None:
             self.proc.terminate()
             try:
@@ -67,6 +69,11 @@ class Server:
             except subprocess.TimeoutExpired:
                 self.proc.kill()
                 self.proc.wait()
+        if cleanup:
+            if self.log_path:
+                self.log_path.unlink(missing_ok=True)
+            if self.temp_cwd:
+                shutil.rmtree(self.cwd, ignore_errors=True)
 
     def log_tail(self, lines: int = 15) -> str:
         if not self.log_path or not self.log_path.exists():
@@ -102,7 +109,7 @@ def tipg(libpq_url: str) -> Server:
     cmd = [str(TIPG_VENV / "bin" / "python"), "-m", "uvicorn", "tipg.main:app",
            "--host", "127.0.0.1", *UVICORN_FLAGS]
     # An empty cwd: tipg's settings also read a ./.env file.
-    return Server("tipg", cmd, env, "/healthz", Path(tempfile.mkdtemp(prefix="bench-tipg-")))
+    return Server("tipg", cmd, env, "/healthz", Path(tempfile.mkdtemp(prefix="bench-tipg-")), temp_cwd=True)
 
 
 def tipg_version() -> str | None:
