@@ -119,6 +119,7 @@ def _load_collection(conn, layer: LayerRows, report: LoadReport) -> None:
     elif params:
         conn.execute(insert_stage, params)
 
+    _keep_editor_decisions(conn, table, stage)
     col_list = ", ".join(columns)
     # The demo flag belongs to progress tracking, not to the seed files: keep it across reloads.
     kept = {"properties": ("(t.properties - 'demo_progress')",
@@ -130,10 +131,29 @@ def _load_collection(conn, layer: LayerRows, report: LoadReport) -> None:
         f"WHERE NOT EXISTS (SELECT 1 FROM {table} t WHERE t.id = s.id)")).rowcount
     assignments = ", ".join(f"{c} = {kept[c][1] if c in kept else f's.{c}'}" for c in columns if c != "id")
     report.updated[table] = conn.execute(text(
-        f"UPDATE {table} t SET {assignments}, retired = false, updated_at = now() FROM {stage} s "
-        f"WHERE t.id = s.id AND ({changed} OR t.retired)")).rowcount
+        f"UPDATE {table} t SET {assignments}, retired = s.retired, updated_at = now() FROM {stage} s "
+        f"WHERE t.id = s.id AND ({changed} OR t.retired IS DISTINCT FROM s.retired)")).rowcount
     report.retired[table] = conn.execute(text(
         f"UPDATE {table} t SET retired = true, updated_at = now() WHERE NOT t.retired "
         f"AND NOT EXISTS (SELECT 1 FROM {stage} s WHERE s.id = t.id)")).rowcount
 
 
+
+
+def _keep_editor_decisions(conn, table: str, stage: str) -> None:
+    """Editors outrank the seed files: a geometry an editor corrected (e.g. a surveyed
+    footprint) and a feature an editor deleted stay as the editor left them. The
+    staged rows take the live values, so the comparison below sees no change."""
+    conn.execute(text(f"""
+        WITH decisions AS (
+            SELECT feature_id,
+                   bool_or(new_values ? 'geometry') AS geometry_edited,
+                   (array_agg(action ORDER BY recorded_at DESC, id DESC))[1] = 'delete' AS deleted
+              FROM progress_events WHERE collection_id = :c GROUP BY feature_id)
+        UPDATE {stage} s
+           SET geom = CASE WHEN d.geometry_edited THEN t.geom ELSE s.geom END,
+               geometry_quality = CASE WHEN d.geometry_edited THEN t.geometry_quality ELSE s.geometry_quality END,
+               location_basis = CASE WHEN d.geometry_edited THEN t.location_basis ELSE s.location_basis END,
+               retired = d.deleted
+          FROM decisions d, {table} t
+         WHERE d.feature_id = s.id AND t.id = s.id"""), {"c": table})

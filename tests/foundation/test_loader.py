@@ -139,3 +139,25 @@ def test_data_version_bumps_on_every_write(migrated_db, engine_for, tmp_path):
     with engine.begin() as conn:  # a write that matches no row is not a change
         conn.execute(text("UPDATE projects SET status='planned' WHERE id='nope'"))
     assert version() == v0 + len(statements)
+
+
+def test_reload_keeps_editor_geometry_and_deletions(migrated_db, engine_for, tmp_path):
+    engine = engine_for(migrated_db)
+    layers = default_layers(tmp_path / "a")
+    load_layers(engine, layers)
+    with engine.begin() as conn:  # what an editor's PATCH (surveyed footprint) and DELETE leave behind
+        conn.execute(text("UPDATE urban_village_sites SET geom = ST_Multi(ST_Buffer(geom, 0.001)), "
+                          "geometry_quality = 'official', location_basis = 'surveyed' WHERE id = 'v1'"))
+        conn.execute(text("INSERT INTO progress_events (collection_id, feature_id, actor, action, new_values) "
+                          "VALUES ('urban_village_sites', 'v1', 'ed', 'update', '{\"geometry\": \"...\"}')"))
+        conn.execute(text("UPDATE projects SET retired = true WHERE id = 'p1'"))
+        conn.execute(text("INSERT INTO progress_events (collection_id, feature_id, actor, action) "
+                          "VALUES ('projects', 'p1', 'ed', 'delete')"))
+    before = snapshot(engine)
+    report = load_layers(engine, layers)
+    assert not report.changed
+    assert snapshot(engine) == before
+    with engine.connect() as conn:
+        basis = conn.execute(text("SELECT location_basis FROM urban_village_sites WHERE id = 'v1'")).scalar()
+        retired = conn.execute(text("SELECT retired FROM projects WHERE id = 'p1'")).scalar()
+    assert (basis, retired) == ("surveyed", True)
