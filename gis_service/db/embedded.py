@@ -121,7 +121,7 @@ class EmbeddedCluster:
         extra = (
             f"\nlisten_addresses = '127.0.0.1'\nport = {self.port}\n"
             "unix_socket_directories = ''\nfsync = on\nmax_connections = 200\n"
-            "shared_buffers = 256MB\nlog_min_messages = warning\n"
+            "shared_buffers = 256MB\nlog_min_messages = warning\njit = off\n"
         )
         self._append_as_owner(conf, extra)
 
