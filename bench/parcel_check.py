@@ -42,8 +42,10 @@ def single(server: Server, db: BenchDatabase, seed: int, seconds: float) -> dict
                        headers={"content-type": "application/json"}, timeout=60)
     if probe.status_code >= 400:
         return {"available": False, "reason": f"probe answered {probe.status_code}: {probe.text[:300]}"}
-    # Warm every pooled connection first: each backend's first transform initialises PROJ (~0.3 s).
-    wrk.post_json(server.base, SINGLE_PATH, bodies, 16, 3)
+    # Warm every pooled connection first: each backend's first transform initialises PROJ
+    # (~0.3-0.5 s), and wrk's latency correction would turn one such stall into many samples.
+    wrk.post_json(server.base, SINGLE_PATH, bodies, 16, 5)
+    wrk.post_json(server.base, SINGLE_PATH, bodies, 1, 2)
     c1 = wrk.post_json(server.base, SINGLE_PATH, bodies, 1, seconds)
     c16 = wrk.post_json(server.base, SINGLE_PATH, bodies, 16, seconds)
     return {"available": True, "c1": c1, "c16": c16, "seconds_per_run": seconds}
