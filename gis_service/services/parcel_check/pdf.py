@@ -3,9 +3,11 @@ which WeasyPrint does not run). The page is loaded from this very service over l
 with the caller's credentials, and nothing off this machine is ever fetched."""
 from __future__ import annotations
 
+import asyncio
 from urllib.parse import urlsplit
 
 from fastapi import Request
+from starlette.concurrency import run_in_threadpool
 
 from gis_service.errors import GisError
 from gis_service.settings import Settings
@@ -32,13 +34,20 @@ def _local_url(request: Request, report_id: str, settings: Settings) -> str:
 
 
 async def report_pdf(request: Request, report_id: str, settings: Settings) -> bytes:
+    url = _local_url(request, report_id, settings)
+    headers = {k: v for k, v in request.headers.items() if k.lower() in FORWARDED_HEADERS}
+    # Chromium is started from a worker thread's own stdlib event loop: uvloop (the server's loop)
+    # runs Python in the forked child before exec, which deadlocks when another thread holds an
+    # interpreter lock at that moment, and then the whole server hangs (found by fuzzing under load).
+    return await run_in_threadpool(asyncio.run, _render(url, headers, settings))
+
+
+async def _render(url: str, headers: dict, settings: Settings) -> bytes:
     try:
         from playwright.async_api import Error as PlaywrightError, async_playwright
     except ImportError:  # pragma: no cover  (playwright is a dependency)
         raise PdfUnavailable("PDF 生成不可用（缺少 playwright）", "PDF rendering unavailable: playwright missing") from None
-    url = _local_url(request, report_id, settings)
     own_host = urlsplit(url).hostname
-    headers = {k: v for k, v in request.headers.items() if k.lower() in FORWARDED_HEADERS}
     try:
         async with async_playwright() as pw:
             browser = await pw.chromium.launch(executable_path=settings.chromium_path, args=CHROMIUM_ARGS)
