@@ -77,3 +77,59 @@ def summary_table(results: dict) -> str:
         mark = {True: "met", False: "NOT met", None: "not measured"}[t["met"]]
         lines.append(f"  [{mark:12}] {t['target']}: {t['measured']}")
     return "\n".join(lines)
+
+
+def _fmt(v, digits=1):
+    return "–" if v is None else (f"{v:,.{digits}f}" if isinstance(v, float) else f"{v:,}")
+
+
+def markdown(results: dict) -> str:
+    """The tables docs/PERFORMANCE.md shows: `python -m bench.report bench/results/<date>.json`."""
+    r = results.get("ratios", {})
+    out = ["| workload | ours req/s (min–max) | tipg req/s (min–max) | ours ÷ tipg | ours p50 / p95 ms | "
+           "tipg p50 / p95 ms |", "|---|---|---|---|---|---|"]
+    for section in ("items", "tiles"):
+        for key, pair in results.get(section, {}).items():
+            o, t = pair["ours"], pair["tipg"]
+            out.append(f"| `{key}` | {_fmt(o['rps'])} ({_fmt(o['rps_min'])}–{_fmt(o['rps_max'])}) | "
+                       f"{_fmt(t['rps'])} ({_fmt(t['rps_min'])}–{_fmt(t['rps_max'])}) | "
+                       f"**{_fmt(r.get(f'{key}_vs_tipg'), 2)}** | {_fmt(o['p50_ms'])} / {_fmt(o['p95_ms'])} | "
+                       f"{_fmt(t['p50_ms'])} / {_fmt(t['p95_ms'])} |")
+    out += ["", "| ceiling (pgbench, 16 clients, our page SQL) | tps | ours at c16 | fraction |", "|---|---|---|---|"]
+    for limit, c in results.get("ceiling", {}).items():
+        ours = _get(results, "items", f"items_{limit}_c16", "ours", "rps")
+        out.append(f"| `{limit}` | {_fmt(c['tps'])} | {_fmt(ours)} | "
+                   f"**{_fmt(r.get(f'items_{limit}_c16_vs_pgbench_ceiling'), 2)}** |")
+    out += ["", "| measurement | value |", "|---|---|"]
+    pc = results.get("parcel_check", {})
+    if pc.get("available") is False or not pc:
+        out.append(f"| parcel check | {pc.get('note', 'not measured')} |")
+    else:
+        c1, c16 = pc["single"].get("c1", {}), pc["single"].get("c16", {})
+        out.append(f"| parcel check, one parcel, c1: p50 / p95 / p99 ms | {_fmt(c1.get('p50_ms'))} / "
+                   f"{_fmt(c1.get('p95_ms'))} / {_fmt(c1.get('p99_ms'))} |")
+        out.append(f"| parcel check, one parcel, c16: req/s (p50 ms) | {_fmt(c16.get('rps'))} "
+                   f"({_fmt(c16.get('p50_ms'))}) |")
+        for key in ("batch_10k", "batch_100k"):
+            b = pc.get(key, {})
+            out.append(f"| parcel check {key}: wall s, state, peak RSS growth MB | {_fmt(b.get('wall_s'))}, "
+                       f"{b.get('state', b.get('error', '–'))}, {_fmt(b.get('rss_growth_mb'))} |")
+    for fmt, e in results.get("exports", {}).items():
+        out.append(f"| export of every parcel as {fmt}: wall s, MB, peak RSS growth MB | {_fmt(e.get('wall_s'))}, "
+                   f"{_fmt(e.get('bytes', 0) / 2**20)}, {_fmt(e.get('rss_growth_mb'))} |")
+    for name, q in results.get("qgis", {}).items():
+        if isinstance(q, dict):
+            out.append(f"| QGIS OAPIF load from {name}: features in s (complete?) | {_fmt(q.get('features'))} in "
+                       f"{_fmt(q.get('seconds'))} s ({q.get('complete')}) |")
+    out += ["", "| target | measured | met? |", "|---|---|---|"]
+    for t in results.get("targets", []):
+        mark = {True: "yes", False: "**no**", None: "not measured"}[t["met"]]
+        out.append(f"| {t['target']} | {_fmt(t['measured'], 2)} | {mark} |")
+    return "\n".join(out)
+
+
+if __name__ == "__main__":
+    import json
+    import sys
+
+    print(markdown(json.load(open(sys.argv[1], encoding="utf-8"))))
