@@ -4,7 +4,9 @@ from __future__ import annotations
 import datetime as dt
 import math
 
-from gis_service.crs import SUPPORTED_OUTPUT_CRS, parse_crs
+import pyproj
+
+from gis_service.crs import SUPPORTED_OUTPUT_CRS, get_transformer, parse_crs
 from gis_service.errors import GisError, InvalidInput
 from gis_service.queries.collections import Collection
 from gis_service.queries.cql2 import compile_filter
@@ -48,6 +50,20 @@ def parse_bbox(value: str) -> tuple[float, float, float, float]:
     return tuple(numbers)  # type: ignore[return-value]
 
 
+def _check_bbox_domain(bbox: tuple[float, float, float, float], crs) -> None:
+    """PostGIS transforms the bbox corners; one outside a projection's domain is a database error."""
+    if crs.epsg in (4326, 4490):
+        return
+    x1, y1, x2, y2 = bbox
+    transformer = get_transformer(crs.pyproj_srs, "EPSG:4490")
+    try:
+        lon, lat = transformer.transform([x1, x1, x2, x2], [y1, y2, y1, y2], errcheck=True)
+    except pyproj.exceptions.ProjError:
+        lon = lat = [math.inf]
+    if not all(math.isfinite(v) for v in (*lon, *lat)):
+        raise bad("bbox", f"超出 {crs.label} 的定义范围", f"the corners fall outside the domain of {crs.label}")
+
+
 def parse_datetime(value: str):
     def one(part: str):
         part = part.strip()
@@ -88,6 +104,7 @@ def build_items_query(collection: Collection, params: dict[str, str], *, limit: 
         if q.bbox_crs.lat_first or q.bbox_crs.northing_first:
             x1, y1, x2, y2 = y1, x1, y2, x2
         q.bbox = (x1, y1, x2, y2)
+        _check_bbox_domain(q.bbox, q.bbox_crs)
     if params.get("datetime"):
         if not collection.temporal_property:
             raise bad("datetime", "该图层没有时间属性", f"collection {collection.id} has no temporal property")

@@ -1,7 +1,7 @@
 """/collections, /collections/{id} and its queryables."""
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Request, Response
 from fastapi.responses import JSONResponse
 
 from gis_service.api.deps import BaseUrl, Conn
@@ -41,7 +41,8 @@ def collection(collectionId: str, request: Request, conn: Conn, base: BaseUrl):
     return doc
 
 
-@router.get("/collections/{collectionId}/queryables", summary="可查询属性 / queryables")
+@router.get("/collections/{collectionId}/queryables", summary="可查询属性 / queryables", response_class=Response,
+            responses={200: {"content": {"application/schema+json": {}}}})
 def queryables(collectionId: str, request: Request, conn: Conn, base: BaseUrl):
     c = get_collection(conn, collectionId)
     return JSONResponse(queryables_document(base, c), media_type="application/schema+json")

@@ -16,10 +16,31 @@ from gis_service.services.ogc_documents import GEOJSON
 from gis_service.services.progress import photos
 from gis_service.services.progress.edits import Edit, check_editable, history
 from gis_service.services.progress.items import current_feature, delete_item, edit_from_body, write_item
+from gis_service.services.progress.vocab import FIELDS, all_stage_codes
 
 router = APIRouter(tags=["编辑 Edits (OGC API – Features Part 4)"])
 ITEM = "/collections/{collectionId}/items/{featureId}"
 WRITE_RESPONSES = {200: {"content": {GEOJSON: {}}}, 401: {}, 403: {}, 404: {}, 412: {}, 422: {}, 428: {}}
+_KIND_SCHEMAS = {"status": {"type": "string", "enum": all_stage_codes()},
+                 "percent": {"type": "number", "minimum": 0, "maximum": 100},
+                 "date": {"type": "string", "format": "date"}, "text": {"type": "string"},
+                 "amount": {"type": "number", "minimum": 0}}
+
+
+def _edit_body() -> dict:
+    """The editable properties, as a GeoJSON Feature or a flat object (declared so clients and
+    fuzzers can build valid edits)."""
+    props = {f.name: {**_KIND_SCHEMAS[f.kind], "nullable": True,
+                      **({"maxLength": f.max_length} if f.kind == "text" else {})} for f in FIELDS}
+    props["reason"] = {"type": "string", "description": "why: kept in the history"}
+    feature = {"type": "object", "required": ["type", "properties"], "properties": {
+        "type": {"type": "string", "enum": ["Feature"]}, "properties": {"type": "object", "properties": props},
+        "geometry": {"type": "object", "nullable": True, "description": "GeoJSON geometry, CRS84 unless Content-Crs"}}}
+    return {"required": True, "content": {"application/json": {"schema": {"anyOf": [
+        feature, {"type": "object", "properties": props}]}}, GEOJSON: {"schema": feature}}}
+
+
+EDIT_BODY = _edit_body()
 
 
 async def _json_body(request: Request):
@@ -54,7 +75,7 @@ async def _write(request: Request, settings, base: str, collection_id: str, feat
 
 
 @router.patch(ITEM, summary="修改要素（部分）/ update part of a feature", response_class=Response,
-              responses=WRITE_RESPONSES)
+              responses=WRITE_RESPONSES, openapi_extra={"requestBody": EDIT_BODY})
 async def patch_item(collectionId: str, featureId: str, request: Request, settings: AppSettings, base: BaseUrl):
     """Body: a GeoJSON Feature with the properties (and/or geometry) to change, or a flat object of
     properties; optional `reason`. Send `If-Match` with the ETag from GET. Geometry in CRS84
@@ -62,7 +83,8 @@ async def patch_item(collectionId: str, featureId: str, request: Request, settin
     return await _write(request, settings, base, collectionId, featureId, replace=False)
 
 
-@router.put(ITEM, summary="替换要素 / replace a feature", response_class=Response, responses=WRITE_RESPONSES)
+@router.put(ITEM, summary="替换要素 / replace a feature", response_class=Response, responses=WRITE_RESPONSES,
+            openapi_extra={"requestBody": EDIT_BODY})
 async def put_item(collectionId: str, featureId: str, request: Request, settings: AppSettings, base: BaseUrl):
     """The whole feature: editable properties not given return to their defaults (status unknown).
     Read-only properties may be sent back unchanged."""

@@ -41,12 +41,19 @@ def edit_from_body(collection_id: str, feature_id: str, body, *, replace: bool) 
     body = dict(body)
     reason = body.pop("reason", None)
     if "properties" in body or body.get("type") == "Feature":
+        if not isinstance(body.get("properties") or {}, dict):
+            raise InvalidInput("properties 应为 JSON 对象", "properties must be a JSON object",
+                               detail={"fields": {"properties": {"message": "not an object",
+                                                                 "message_zh": "不是对象"}}})
         changes = dict(body.get("properties") or {})
         geometry = body["geometry"] if "geometry" in body else KEEP
     else:
         geometry = body.pop("geometry", KEEP)
         changes = body
     reason = changes.pop("reason", None) or reason
+    if reason is not None and not isinstance(reason, str):
+        raise InvalidInput("reason 应为文字", "reason must be a string",
+                           detail={"fields": {"reason": {"message": "not a string", "message_zh": "不是文字"}}})
     return Edit(collection_id, feature_id, changes=changes, geometry=geometry, reason=reason, replace=replace)
 
 
