@@ -15,18 +15,21 @@ from gis_service.settings import PROJECT_ROOT
 
 from .conftest import free_port
 
+STARTUP_TIMEOUT_S = 120
+
 
 @contextlib.contextmanager
 def live_server(database_url: str, log_path: Path | None = None, **env_overrides: str):
     """Yield the base URL of a running server; its access log goes to ``log_path``."""
     port = free_port()
-    env = {**os.environ, "GIS_DATABASE_URL": database_url, **env_overrides}
+    env = {**os.environ, "GIS_DATABASE_URL": database_url, "PYTHONUNBUFFERED": "1", **env_overrides}
     log = open(log_path, "w") if log_path else subprocess.DEVNULL
     proc = subprocess.Popen([sys.executable, "-m", "gis_service.cli", "serve", "--port", str(port)],
                             cwd=PROJECT_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 40
+        # Generous: on a loaded 2-core machine importing the app alone can take tens of seconds.
+        deadline = time.monotonic() + STARTUP_TIMEOUT_S
         while True:
             if proc.poll() is not None:
                 raise RuntimeError(f"server exited with {proc.returncode}")
@@ -36,7 +39,7 @@ def live_server(database_url: str, log_path: Path | None = None, **env_overrides
             except httpx.TransportError:
                 pass
             if time.monotonic() > deadline:
-                raise RuntimeError("server did not become healthy in 40 s")
+                raise RuntimeError(f"server did not become healthy in {STARTUP_TIMEOUT_S} s")
             time.sleep(0.2)
         yield base
     finally:
