@@ -54,5 +54,6 @@ def geopackage(server: Server, collection_id: str) -> dict:
         if result["status"] == 200:
             import pyogrio
 
-            result["features"] = pyogrio.read_info(path)["features"]
+            layers = [name for name, _ in pyogrio.list_layers(path) if name != "layer_styles"]
+            result["features"] = pyogrio.read_info(path, layer=layers[0])["features"]
     return result
