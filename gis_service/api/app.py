@@ -8,7 +8,7 @@ from fastapi.middleware.cors import CORSMiddleware
 from fastapi.middleware.gzip import GZipMiddleware
 
 from gis_service import __version__
-from gis_service.api.errors import install_error_handlers
+from gis_service.api.errors import DatabaseUnavailableMiddleware, install_error_handlers
 from gis_service.api.proxy import ForwardedHeadersMiddleware
 from gis_service.api.ratelimit import RateLimitMiddleware
 from gis_service.api.security import BodyLimitMiddleware, NulByteMiddleware, SecurityHeadersMiddleware
@@ -57,6 +57,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(RateLimitMiddleware, writes_per_minute=settings.writes_per_minute,
                        batches_per_hour=settings.batches_per_hour)
     app.add_middleware(AuthMiddleware, public_reads=settings.public_reads, root_path=settings.root_path)
+    app.add_middleware(DatabaseUnavailableMiddleware)  # auth and rate limit query the database too
     if settings.cors_origins:
         app.add_middleware(CORSMiddleware, allow_origins=settings.cors_origins,
                            allow_methods=["GET", "HEAD", "OPTIONS"], allow_headers=["*"],

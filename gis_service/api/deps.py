@@ -1,12 +1,14 @@
 """Request-scoped dependencies, as Annotated aliases for thin routers."""
 from __future__ import annotations
 
-from collections.abc import Iterator
+import asyncio
+from collections.abc import AsyncIterator
 from typing import Annotated
 
 from fastapi import Depends, Request
 from sqlalchemy import Connection, Engine
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import DBAPIError, TimeoutError as PoolTimeout
+from starlette.concurrency import run_in_threadpool
 
 from gis_service.settings import Settings
 
@@ -19,28 +21,56 @@ def _is_anonymous_read(request: Request) -> bool:
     return request.method in ("GET", "HEAD") and not any(h in request.headers for h in CREDENTIAL_HEADERS)
 
 
-def _open(engine: Engine) -> Iterator[Connection]:
-    conn = engine.connect()
+def _slot(request: Request, engine: Engine) -> asyncio.Semaphore:
+    """Requests queue for a connection here, on the event loop, not in worker threads: with
+    more clients than threads, threads blocked in the pool starved the connection holders of a
+    thread to run their endpoint, and 64 clients got mostly 503s from an idle CPU. pool_size
+    slots; the pool's overflow stays free for middlewares (key lookup, rate limit) and workers."""
+    state = request.app.state
+    if not hasattr(state, "db_slots"):
+        state.db_slots = {}
+    slots = state.db_slots
+    if id(engine) not in slots:
+        slots[id(engine)] = asyncio.Semaphore(max(1, request.app.state.settings.pool_size))
+    return slots[id(engine)]
+
+
+def _close(conn: Connection) -> None:
     try:
-        yield conn
-    finally:
+        conn.close()
+    except DBAPIError:
+        # The database vanished mid-request: the pool has already discarded this
+        # connection, and the request's own error (503) is what the client sees.
+        pass
+
+
+async def _open(request: Request, engine: Engine) -> AsyncIterator[Connection]:
+    slot = _slot(request, engine)
+    try:
+        await asyncio.wait_for(slot.acquire(), request.app.state.settings.pool_timeout_s)
+    except asyncio.TimeoutError:
+        raise PoolTimeout("no database connection free in time") from None  # 503 + Retry-After
+    try:
+        conn = await run_in_threadpool(engine.connect)
         try:
-            conn.close()
-        except DBAPIError:
-            # The database vanished mid-request: the pool has already discarded this
-            # connection, and the request's own error (503) is what the client sees.
-            pass
+            yield conn
+        finally:
+            await run_in_threadpool(_close, conn)
+    finally:
+        slot.release()
 
 
-def _connection(request: Request) -> Iterator[Connection]:
+async def _connection(request: Request) -> AsyncIterator[Connection]:
     """Anonymous reads may go to the read replica; everything else to the primary."""
     state = request.app.state
-    yield from _open(state.read_engine if _is_anonymous_read(request) else state.engine)
+    async for conn in _open(request, state.read_engine if _is_anonymous_read(request) else state.engine):
+        yield conn
 
 
-def _primary_connection(request: Request) -> Iterator[Connection]:
+async def _primary_connection(request: Request) -> AsyncIterator[Connection]:
     # For reads whose ETag feeds a following write (If-Match): never a lagging replica.
-    yield from _open(request.app.state.engine)
+    async for conn in _open(request, request.app.state.engine):
+        yield conn
 
 
 def _settings(request: Request) -> Settings:

@@ -6,6 +6,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from sqlalchemy.exc import DataError, OperationalError, TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from gis_service.errors import GisError
 
@@ -66,3 +67,33 @@ def install_error_handlers(app: FastAPI) -> None:
 def _unavailable(zh: str, en: str) -> JSONResponse:
     body = {"code": "service_unavailable", "description": en, "message": en, "message_zh": zh, "detail": {}}
     return JSONResponse(body, status_code=503, headers={"Retry-After": RETRY_AFTER_S})
+
+
+class DatabaseUnavailableMiddleware:
+    """The same 503 + Retry-After when a middleware (key lookup, rate limit) finds no database
+    connection: middlewares run outside the route handlers above, so this would be a 500."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = False
+
+        async def tracking_send(message: Message) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, receive, tracking_send)
+        except PoolTimeout:
+            if started:
+                raise
+            await _unavailable("服务繁忙，请稍后重试", "service busy: no database connection free")(scope, receive, send)
+        except OperationalError:
+            if started:
+                raise
+            await _unavailable("数据库暂不可用，请稍后重试", "database unavailable, retry shortly")(scope, receive, send)

@@ -70,11 +70,12 @@ async def run(base: str, duration_s: float, connections: int, max_requests: int,
             while time.monotonic() < deadline and sent < max_requests:
                 sent += 1
                 label, method, path, kwargs = _request(rng, editor_key, write_target)
-                if method == "PATCH":  # a write needs the current version, as a real client would
-                    current = await client.get(write_target)
-                    kwargs["headers"] = {**kwargs["headers"], "If-Match": current.headers.get("etag", '""')}
                 started = time.monotonic()
                 try:
+                    if method == "PATCH":  # a write needs the current version, as a real client would
+                        current = await client.get(write_target)
+                        kwargs["headers"] = {**kwargs["headers"], "If-Match": current.headers.get("etag", '""')}
+                        started = time.monotonic()
                     response = await client.request(method, path, **kwargs)
                     status = response.status_code
                 except (httpx.TimeoutException, httpx.TransportError) as exc:
