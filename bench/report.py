@@ -86,7 +86,15 @@ def _fmt(v, digits=1):
 def markdown(results: dict) -> str:
     """The tables docs/PERFORMANCE.md shows: `python -m bench.report bench/results/<date>.json`."""
     r = results.get("ratios", {})
-    out = ["| workload | ours req/s (min–max) | tipg req/s (min–max) | ours ÷ tipg | ours p50 / p95 ms | "
+    m, db, load = results.get("machine", {}), results.get("database", {}), results.get("load", {})
+    loads = ", ".join(f"{k.replace('_', ' ')} {v.get('1m', v.get('load_at_start', {}).get('1m'))}"
+                      for k, v in load.items())
+    out = [f"Run {results.get('started')} – {results.get('finished')}: {m.get('cpu_model')}, {m.get('cores')} cores, "
+           f"{_fmt(m.get('ram_mb'))} MB RAM, Linux {m.get('kernel')}, {m.get('os')}; PostgreSQL "
+           f"{db.get('postgresql')}, PostGIS {db.get('postgis')} (GEOS {db.get('geos')}, PROJ {db.get('proj')}); "
+           f"tipg / uvicorn / asyncpg {m.get('tipg_uvicorn_asyncpg')}; {_fmt(db.get('parcels'))} parcels "
+           f"({db.get('parcels_table_mb')} MB). 1-minute load: {loads}.", "",
+           "| workload | ours req/s (min–max) | tipg req/s (min–max) | ours ÷ tipg | ours p50 / p95 ms | "
            "tipg p50 / p95 ms |", "|---|---|---|---|---|---|"]
     for section in ("items", "tiles"):
         for key, pair in results.get(section, {}).items():
