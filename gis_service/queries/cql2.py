@@ -107,7 +107,12 @@ class Compiler:
 
     def _value(self, prop, value) -> str:
         if isinstance(value, ast.Attribute):
-            return self._property(value).sql
+            other = self._property(value)
+            # PostgreSQL compares only like with like (text = integer is an error, not false).
+            if (other.json_type, other.format, other.is_json) != (prop.json_type, prop.format, prop.is_json):
+                raise _bad(f"属性 {prop.name} 与 {other.name} 类型不同，不能比较",
+                           f"properties {prop.name} and {other.name} have different types", property=prop.name)
+            return other.sql
         if isinstance(value, ast.Node):
             raise _bad("不支持的表达式", f"unsupported expression {value!r}")
         if prop.is_json:
@@ -129,6 +134,9 @@ class Compiler:
             except ValueError:
                 raise _bad(f"属性 {prop.name} 需要日期", f"property {prop.name} needs a date; got {value!r}",
                            property=prop.name) from None
+        elif prop.format in ("date", "date-time") and not isinstance(value, dt.date):
+            raise _bad(f"属性 {prop.name} 需要日期", f"property {prop.name} needs a date; got {value!r}",
+                       property=prop.name)
         return self.bind(value)
 
     def _comparison(self, lhs, op: str, rhs) -> str:

@@ -70,7 +70,7 @@ def features_of(document: Any) -> list[tuple[dict | None, dict]]:
         raise invalid("请求体应为 GeoJSON 对象或 {\"wkt\": ...}", "the body must be a GeoJSON object or {\"wkt\": ...}")
     kind = document.get("type")
     if "wkt" in document and kind is None:
-        return [(_from_wkt(document["wkt"]), dict(document.get("properties") or {}))]
+        return [(_from_wkt(document["wkt"]), _properties(document, 0))]
     if kind == "FeatureCollection":
         features = document.get("features")
         if not isinstance(features, list) or not features:
@@ -87,7 +87,15 @@ def _feature(feature: Any, index: int) -> tuple[dict | None, dict]:
     if not isinstance(feature, dict) or feature.get("type") != "Feature":
         raise invalid(f"第 {index + 1} 个要素不是 GeoJSON Feature", f"feature {index + 1} is not a GeoJSON Feature",
                       feature=index + 1)
-    return feature.get("geometry"), dict(feature.get("properties") or {})
+    return feature.get("geometry"), _properties(feature, index)
+
+
+def _properties(feature: dict, index: int) -> dict:
+    properties = feature.get("properties") or {}
+    if not isinstance(properties, dict):
+        raise invalid(f"第 {index + 1} 个要素的 properties 应为 JSON 对象",
+                      f"feature {index + 1}: properties must be a JSON object", feature=index + 1)
+    return dict(properties)
 
 
 def _from_wkt(wkt: Any) -> dict:
@@ -147,7 +155,7 @@ def parse_one(mapping: Any, properties: dict, index: int, spec: CrsSpec, *, repa
     rings_closed = _check_coordinates(mapping, index, spec, repair)
     try:
         geom = shape(mapping)
-    except (ValueError, TypeError, AttributeError, shapely.errors.GEOSException) as exc:
+    except (ValueError, TypeError, AttributeError, KeyError, IndexError, shapely.errors.GEOSException) as exc:
         raise invalid(f"{label}坐标结构无效：{exc}", f"feature {index + 1}: malformed coordinates: {exc}", **where) from None
     repair_reason = None if rings_closed else "unclosed ring closed"
     if not geom.is_valid:
