@@ -12,7 +12,8 @@ from gis_service.errors import GisError
 
 RETRY_AFTER_S = "5"
 # Framework-raised errors (no route, wrong method) in the same bilingual shape as ours.
-HTTP_ERRORS = {404: ("not_found", "没有该资源", "not found"),
+HTTP_ERRORS = {400: ("invalid_body", "请求体无法解析（应为 UTF-8 JSON）", "the body could not be parsed as UTF-8 JSON"),
+               404: ("not_found", "没有该资源", "not found"),
                405: ("method_not_allowed", "不支持该请求方法", "method not allowed")}
 
 

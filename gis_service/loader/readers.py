@@ -31,6 +31,7 @@ from gis_service.errors import InvalidFile, UnsupportedCrs
 
 MAX_ZIP_MEMBERS = 500
 MAX_ZIP_UNCOMPRESSED_BYTES = 2 * 1024**3
+MAX_ZIP_RATIO = 200  # beyond 64 MB, a member may inflate at most this many times its packed size
 DBF_SCAN_BYTES = 32 * 1024**2  # enough records to tell GBK from UTF-8
 
 WKT_COLUMNS = ("wkt", "geometry", "WKT")
@@ -199,15 +200,16 @@ def _extract_zip(archive: Path, target: Path, layer: str | None) -> Path:
             root = target.resolve()
             written = 0
             for member in members:
-                destination = (root / _member_name(member)).resolve()
+                destination, before = (root / _member_name(member)).resolve(), written
                 if not destination.is_relative_to(root):
                     raise _zip_slip(archive, member.filename)
                 destination.parent.mkdir(parents=True, exist_ok=True)
                 with zf.open(member) as source, destination.open("wb") as sink:
-                    # Count real bytes: declared sizes in the zip header can lie.
+                    # Count real bytes (headers can lie); GIS files deflate ~3-20x, a bomb's zeros ~1000x.
                     while chunk := source.read(1024 * 1024):
                         written += len(chunk)
-                        if written > MAX_ZIP_UNCOMPRESSED_BYTES:
+                        inflated = written - before
+                        if written > MAX_ZIP_UNCOMPRESSED_BYTES or inflated > max(64 * 1024**2, MAX_ZIP_RATIO * member.compress_size):
                             raise _zip_too_big(archive)
                         sink.write(chunk)
     except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, RuntimeError) as exc:
@@ -262,7 +264,7 @@ def _zip_slip(archive: Path, member: str) -> InvalidFile:
 
 def _zip_too_big(archive: Path) -> InvalidFile:
     limit_mb = MAX_ZIP_UNCOMPRESSED_BYTES // 1024**2
-    return _invalid(archive.name, f"解压后超过 {limit_mb} MB 上限", f"expands beyond the {limit_mb} MB limit")
+    return _invalid(archive.name, f"解压后超过 {limit_mb} MB 或 {MAX_ZIP_RATIO} 倍压缩大小", f"expands beyond the {limit_mb} MB limit or {MAX_ZIP_RATIO}x its packed size")
 
 
 # --- CSV ---------------------------------------------------------------------------

@@ -46,7 +46,7 @@ EDIT_BODY = _edit_body()
 async def _json_body(request: Request):
     try:
         return json.loads(await request.body() or b"null")
-    except (json.JSONDecodeError, UnicodeDecodeError):
+    except (json.JSONDecodeError, UnicodeDecodeError, RecursionError):  # RecursionError: absurdly deep nesting
         raise InvalidInput("请求体不是有效的 JSON", "the body is not valid JSON",
                            detail={"fields": {"body": {"message": "invalid JSON", "message_zh": "JSON 无效"}}}) from None
 

@@ -96,6 +96,8 @@ def read_sheet(data: bytes, file_name: str) -> list[dict]:
                 break
             except UnicodeDecodeError:
                 continue
+        else:
+            raise InvalidFile(f"{file_name} 既不是 UTF-8 也不是 GBK 编码", f"{file_name} is neither UTF-8 nor GBK text")
     else:
         raise InvalidFile(f"{file_name}：只接受 CSV 或 XLSX", f"{file_name}: only CSV or XLSX sheets are accepted")
     table = [r for r in table if any(c not in (None, "") for c in r)]

@@ -15,6 +15,7 @@ Textual targets ("控制在省下达的指标之内") take a manual status recor
 from __future__ import annotations
 
 import json
+import math
 import re
 
 from sqlalchemy import Connection, text
@@ -143,8 +144,12 @@ def _validate(indicator, body: dict) -> dict:
         errors["year"] = (f"年份应在 {BASE_YEAR + 1}–{this_year} 之间", f"year must be {BASE_YEAR + 1}–{this_year}")
     value, value_text = body.get("value"), body.get("value_text")
     manual = body.get("manual_status")
-    if value is not None and (isinstance(value, bool) or not isinstance(value, (int, float))):
-        errors["value"] = ("应为数字", "must be a number")
+    if value is not None and (isinstance(value, bool) or not isinstance(value, (int, float))
+                              or not math.isfinite(value) or abs(value) > 1e15):
+        errors["value"] = ("应为有限数字", "must be a finite number")
+    for name in ("value_text", "note"):
+        if body.get(name) is not None and not isinstance(body.get(name), str):
+            errors[name] = ("应为文字", "must be a string")
     if manual is not None:
         if indicator["target_kind"] != "text":
             errors["manual_status"] = ("数值目标的状态由系统计算", "numeric targets get a computed status")
