@@ -13,6 +13,7 @@ import json
 
 import shapely
 from pygeofilter import ast
+from pyproj.exceptions import ProjError
 from pygeofilter.parsers.cql2_json import parse as parse_json
 from pygeofilter.parsers.cql2_text import parse as parse_text
 from shapely.geometry import shape
@@ -164,7 +165,7 @@ class Compiler:
         try:
             # Literals follow the filter CRS's axis order; swapping is its own inverse.
             geom = to_storage(apply_axis_order(shape(geometry), self.filter_crs), self.filter_crs)
-        except (ValueError, TypeError, AttributeError, GisError) as exc:
+        except (ValueError, TypeError, AttributeError, GisError, ProjError) as exc:
             raise _bad("过滤几何无效", f"invalid filter geometry: {exc}") from None
         if not shapely.is_valid(geom):
             raise _bad("过滤几何无效", f"invalid filter geometry: {shapely.is_valid_reason(geom)}")

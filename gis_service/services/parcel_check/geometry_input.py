@@ -200,7 +200,7 @@ def _check_coordinates(mapping: dict, index: int, spec: CrsSpec, repair: bool) -
             _check_range(pt[0], pt[1], spec, where)
         if mapping["type"] == "Point":
             continue
-        if ring[0][:2] != ring[-1][:2]:
+        if ring and ring[0][:2] != ring[-1][:2]:
             if not repair:
                 raise invalid(f"第 {index + 1} 个要素第 {p + 1} 个面的第 {r + 1} 个环未闭合",
                               f"feature {index + 1}, polygon {p + 1}, ring {r + 1} is not closed",
