@@ -36,11 +36,11 @@ CQL2_FILTERS = [
     "1=1", "name LIKE '%' OR 1=1", "id IN (SELECT id FROM api_keys)", "S_INTERSECTS(geometry, 'x')",
     "pg_sleep(10) = 0", "status = 'x' -- comment", '{"op": "=", "args": [{"property": "name"}, "\' OR 1=1"]}',
     '{"op": "=", "args": [{"property": "name; DROP TABLE projects"}, 1]}', '{"op": "sql", "args": ["1=1"]}',
-    "(" * 500 + "1=1" + ")" * 500, "NOT " * 2000 + "name = 'a'", "name = '" + "a" * 100_000 + "'",
+    "(" * 500 + "1=1" + ")" * 500, "NOT " * 2000 + "name = 'a'", "name = '" + "a" * 20_000 + "'",
 ]
 BAD_JSON_TEXT = ["", "{", "[", "null", "1", "\"x\"", "{\"op\":", "NaN", "Infinity", "[" * 10_000, "{\"a\":" * 5000]
 BAD_JSON_BYTES = [b"\xff\xfe\x00{", b"{\"type\": \"Point\", \"coordinates\": [\xff, 1]}", b"\xc0\xae\xc0\xae",
-                  b"{\"type\": \"Po\xedlygon\"}", b"\x00" * 10, b"\xef\xbb\xbf{}", b"[" * 100_000]
+                  b"{\"type\": \"Po\xedlygon\"}", b"\x00" * 10, b"[" * 100_000]
 MAP_LAYERS = ["../../etc/passwd", "projects'; DROP TABLE projects; --", "<script>", "projects," * 500, "%00"]
 
 
@@ -74,6 +74,7 @@ GEOMETRY_BODIES = [
     b'{"type": "Polygon", "coordinates": "112.85,35.5"}', b'{"type": "Polygon", "coordinates": {"a": 1}}',
     deep_nesting(5000), *BAD_JSON_BYTES,
 ]
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")  # what Excel/LibreOffice/WPS run as a formula
 FORMULAS = ["=cmd|' /C calc'!A0", "=HYPERLINK(\"http://evil.example\",\"x\")", "+1+1", "-2+3", "@SUM(1,1)",
             "\t=1+1", "\r=1+1", "=1+1"]
 # Request targets sent byte-for-byte (no client-side normalisation): none may reach a file.
