@@ -5,7 +5,7 @@ HOST ?= 127.0.0.1
 GIS := .venv/bin/gis-service
 PYTEST_ARGS ?=
 
-.PHONY: setup setup-run run test bench db-up db-down layers clean load
+.PHONY: setup setup-run run test bench db-up db-down layers clean load fuzz audit
 
 setup:
 	@bash scripts/setup.sh test
@@ -48,3 +48,14 @@ clean:
 # Long load run against a running service (make run in another shell): 60 s, 64 connections.
 load: setup
 	@.venv/bin/python -m tests.reliability.loadgen --base http://$(HOST):$(PORT) --duration 60 --connections 64
+
+# Long fuzz run (issue 9): schemathesis with ~100 examples per operation and the slow renders in
+# full, hypothesis with 3000 examples per parser, and the hostile corpus. GIS_FUZZ_SEED=N repeats a run.
+fuzz: setup
+	@GIS_FUZZ_PROFILE=long .venv/bin/python -m pytest tests/fuzz -p no:cacheprovider $(PYTEST_ARGS)
+
+# Known CVEs in the installed Python packages (PyPI advisory data). Not part of `make test`,
+# so a CVE published elsewhere never breaks CI; run it before a release.
+audit: setup
+	@.venv/bin/python -m pip install -q -e '.[audit]'
+	@.venv/bin/pip-audit --strict --progress-spinner off --skip-editable --vulnerability-service pypi
