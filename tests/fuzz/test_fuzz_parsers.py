@@ -26,7 +26,7 @@ from .. import hostile
 from .conftest import PROFILE
 
 EXAMPLES = {"ci": 150, "long": 3000}[PROFILE]
-FUZZ = settings(max_examples=EXAMPLES, deadline=None, derandomize=PROFILE == "ci",
+FUZZ = settings(max_examples=EXAMPLES, deadline=None, derandomize=PROFILE == "ci", database=None,
                 suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture,
                                        HealthCheck.filter_too_much, HealthCheck.data_too_large])
 COLLECTIONS = ("projects", "urban_village_sites", "function_zones", "user_points")
