@@ -29,10 +29,10 @@ def _slot(request: Request, engine: Engine) -> asyncio.Semaphore:
     state = request.app.state
     if not hasattr(state, "db_slots"):
         state.db_slots = {}
-    slots = state.db_slots
-    if id(engine) not in slots:
-        slots[id(engine)] = asyncio.Semaphore(max(1, request.app.state.settings.pool_size))
-    return slots[id(engine)]
+    key = (id(engine), id(asyncio.get_running_loop()))  # a test may serve one app from two loops
+    if key not in state.db_slots:
+        state.db_slots[key] = asyncio.Semaphore(max(1, state.settings.pool_size))
+    return state.db_slots[key]
 
 
 def _close(conn: Connection) -> None:
