@@ -34,6 +34,7 @@ class Target:
     report_id: str
     job_id: str
     feature_ids: list[str]
+    village_id: str
     upload_dir: Path
     log_path: Path
 
@@ -57,6 +58,7 @@ def target(request, pg, loaded_template, tmp_path_factory):
         editor = create_key(conn, "fuzz-editor", "editor")[0]
         admin = create_key(conn, "fuzz-admin", "admin")[0]
         ids = list(conn.execute(text("SELECT id FROM projects WHERE NOT retired ORDER BY id LIMIT 4")).scalars())
+        village = conn.execute(text("SELECT min(id) FROM urban_village_sites")).scalar()
     engine.dispose()
     work = tmp_path_factory.mktemp("fuzz")
     env = {"GIS_WRITES_PER_MINUTE": "0", "GIS_BATCHES_PER_HOUR": "0", "GIS_REQUIRE_IF_MATCH": "false",
@@ -69,6 +71,6 @@ def target(request, pg, loaded_template, tmp_path_factory):
         job = httpx.post(f"{base}/analysis/parcel-check/batch", headers=auth, timeout=60,
                          files={"file": ("p.geojson", json.dumps(collection).encode(), "application/geo+json")})
         _wait_for_job(base, job.json()["id"], auth)
-        yield Target(base, url, editor, admin, report["id"], job.json()["id"], ids, work / "uploads",
+        yield Target(base, url, editor, admin, report["id"], job.json()["id"], ids, village, work / "uploads",
                      work / "server.log")
     pg.drop_db(name)

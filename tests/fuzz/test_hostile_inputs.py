@@ -134,8 +134,10 @@ def test_oversized_bodies_and_vertex_counts_are_413(target, http, unchanged):
         refused(http.post("/analysis/parcel-check", json=hostile.polygon(150_000)), 413)
         many = {"type": "FeatureCollection", "features": [{"type": "Feature", "properties": {}, "geometry": SQUARE}] * 101}
         refused(http.post("/analysis/parcel-check", json=many), 413)
-        feature = {"type": "Feature", "properties": {}, "geometry": hostile.polygon(10**6)}
-        refused(http.patch(f"/collections/projects/items/{target.feature_ids[0]}", json=feature), 413)
+        item = f"/collections/urban_village_sites/items/{target.village_id}"
+        for vertices in (10**6, 150_000):  # over the body cap, then under it but over the vertex cap
+            feature = {"type": "Feature", "properties": {}, "geometry": hostile.polygon(vertices)}
+            refused(http.patch(item, json=feature), 413)
         refused(http.post("/analysis/parcel-check/batch", content=b"x" * (9 * 1024**2),
                           params={"filename": "big.geojson"}), 413)
         # A Content-Length that promises gigabytes is refused before anything is read.
@@ -159,6 +161,8 @@ def test_malformed_json_bodies(target, http, unchanged):
             refused(http.put(write, content=body, headers=json_headers))
             refused(http.post("/indicators/1/actuals", content=body, headers=json_headers))
             refused(http.post("/keys", content=body, headers={**json_headers, **target.headers("admin")}))
+        outside = {"type": "Feature", "properties": {}, "geometry": {"type": "Point", "coordinates": [0, 0]}}
+        refused(http.patch(write, json=outside, headers={"Content-Crs": "<http://www.opengis.net/def/crs/EPSG/0/4526>"}))
         for value in ("NaN", "Infinity", "-Infinity", "1e400"):
             refused(http.post("/indicators/1/actuals", content=f'{{"year": 2018, "value": {value}}}',
                               headers=json_headers), 422)

@@ -10,6 +10,7 @@ import math
 import re
 
 import shapely
+from pyproj.exceptions import ProjError
 from shapely.geometry import shape
 
 from gis_service.crs import CrsSpec, apply_axis_order, parse_crs, to_storage
@@ -20,6 +21,7 @@ from gis_service.services.progress.vocab import GEOMETRY_FIELDS, Field, editable
 
 # A loose box around 晋城市城区: catches swapped axes and wrong CRSs, not edge cases.
 PLAUSIBLE_BOUNDS = (112.4, 35.2, 113.3, 35.9)
+MAX_EDIT_VERTICES = 100_000  # as for a parcel check; counted before any geometry is built
 _NUMBER = re.compile(r"^[-+]?\d+(\.\d+)?$")
 
 
@@ -161,11 +163,17 @@ def parse_geometry(collection_id: str, value: dict | None, crs: CrsSpec | str | 
     if value is None:
         return None
     spec = crs if isinstance(crs, CrsSpec) else _crs(crs)
+    from gis_service.services.parcel_check.geometry_input import count_vertices
+
+    if count_vertices(value) > MAX_EDIT_VERTICES:
+        raise GisError(f"几何顶点数超过上限 {MAX_EDIT_VERTICES}", f"the geometry has more than {MAX_EDIT_VERTICES} vertices",
+                       code="payload_too_large", status=413, detail={"limit": MAX_EDIT_VERTICES})
     try:
         geom = shape(value)
-    except (AttributeError, KeyError, TypeError, ValueError, shapely.errors.GEOSException):
-        raise ValidationFailed({"geometry": ("不是有效的 GeoJSON 几何", "not a GeoJSON geometry")}) from None
-    geom = to_storage(apply_axis_order(geom, spec), spec)
+        geom = to_storage(apply_axis_order(geom, spec), spec)
+    except (AttributeError, KeyError, TypeError, ValueError, ProjError, shapely.errors.GEOSException):
+        raise ValidationFailed({"geometry": ("不是有效的 GeoJSON 几何，或无法从该坐标系转换",
+                                             "not a GeoJSON geometry, or not convertible from its CRS")}) from None
     expected = {"POINT": "Point", "MULTIPOLYGON": "MultiPolygon",
                 "MULTILINESTRING": "MultiLineString"}[PLAN_MODELS[collection_id].__geometry_type__]
     if geom.geom_type == "Polygon" and expected == "MultiPolygon":
