@@ -5,20 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 DEBIAN_PACKAGES=(wrk python3-qgis qgis-providers postgresql-15 postgresql-15-postgis-3 python3-venv)
-missing=()
-for pkg in "${DEBIAN_PACKAGES[@]}"; do
-  dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
-done
-if [ ${#missing[@]} -gt 0 ]; then
-  if [ "$(id -u)" -ne 0 ]; then
-    echo "Missing Debian packages for the benchmarks. Run:" >&2
-    echo "  sudo apt-get update && sudo apt-get install -y ${missing[*]}" >&2
-    exit 1
-  fi
-  echo ">> installing Debian packages: ${missing[*]}"
-  apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
-fi
+bash scripts/apt-install.sh "${DEBIAN_PACKAGES[@]}"
 # pgbench ships with postgresql-15 on Debian 12 (dpkg -S pgbench); check rather than assume.
 [ -x /usr/lib/postgresql/15/bin/pgbench ] || { echo "pgbench not found in postgresql-15" >&2; exit 1; }
 

@@ -18,20 +18,7 @@ if [ "$PROFILE" = test ]; then
   DEBIAN_PACKAGES+=(qgis python3-qgis poppler-utils)
 fi
 
-missing=()
-for pkg in "${DEBIAN_PACKAGES[@]}"; do
-  dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
-done
-if [ ${#missing[@]} -gt 0 ]; then
-  if [ "$(id -u)" -ne 0 ]; then
-    echo "Missing Debian packages. Run:" >&2
-    echo "  sudo apt-get update && sudo apt-get install -y ${missing[*]}" >&2
-    exit 1
-  fi
-  echo ">> installing Debian packages: ${missing[*]}"
-  apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
-fi
+bash scripts/apt-install.sh "${DEBIAN_PACKAGES[@]}"
 # Debian starts its own cluster on 5432; ours is private and on another port, so leave it.
 
 PYTHON=${PYTHON:-python3}
