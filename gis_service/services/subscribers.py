@@ -1,0 +1,14 @@
+"""Who listens to db.post_write: the registers that re-evaluate after every write.
+
+``register_all`` is called once by the app factory and by the CLI, before any write.
+Each capability adds its subscriber here, so the list of what runs after a write is
+readable in one place.
+"""
+from __future__ import annotations
+
+
+def register_all() -> None:
+    # Subscribers are added here as the registers land, e.g.
+    #   from gis_service.services.monitoring import warnings
+    #   post_write.subscribe("warnings", warnings.on_write)
+    return None
