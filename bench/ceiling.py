@@ -16,9 +16,9 @@ from pathlib import Path
 from sqlalchemy import text
 from sqlalchemy.dialects import postgresql
 
-from gis_service.queries.collections import get_collection
+from gis_service.queries.registry import get_collection
 from gis_service.queries.features import page_sql
-from gis_service.services.ogc_params import build_items_query
+from gis_service.services.ogc.params import build_items_query
 
 from bench.database import BenchDatabase
 from bench.workloads import Page

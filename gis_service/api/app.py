@@ -21,7 +21,7 @@ from gis_service.api.routers import analysis
 from gis_service.auth.middleware import AuthMiddleware
 from gis_service.maps.assets import install_offline_assets, mount_static
 from gis_service.db.engine import make_engine
-from gis_service.services.tiles import TileCache
+from gis_service.services.ogc.tiles import TileCache
 from gis_service.settings import Settings
 
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from fastapi import Request
 
-from gis_service.services.ogc_params import bad
+from gis_service.services.ogc.params import bad
 
 
 def wants(request: Request, allowed: tuple[str, ...], default: str = "json") -> str:

@@ -146,7 +146,7 @@ def _lookup(engine, lookup, *args) -> Principal | None:
 
 
 def _audit_refusal(engine, principal: Principal, method: str, path: str, status: int) -> None:
-    from gis_service.services.progress.audit import record
+    from gis_service.auth.audit import record
 
     try:
         with engine.begin() as conn:

@@ -14,7 +14,7 @@ from rich.progress import Progress
 from sqlalchemy import Engine, bindparam, text
 from sqlalchemy.dialects.postgresql import JSONB
 
-from gis_service.catalog import CollectionSpec, Manifest, read_manifest
+from gis_service.manifest import CollectionSpec, Manifest, read_manifest
 from gis_service.db.models import PLAN_MODELS, STORAGE_SRID
 from gis_service.errors import InvalidFile
 from gis_service.loader.validate import LayerRows, read_layer

@@ -8,7 +8,7 @@ from rich.progress import Progress
 from sqlalchemy import Engine, text
 
 from gis_service.errors import GisError
-from gis_service.services.synthetic_parcels import generate
+from gis_service.loader.synthetic_parcels import generate
 
 TITLE_ZH = "宗地（合成数据）"
 DESCRIPTION_ZH = "按种子随机生成的合成宗地，仅供测试与性能评估，非真实地籍。"

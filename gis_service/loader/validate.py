@@ -13,7 +13,7 @@ import pyogrio
 import shapely
 from shapely.geometry import shape
 
-from gis_service.catalog import CollectionSpec
+from gis_service.manifest import CollectionSpec
 from gis_service.crs import parse_crs, to_storage
 from gis_service.errors import GisError, InvalidFile
 

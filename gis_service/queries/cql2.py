@@ -20,7 +20,7 @@ from shapely.geometry import shape
 
 from gis_service.crs import CrsSpec, apply_axis_order, parse_crs, to_storage
 from gis_service.errors import GisError, InvalidInput
-from gis_service.queries.collections import Collection
+from gis_service.queries.registry import Collection
 
 GEOMETRY_NAMES = {"geometry", "geom", "the_geom"}
 _COMPARISON = {ast.Equal: "=", ast.NotEqual: "<>", ast.LessThan: "<", ast.LessEqual: "<=",

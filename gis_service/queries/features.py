@@ -9,7 +9,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from gis_service.crs import CrsSpec, parse_crs
-from gis_service.queries.collections import Collection
+from gis_service.queries.registry import Collection
 from gis_service.queries.progress import table_as_of_sql
 
 METRE_IN_DEGREES = 1 / 111_320  # simplify tolerance is given in metres

@@ -5,7 +5,7 @@ box test uses the GIST index instead of transforming every row.
 """
 from __future__ import annotations
 
-from gis_service.queries.collections import Collection
+from gis_service.queries.registry import Collection
 
 EXTENT = 4096
 BUFFER = 64

@@ -4,7 +4,7 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 
 from gis_service.services.exports import build_qml
-from gis_service.services.qgis_project import build_qgis_project, oapif_datasource
+from gis_service.services.qgis.project import build_qgis_project, oapif_datasource
 from tests.exports.conftest import ZONE_STYLE
 
 BASE_URL = "http://127.0.0.1:8080/"

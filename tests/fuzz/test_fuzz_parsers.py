@@ -17,9 +17,9 @@ from sqlalchemy import create_engine
 from gis_service.crs import parse_crs
 from gis_service.errors import GisError
 from gis_service.loader.user_import import import_user_file
-from gis_service.queries.collections import get_collection
-from gis_service.services.features import fetch_page
-from gis_service.services.ogc_params import build_items_query
+from gis_service.queries.registry import get_collection
+from gis_service.services.ogc.items import fetch_page
+from gis_service.services.ogc.params import build_items_query
 from gis_service.services.parcel_check.geometry_input import load_json, parse_parcels
 
 from .. import hostile

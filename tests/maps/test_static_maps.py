@@ -47,7 +47,7 @@ def test_pdf_and_limits(demo_client):
 def test_source_line_says_schematic_and_demo_only_with_demo_values(demo_url, loaded_db, engine_for):
     from gis_service.maps.params import MapParams
     from gis_service.maps.static_render import footer_lines
-    from gis_service.services.static_maps import static_map_input
+    from gis_service.services.map_pages.static import static_map_input
 
     with engine_for(demo_url).connect() as conn:
         demo = static_map_input(conn, "progress", MapParams())

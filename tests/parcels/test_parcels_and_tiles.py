@@ -52,7 +52,7 @@ def test_parcels_tessellate_chengqu(parcels_db):
 
 
 def test_generation_is_deterministic(parcels_db):
-    from gis_service.services.synthetic_parcels import generate
+    from gis_service.loader.synthetic_parcels import generate
 
     engine = create_engine(parcels_db)
     with engine.connect() as conn:
@@ -138,10 +138,10 @@ def test_streamed_export_writes_every_parcel_once(parcels_db, fmt):
     import pyogrio
 
     from gis_service.db.engine import make_engine
-    from gis_service.queries.collections import get_collection
+    from gis_service.queries.registry import get_collection
     from gis_service.queries.features import ItemsQuery
     from gis_service.services.exports import export_frames
-    from gis_service.services.features import iter_frames
+    from gis_service.services.ogc.items import iter_frames
 
     engine = make_engine(test_settings(parcels_db), pool_size=1, max_overflow=0)
     with engine.connect() as conn:

@@ -12,7 +12,7 @@ from starlette.concurrency import run_in_threadpool
 from gis_service.api.deps import AppSettings, BaseUrl, Conn
 from gis_service.api.html import render
 from gis_service.api.negotiation import wants
-from gis_service.services.ogc_params import bad
+from gis_service.services.ogc.params import bad
 from gis_service.services.parcel_check import check_request, get_report, principal_name
 from gis_service.services.parcel_check.geometry_input import PayloadTooLarge
 from gis_service.services.parcel_check.jobs import (

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Query, Request
 
 from gis_service.api.deps import BaseUrl, Conn
 from gis_service.auth.principal import require
-from gis_service.services.progress.audit import list_entries
+from gis_service.auth.audit import list_entries
 
 router = APIRouter(tags=["访问控制 Access control"])
 

@@ -7,9 +7,9 @@ from fastapi.responses import JSONResponse
 from gis_service.api.deps import BaseUrl, Conn
 from gis_service.api.html import render
 from gis_service.api.negotiation import wants
-from gis_service.queries.collections import get_collection, list_collections
-from gis_service.services.features import collection_extent
-from gis_service.services.ogc_documents import (
+from gis_service.queries.registry import get_collection, list_collections
+from gis_service.services.ogc.items import collection_extent
+from gis_service.services.ogc.documents import (
     collection_document, link, qgis_project_link, queryables_document,
 )
 

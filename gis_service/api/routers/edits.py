@@ -12,7 +12,7 @@ from starlette.concurrency import run_in_threadpool
 from gis_service.api.deps import AppSettings, BaseUrl, Conn
 from gis_service.auth.principal import require
 from gis_service.errors import InvalidInput
-from gis_service.services.ogc_documents import GEOJSON
+from gis_service.services.ogc.documents import GEOJSON
 from gis_service.services.progress import photos
 from gis_service.services.progress.edits import Edit, check_editable, history
 from gis_service.services.progress.items import current_feature, delete_item, edit_from_body, write_item

@@ -16,15 +16,15 @@ from gis_service.api.negotiation import wants
 from gis_service.api.openapi import MAX_OFFSET
 from gis_service.crs import parse_crs
 from gis_service.errors import NotFound
-from gis_service.queries.collections import get_collection
+from gis_service.queries.registry import get_collection
 from gis_service.queries.features import ItemsQuery, uses_keyset
 from gis_service.services.exports import EXPORT_FORMATS, export_frames
-from gis_service.services.features import (
+from gis_service.services.ogc.items import (
     RECORD_SEPARATOR, Page, fetch_feature, iter_frames, fetch_page, feature_collection_text, page_etag,
     stream_features,
 )
-from gis_service.services.ogc_documents import GEOJSON, link
-from gis_service.services.ogc_params import build_items_query
+from gis_service.services.ogc.documents import GEOJSON, link
+from gis_service.services.ogc.params import build_items_query
 from gis_service.services.progress.history import as_of_members
 
 router = APIRouter(tags=["OGC API – Features"])

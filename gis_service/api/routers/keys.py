@@ -6,7 +6,7 @@ from fastapi import APIRouter, Body, Request
 from gis_service.api.deps import Conn
 from gis_service.auth.keys import create_key, list_keys, revoke_key
 from gis_service.auth.principal import require
-from gis_service.services.progress import audit
+from gis_service.auth import audit
 
 router = APIRouter(tags=["访问控制 Access control"])
 

@@ -8,11 +8,11 @@ from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse
 
 from gis_service.api.deps import AppSettings, BaseUrl, Conn
-from gis_service.maps.pages import PAGE_LAYERS
+from gis_service.maps.folium_pages import PAGE_LAYERS
 from gis_service.maps.params import parse_dpi, parse_map_params
-from gis_service.services.map_data import undesignated_geojson
-from gis_service.services.map_pages import map_page
-from gis_service.services.static_maps import static_map
+from gis_service.services.map_pages.data import undesignated_geojson
+from gis_service.services.map_pages.html import map_page
+from gis_service.services.map_pages.static import static_map
 
 router = APIRouter(tags=["地图 Maps"])
 Page = Literal["overview", "progress", "zones"]

@@ -6,10 +6,10 @@ import hashlib
 from fastapi import APIRouter, Request, Response
 
 from gis_service.api.deps import BaseUrl, Conn
-from gis_service.queries.collections import list_collections
-from gis_service.services.ogc_documents import QGIS_PROJECT_MEDIA_TYPE
-from gis_service.services.qgis_layers import PROJECT_FILENAME, project_layers
-from gis_service.services.qgis_project import build_qgis_project
+from gis_service.queries.registry import list_collections
+from gis_service.services.ogc.documents import QGIS_PROJECT_MEDIA_TYPE
+from gis_service.services.qgis.layers import PROJECT_FILENAME, project_layers
+from gis_service.services.qgis.project import build_qgis_project
 
 router = APIRouter(tags=["QGIS"])
 

@@ -7,7 +7,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Query, Request, Response
 
 from gis_service.api.deps import Conn
-from gis_service.services.ogc_params import bad
+from gis_service.services.ogc.params import bad
 from gis_service.services.progress.stats import progress_stats, stats_table
 from gis_service.services.progress.tables import MEDIA_TYPES, table_bytes
 

@@ -5,10 +5,10 @@ from fastapi import APIRouter, Request, Response
 from sqlalchemy import text
 
 from gis_service.api.deps import BaseUrl, Conn
-from gis_service.queries.collections import get_collection
+from gis_service.queries.registry import get_collection
 from gis_service.queries.tiles import SERIAL_SQL, tile_sql
-from gis_service.services.features import collection_extent
-from gis_service.services.tiles import (
+from gis_service.services.ogc.items import collection_extent
+from gis_service.services.ogc.tiles import (
     MVT, TMS_ID, check_tile, tile_matrix_set, tilejson, tileset_document, tilesets_document,
 )
 

@@ -18,7 +18,7 @@ from sqlalchemy import Connection, Engine, text
 from gis_service.auth.principal import Principal
 from gis_service.errors import GisError, InvalidFile, InvalidInput
 from gis_service.queries.progress import PROGRESS_NAMES
-from gis_service.services.progress import audit
+from gis_service.auth import audit
 from gis_service.services.progress.edits import Edit, apply_edit
 from gis_service.services.progress.vocab import FIELDS, is_progress_collection
 

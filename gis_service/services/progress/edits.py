@@ -19,7 +19,7 @@ from sqlalchemy import Connection, text
 from gis_service.auth.principal import Principal
 from gis_service.errors import GisError, NotFound
 from gis_service.queries import progress as sql
-from gis_service.services.progress import audit
+from gis_service.auth import audit
 from gis_service.services.progress.validation import ValidationFailed, parse_geometry, validate_changes
 from gis_service.services.progress.vocab import editable_fields, is_progress_collection
 

@@ -24,7 +24,7 @@ from gis_service.auth.principal import Principal
 from gis_service.db.models_progress import INDICATOR_STATUSES
 from gis_service.errors import NotFound
 from gis_service.queries import indicators as sql
-from gis_service.services.progress import audit
+from gis_service.auth import audit
 from gis_service.services.progress.validation import ValidationFailed, today_in_review_zone
 
 BASE_YEAR, TARGET_YEAR = 2015, 2020

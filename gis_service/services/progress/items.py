@@ -8,9 +8,9 @@ from sqlalchemy import Connection, Engine
 
 from gis_service.auth.principal import Principal
 from gis_service.errors import InvalidInput, NotFound
-from gis_service.queries.collections import get_collection
+from gis_service.queries.registry import get_collection
 from gis_service.queries.features import ItemsQuery
-from gis_service.services.features import fetch_feature
+from gis_service.services.ogc.items import fetch_feature
 from gis_service.services.progress.edits import KEEP, Edit, EditResult, apply_edit, check_editable, soft_delete
 
 

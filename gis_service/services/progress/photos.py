@@ -14,7 +14,7 @@ from sqlalchemy import Connection, Engine, text
 
 from gis_service.auth.principal import Principal
 from gis_service.errors import NotFound
-from gis_service.services.progress import audit
+from gis_service.auth import audit
 from gis_service.services.progress.validation import ValidationFailed
 
 FORMATS = {"JPEG": ("image/jpeg", ".jpg"), "PNG": ("image/png", ".png")}

@@ -1,7 +1,7 @@
 """Which collections go into the QGIS project, and in which Chinese layer-tree group."""
 from __future__ import annotations
 
-from gis_service.queries.collections import Collection
+from gis_service.queries.registry import Collection
 
 # Plan layers by theme; anything else (user imports, later plan layers) lands by kind.
 PLAN_GROUPS = {

@@ -8,7 +8,7 @@ import pyproj
 
 from gis_service.crs import SUPPORTED_OUTPUT_CRS, get_transformer, parse_crs
 from gis_service.errors import GisError, InvalidInput
-from gis_service.queries.collections import Collection
+from gis_service.queries.registry import Collection
 from gis_service.queries.cql2 import compile_filter
 from gis_service.queries.features import ItemsQuery
 

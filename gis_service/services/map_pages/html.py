@@ -11,11 +11,11 @@ from sqlalchemy import Connection, text
 from gis_service import __version__
 from gis_service.maps.base import basemap_hosts
 from gis_service.maps.csp import page_policy
-from gis_service.maps.pages import PageInput, render_page
+from gis_service.maps.folium_pages import PageInput, render_page
 from gis_service.maps.params import MapParams
 from gis_service.maps.styles import OVERVIEW_COLLECTIONS
 from gis_service.queries.progress import progress_state_sql
-from gis_service.services.map_data import (
+from gis_service.services.map_pages.data import (
     DataState, data_state, progress_payload, progress_view, unlocated_items,
 )
 from gis_service.settings import Settings

@@ -9,7 +9,7 @@ import threading
 from collections import OrderedDict
 
 from gis_service.errors import InvalidInput, NotFound
-from gis_service.queries.collections import Collection
+from gis_service.queries.registry import Collection
 from gis_service.queries.tiles import tile_columns
 
 TMS_ID = "WebMercatorQuad"

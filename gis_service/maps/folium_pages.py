@@ -65,7 +65,7 @@ class PageInput:
     data_date: dt.date | None
     demo: bool
     unlocated: list = field(default_factory=list)
-    progress: dict | None = None     # services.map_data.progress_payload(...)
+    progress: dict | None = None     # services.map_pages.data.progress_payload(...)
     progress_view: object | None = None
     states: dict | None = None       # as_of: {collection: {id: {status, percent_complete, status_date}}}
 

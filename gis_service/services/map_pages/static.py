@@ -7,7 +7,7 @@ from sqlalchemy import Connection
 from gis_service.maps.params import MapParams
 from gis_service.maps.static_render import StaticMapInput, render_static_map
 from gis_service.maps.styles import OVERVIEW_COLLECTIONS
-from gis_service.services.map_data import data_state, layer_frames, progress_view, undesignated_geojson
+from gis_service.services.map_pages.data import data_state, layer_frames, progress_view, undesignated_geojson
 from gis_service.settings import Settings
 
 TITLES = {"overview": "晋城市城区“十三五”规划总览", "progress": "晋城市城区“十三五”规划实施进展",

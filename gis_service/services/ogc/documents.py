@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from gis_service.crs import SUPPORTED_OUTPUT_CRS, STORAGE_EPSG, EPSG_URI_PREFIX
-from gis_service.queries.collections import Collection
+from gis_service.queries.registry import Collection
 
 OPENAPI_MEDIA_TYPE = "application/vnd.oai.openapi+json;version=3.0"
 GEOJSON = "application/geo+json"

@@ -19,7 +19,7 @@ app.add_typer(db_app, name="db")
 app.add_typer(layers_app, name="layers")
 demo_app = typer.Typer(help="Synthetic data for tests and benchmarks (合成数据)", no_args_is_help=True)
 app.add_typer(demo_app, name="demo")
-from gis_service.cli_progress import keys_app, progress_app  # noqa: E402  (issue 7 commands)
+from gis_service.cli.progress import keys_app, progress_app  # noqa: E402  (keys and progress commands)
 app.add_typer(keys_app, name="keys")
 app.add_typer(progress_app, name="progress")
 console = Console(stderr=True, soft_wrap=True)
@@ -208,6 +208,3 @@ def main() -> None:
         console.print(f"[red]error:[/red] 数据库错误 / database error: {reason}{hint}")
         sys.exit(1)
 
-
-if __name__ == "__main__":
-    main()

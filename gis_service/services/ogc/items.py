@@ -12,7 +12,7 @@ import shapely
 from sqlalchemy import Connection, Engine, text
 
 from gis_service.db.engine import set_statement_timeout
-from gis_service.queries.collections import Collection
+from gis_service.queries.registry import Collection
 from gis_service.queries.features import (
     ItemsQuery, count_sql, extent_sql, feature_sql, frame_sql, page_sql, stream_sql, where_clause,
 )

@@ -1,0 +1,1 @@
+"""QGIS: the project file and the layer descriptions it is built from."""
