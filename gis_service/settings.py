@@ -75,10 +75,3 @@ class Settings(BaseSettings):
     writes_per_minute: int = 600  # per key, shared by all processes; 0 disables
     batches_per_hour: int = 30
     tile_cache_mb: int = 64  # 0 disables the in-process tile cache
-
-    def resolved_database_url(self) -> str:
-        if self.database_url:
-            return self.database_url
-        from gis_service.db.embedded import EmbeddedCluster
-
-        return EmbeddedCluster.from_settings(self).url

@@ -17,9 +17,10 @@ def _url() -> str:
     url = config.attributes.get("url") or config.get_main_option("sqlalchemy.url")
     if url:
         return url
+    from gis_service.db.embedded import resolved_database_url
     from gis_service.settings import Settings
 
-    return Settings().resolved_database_url()
+    return resolved_database_url(Settings())
 
 
 def run_migrations_online() -> None:

@@ -31,6 +31,12 @@ def _cluster(settings: Settings):
     return EmbeddedCluster.from_settings(settings)
 
 
+def _database_url() -> str:
+    from gis_service.db.embedded import resolved_database_url
+
+    return resolved_database_url(Settings())
+
+
 def _engine(settings: Settings):
     from gis_service.db.engine import make_engine
 
@@ -70,7 +76,7 @@ def db_migrate(revision: str = typer.Argument("head")) -> None:
     """Upgrade the schema (default: to head)."""
     from gis_service.db.migrate import upgrade
 
-    upgrade(Settings().resolved_database_url(), revision)
+    upgrade(_database_url(), revision)
     console.print(f"migrated to {revision}")
 
 
@@ -79,7 +85,7 @@ def db_downgrade(revision: str = typer.Argument("base")) -> None:
     """Downgrade the schema (default: to base, which drops everything)."""
     from gis_service.db.migrate import downgrade
 
-    downgrade(Settings().resolved_database_url(), revision)
+    downgrade(_database_url(), revision)
     console.print(f"downgraded to {revision}")
 
 
@@ -155,7 +161,7 @@ def backup_command(path: Path) -> None:
     """Write a complete backup (pg_dump custom format) of the service's database."""
     from gis_service.db.backup import backup
 
-    backup(Settings().resolved_database_url(), path)
+    backup(_database_url(), path)
     console.print(f"backup written to {path}")
 
 
@@ -164,7 +170,7 @@ def restore_command(path: Path) -> None:
     """Restore a backup made by `gis-service backup`, replacing the current contents."""
     from gis_service.db.backup import restore
 
-    restore(Settings().resolved_database_url(), path)
+    restore(_database_url(), path)
     console.print(f"restored from {path}")
 
 

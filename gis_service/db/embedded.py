@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from gis_service.errors import GisError
+from gis_service.settings import PROJECT_ROOT, Settings
 
 PG_BIN = Path(os.environ.get("GIS_PG_BIN", "/usr/lib/postgresql/15/bin"))
 SYSTEM_DATA_ROOT = Path("/var/lib/gis-service")
@@ -56,6 +57,13 @@ def default_data_dir(project_root: Path) -> Path:
     return SYSTEM_DATA_ROOT / f"cluster-{digest}"
 
 
+def resolved_database_url(settings: Settings) -> str:
+    """``GIS_DATABASE_URL`` when set, else the embedded cluster's URL."""
+    if settings.database_url:
+        return settings.database_url
+    return EmbeddedCluster.from_settings(settings).url
+
+
 @dataclass
 class EmbeddedCluster:
     data_dir: Path
@@ -63,9 +71,7 @@ class EmbeddedCluster:
     bin_dir: Path = PG_BIN
 
     @classmethod
-    def from_settings(cls, settings) -> "EmbeddedCluster":
-        from gis_service.settings import PROJECT_ROOT
-
+    def from_settings(cls, settings: Settings) -> "EmbeddedCluster":
         data_dir = settings.data_dir or default_data_dir(PROJECT_ROOT)
         return cls(data_dir=Path(data_dir), port=settings.embedded_port)
 

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from sqlalchemy import Engine, create_engine, text
 
+from gis_service.db.embedded import resolved_database_url
 from gis_service.settings import Settings
 
 
 def make_engine(settings: Settings, url: str | None = None, **overrides) -> Engine:
-    url = url or settings.resolved_database_url()
+    url = url or resolved_database_url(settings)
     options = dict(
         pool_size=settings.pool_size,
         max_overflow=settings.pool_max_overflow,
