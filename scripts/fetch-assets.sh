@@ -2,7 +2,7 @@
 # Vendor the pinned front-end assets (assets/package-lock.json) into
 # gis_service/static/vendor/<package>@<version>/ so that map pages and /docs
 # load nothing from a CDN. The output is gitignored and baked into the wheel.
-# gis_service/maps/assets.py maps each CDN URL to a file copied here.
+# gis_service/maps/cdn.py maps each CDN URL to a file copied here.
 # Idempotent: a no-op while the lockfile and this script are unchanged.
 # FORCE=1 re-fetches.
 set -euo pipefail

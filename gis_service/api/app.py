@@ -19,7 +19,8 @@ from gis_service.api.routers import maps
 from gis_service.api.routers import edits, progress, stats, indicators, progress_pages, audit, keys
 from gis_service.api.routers import analysis
 from gis_service.auth.middleware import AuthMiddleware
-from gis_service.maps.assets import install_offline_assets, mount_static
+from gis_service.api.static_files import mount_static
+from gis_service.maps.folium_offline import install_offline_assets
 from gis_service.db.engine import make_engine
 from gis_service.services.ogc.tiles import TileCache
 from gis_service.settings import Settings

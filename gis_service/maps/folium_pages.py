@@ -14,7 +14,7 @@ import folium
 import folium.plugins
 
 from gis_service.maps import chrome
-from gis_service.maps.assets import localize_html
+from gis_service.maps.cdn import localize_html
 from gis_service.maps.base import CHENGQU_BOUNDS, basemap_groups, basemaps, new_map
 from gis_service.maps.elements import (
     GroupedLayers, MarkerClusterAssets, MiniMap, SearchControl, add_page_script, deterministic_ids,

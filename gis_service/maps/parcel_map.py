@@ -9,7 +9,7 @@ import folium
 import orjson
 from sqlalchemy import Connection
 
-from gis_service.maps.assets import localize_html
+from gis_service.maps.cdn import localize_html
 from gis_service.maps.base import basemap_hosts, new_map
 from gis_service.maps.csp import page_policy
 from gis_service.queries.analysis import map_features

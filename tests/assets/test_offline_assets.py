@@ -15,14 +15,16 @@ from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.testclient import TestClient
 from folium import plugins
 
-from gis_service.maps import assets
-from gis_service.maps.assets import (
+from gis_service.api.docs_page import swagger_ui_html
+from gis_service.api.static_files import mount_static
+from gis_service.maps.cdn import (
     CDN_TO_LOCAL,
+    VECTORGRID_JS,
     VENDOR_DIR,
-    install_offline_assets,
     localize_html,
     unknown_external_urls,
 )
+from gis_service.maps.folium_offline import install_offline_assets
 
 ROOT = Path(__file__).resolve().parents[2]
 LOCAL_REF_RE = re.compile(r"""/static/vendor/[^"'\s<>)]+""")
@@ -47,7 +49,7 @@ def _vendor_file(url: str) -> Path:
 
 
 def test_every_mapped_file_exists(vendored):
-    paths = set(CDN_TO_LOCAL.values()) | {assets.VECTORGRID_JS}
+    paths = set(CDN_TO_LOCAL.values()) | {VECTORGRID_JS}
     missing = [p for p in sorted(paths) if not (vendored / p).is_file()]
     assert missing == []
 
@@ -173,7 +175,7 @@ def test_localize_html_covers_stock_fastapi_docs():
 
 
 def test_swagger_page_references_only_local_urls(vendored):
-    html = assets.swagger_ui_html("/api", "晋城市城区规划 API", "/static").body.decode()
+    html = swagger_ui_html("/api", "晋城市城区规划 API", "/static").body.decode()
     assert unknown_external_urls(html) == []
     assert '"validatorUrl": null' in html
     refs = set(LOCAL_REF_RE.findall(html))
@@ -183,8 +185,9 @@ def test_swagger_page_references_only_local_urls(vendored):
 
 def test_app_serves_docs_and_vendor_files(vendored):
     app = FastAPI(title="t", docs_url=None)
-    assets.mount_static(app, "/static")
-    assets.add_swagger_route(app, "/docs")
+    mount_static(app, "/static")
+    app.add_api_route("/docs", lambda: swagger_ui_html("/openapi.json", "t - API", "/static"),
+                      methods=["GET"], include_in_schema=False)
     with TestClient(app) as client:
         page = client.get("/docs")
         assert page.status_code == 200
@@ -200,6 +203,6 @@ def test_app_serves_docs_and_vendor_files(vendored):
 
 def test_missing_static_dir_is_404_not_500(tmp_path):
     app = FastAPI()
-    assets.mount_static(app, "/static", directory=tmp_path / "absent")
+    mount_static(app, "/static", directory=tmp_path / "absent")
     with TestClient(app) as client:
         assert client.get("/static/vendor/x.js").status_code == 404

@@ -7,7 +7,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from gis_service.api.app import create_app
-from gis_service.maps.assets import unknown_external_urls
+from gis_service.maps.cdn import unknown_external_urls
 from gis_service.maps.csp import inline_hashes
 
 from ..conftest import test_settings

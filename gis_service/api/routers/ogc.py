@@ -8,7 +8,7 @@ from gis_service.api.deps import BaseUrl, Conn
 from gis_service.api.html import render
 from gis_service.api.negotiation import wants
 from gis_service.api.openapi import openapi_document
-from gis_service.maps.assets import swagger_ui_html
+from gis_service.api.docs_page import swagger_ui_html
 from gis_service.maps.csp import page_policy
 from gis_service.queries.registry import list_collections
 from gis_service.services.ogc.documents import OPENAPI_MEDIA_TYPE, conformance, landing_page

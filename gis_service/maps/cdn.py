@@ -1,5 +1,5 @@
-"""Offline front-end assets: every CDN URL that Folium, branca and FastAPI's
-docs page use, mapped to a copy the service serves itself.
+"""The CDN map: every CDN URL that Folium, branca and FastAPI's docs page use,
+mapped to a copy the service serves itself.
 
 Government intranets have no internet, and stock Folium pages and FastAPI's
 ``/docs`` load Leaflet, jQuery, Bootstrap, Font Awesome, d3, the plugins and
@@ -7,35 +7,17 @@ Swagger UI from CDNs. ``scripts/fetch-assets.sh`` installs the versions pinned
 in ``assets/package-lock.json`` from the npm registry and copies the needed
 files to ``gis_service/static/vendor/<package>@<version>/`` (gitignored,
 baked into the wheel by ``package-data``). This module is the single place
-that maps CDN URLs to those files.
-
-Wiring, in the app factory (``gis_service/api/app.py``)::
-
-    from gis_service.maps.assets import (
-        add_swagger_route, install_offline_assets, mount_static,
-    )
-
-    app = FastAPI(..., docs_url=None)      # drop the CDN-based /docs
-    install_offline_assets("/static")      # once; idempotent
-    mount_static(app, "/static")           # serves gis_service/static
-    add_swagger_route(app, "/docs")        # Swagger UI from /static/vendor
-
-``add_swagger_route`` is a shorthand for a route returning
-``swagger_ui_html(app.openapi_url, title, "/static")``. Pages rendered by
-other code can be passed through ``localize_html(html, "/static")``, and
-tests can assert ``unknown_external_urls(html) == []``.
+that maps CDN URLs to those files: ``localize_html`` rewrites rendered pages,
+``maps.folium_offline`` re-targets Folium's own links, ``api.docs_page`` and
+``api.static_files`` serve the Swagger page and the files, and tests assert
+``unknown_external_urls(html) == []``.
 """
 
 from __future__ import annotations
 
-import functools
-import logging
 import re
 from pathlib import Path
-from typing import Any
 from urllib.parse import urlsplit
-
-log = logging.getLogger(__name__)
 
 STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
 VENDOR_DIR = STATIC_DIR / "vendor"
@@ -136,7 +118,7 @@ _COMMENT_RE = re.compile(r"<!--.*?-->|^[ \t]*//[^\n]*", re.S | re.M)
 _NAMESPACE_PREFIXES = ("http://www.w3.org/2000/svg", "http://www.w3.org/1999/")
 
 
-def _prefix(static_prefix: str) -> str:
+def url_prefix(static_prefix: str) -> str:
     if "://" in static_prefix:  # an absolute base URL (it already carries any proxy prefix)
         return static_prefix.rstrip("/")
     return "/" + static_prefix.strip("/") if static_prefix.strip("/") else ""
@@ -144,7 +126,7 @@ def _prefix(static_prefix: str) -> str:
 
 def vendor_url(path: str, static_prefix: str = "/static") -> str:
     """Local URL of a file under static/vendor, e.g. ``vendor_url(VECTORGRID_JS)``."""
-    return f"{_prefix(static_prefix)}/vendor/{path}"
+    return f"{url_prefix(static_prefix)}/vendor/{path}"
 
 
 def local_url(url: str, static_prefix: str = "/static") -> str:
@@ -174,142 +156,3 @@ def unknown_external_urls(html: str) -> list[str]:
             continue
         seen.setdefault(url, None)
     return list(seen)
-
-
-# --- Folium / branca class-level rewriting ---------------------------------
-
-_state: dict[str, Any] = {"prefix": None}
-# id(list) -> (the list, its CDN entries as first seen); rewrites always start
-# from these so a repeat call (or a new prefix) never compounds.
-_originals: dict[int, tuple[list, list]] = {}
-
-
-def _jscss_classes() -> list[type]:
-    import folium  # noqa: F401  (registers Map and the core elements)
-    import folium.plugins  # noqa: F401  (imports every plugin class)
-    from folium.elements import JSCSSMixin
-
-    found, todo = [], [JSCSSMixin]
-    while todo:
-        cls = todo.pop()
-        found.append(cls)
-        todo.extend(cls.__subclasses__())
-    return found
-
-
-def _rewrite_list(links: list, prefix: str) -> None:
-    key = id(links)
-    if key not in _originals:
-        _originals[key] = (links, list(links))
-    original = _originals[key][1]
-    # In place: folium.folium._default_js is the same object as Map.default_js.
-    links[:] = [(name, local_url(url, prefix)) for name, url in original]
-
-
-def _patch_link_classes() -> None:
-    """Localize URLs given directly to branca's JavascriptLink/CssLink.
-
-    branca's ColorMap.render adds d3 with a hard-coded CDN URL rather than a
-    default_js entry, so only the link classes themselves can catch it.
-    """
-    from branca.element import CssLink, JavascriptLink
-
-    for cls in (JavascriptLink, CssLink):
-        if getattr(cls.__init__, "_offline_assets", False):
-            continue
-        original_init = cls.__init__
-
-        @functools.wraps(original_init)
-        def init(self, url, *args, _orig=original_init, **kwargs):
-            prefix = _state["prefix"]
-            _orig(self, local_url(url, prefix) if prefix is not None else url, *args, **kwargs)
-
-        init._offline_assets = True  # type: ignore[attr-defined]
-        cls.__init__ = init
-
-
-def install_offline_assets(static_prefix: str = "/static") -> None:
-    """Point folium's and branca's asset links at the local copies.
-
-    Call once at start-up, before any map is rendered; calling it again is a
-    no-op (or re-targets every link if ``static_prefix`` changed). Covers
-    folium.Map, every folium.elements.JSCSSMixin subclass (all plugins) and
-    links branca builds directly (the colormap's d3).
-    """
-    prefix = _prefix(static_prefix)
-    if _state["prefix"] == prefix:
-        return
-    _state["prefix"] = prefix
-    for cls in _jscss_classes():
-        for attr in ("default_js", "default_css"):
-            links = cls.__dict__.get(attr)
-            if isinstance(links, list):
-                _rewrite_list(links, prefix)
-    _patch_link_classes()
-    if not VENDOR_DIR.is_dir():
-        log.warning("offline assets missing: %s (run scripts/fetch-assets.sh)", VENDOR_DIR)
-
-
-# --- FastAPI ---------------------------------------------------------------
-
-
-def swagger_ui_html(openapi_url: str, title: str, static_prefix: str = "/static", **kwargs: Any):
-    """FastAPI's Swagger UI page with every asset served locally.
-
-    ``validatorUrl: null`` keeps Swagger UI from calling the online validator.
-    Extra keyword arguments go to ``get_swagger_ui_html``.
-    """
-    from fastapi.openapi.docs import get_swagger_ui_html
-
-    params = {"validatorUrl": None, **(kwargs.pop("swagger_ui_parameters", None) or {})}
-    return get_swagger_ui_html(
-        openapi_url=openapi_url,
-        title=title,
-        swagger_js_url=vendor_url(f"{SWAGGER}/swagger-ui-bundle.js", static_prefix),
-        swagger_css_url=vendor_url(f"{SWAGGER}/swagger-ui.css", static_prefix),
-        swagger_favicon_url=vendor_url(f"{SWAGGER}/favicon-32x32.png", static_prefix),
-        swagger_ui_parameters=params,
-        **kwargs,
-    )
-
-
-def add_swagger_route(app, path: str = "/docs", static_prefix: str = "/static",
-                      title: str | None = None) -> None:
-    """Serve the offline Swagger UI at ``path`` (create the app with ``docs_url=None``)."""
-    from fastapi.responses import HTMLResponse
-
-    async def swagger_docs() -> HTMLResponse:
-        return swagger_ui_html(app.openapi_url or "/openapi.json",
-                               title or f"{app.title} - API", static_prefix)
-
-    app.add_api_route(path, swagger_docs, methods=["GET"], include_in_schema=False)
-
-
-def mount_static(app, prefix: str = "/static", directory: Path | str = STATIC_DIR) -> None:
-    """Mount ``gis_service/static`` at ``prefix``.
-
-    Files under vendor/ sit in ``<package>@<version>`` folders, so a URL's
-    content never changes: they get a year-long immutable Cache-Control.
-    """
-    from starlette.staticfiles import StaticFiles
-
-    class _StaticFiles(StaticFiles):
-        async def check_config(self) -> None:
-            # Without fetched assets, answer 404 rather than 500.
-            if Path(directory).is_dir():
-                await super().check_config()
-
-        async def get_response(self, path: str, scope):
-            response = await super().get_response(path, scope)
-            if response.status_code in (200, 304):
-                first = path.replace("\\", "/").lstrip("/").split("/", 1)[0]
-                response.headers["Cache-Control"] = (
-                    "public, max-age=31536000, immutable" if first == "vendor" else "no-cache"
-                )
-            return response
-
-    if not Path(directory).is_dir():
-        log.warning("static directory missing: %s (run scripts/fetch-assets.sh)", directory)
-    # check_dir=False: the app still starts without fetched assets (the API works).
-    app.mount(_prefix(prefix) or "/", _StaticFiles(directory=directory, check_dir=False),
-              name="static")
