@@ -1,22 +1,18 @@
-"""``/maps/parcel/{id}``: a checked parcel over the zone layers, drawn from the database.
+"""``/maps/parcel/{id}``: a checked parcel over the zone layers.
 
 Built on the shared ``new_map`` (basemap choice, neutral offline background) and
-the offline assets; every layer comes from PostGIS, the styles from ``layer_meta``.
+the offline assets. The caller passes the report, the context rows and the styles
+(``services.map_pages.parcel`` reads them from PostGIS and ``layer_meta``).
 """
 from __future__ import annotations
 
 import folium
 import orjson
-from sqlalchemy import Connection
 
+from gis_service.maps.base import new_map
 from gis_service.maps.cdn import localize_html
-from gis_service.maps.base import basemap_hosts, new_map
-from gis_service.maps.csp import page_policy
-from gis_service.queries.analysis import map_features
-from gis_service.services.parcel_check.check import get_report
 from gis_service.settings import Settings
 
-MARGIN_DEG = 0.02  # ~2 km round the parcel: enough to show the 500 m and 2 km screening context
 PARCEL_STYLE = {"color": "#D50000", "weight": 3, "fillColor": "#D50000", "fillOpacity": 0.15}
 LAYER_ORDER = ("function_zones", "admin_units", "ecology_sites", "urban_village_sites", "green_corridors")
 
@@ -75,11 +71,7 @@ def _bounds(geometry: dict) -> tuple[float, float, float, float]:
     return min(xs), min(ys), max(xs), max(ys)
 
 
-def parcel_map_page(conn: Connection, settings: Settings, report_id: str) -> tuple[str, str]:
-    """The map page's HTML and its Content-Security-Policy (inline scripts allowed by hash)."""
-    report = get_report(conn, report_id)
-    rows, styles = map_features(conn, report_id, MARGIN_DEG)
+def render_parcel_map(settings: Settings, report: dict, rows: list[dict], styles: dict) -> str:
+    """The map page's HTML, its assets served by this service."""
     html = build_parcel_map(settings, report, rows, styles).get_root().render()
-    html = localize_html(html, f"{settings.root_path}/static")
-    ancestors = getattr(settings, "maps_frame_ancestors", "'self'")
-    return html, page_policy(html, ancestors, basemap_hosts(settings))
+    return localize_html(html, f"{settings.root_path}/static")

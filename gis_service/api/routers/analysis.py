@@ -21,7 +21,7 @@ from gis_service.services.parcel_check.jobs import (
 from gis_service.services.parcel_check.results import export_job_results
 from gis_service.services.parcel_check.html_report import report_context
 from gis_service.services.parcel_check.pdf import report_pdf
-from gis_service.maps.parcel_map import parcel_map_page
+from gis_service.services.map_pages.parcel import parcel_map_page
 
 router = APIRouter(tags=["合规性初筛 Parcel check"], lifespan=job_lifespan)
 
