@@ -11,10 +11,11 @@ import geopandas as gpd
 import shapely
 from sqlalchemy import Connection, text
 
-from gis_service.maps.styles import DONE_STATUSES, METRES_PER_DEGREE
+from gis_service.maps.styles import METRES_PER_DEGREE
 from gis_service.queries.map_data import (
     DATA_VERSIONS_SQL, DEMO_SQL, UNDESIGNATED_SQL, UNITS_SQL, frame_sql, progress_items_sql, unlocated_sql,
 )
+from gis_service.services.progress.vocab import FINISHED  # a domain rule, not a style
 
 PROGRESS_MAP_COLLECTIONS = ("projects", "urban_village_sites")
 
@@ -40,7 +41,7 @@ class ProgressItem:
 
     @property
     def done(self) -> bool:
-        return self.status in DONE_STATUSES[self.collection_id]
+        return self.status in FINISHED
 
     @property
     def known(self) -> bool:
