@@ -61,10 +61,6 @@ class CrsSpec:
         return self.kind == "epsg" and self.epsg == STORAGE_EPSG
 
     @property
-    def is_supported_output(self) -> bool:
-        return self.uri in SUPPORTED_OUTPUT_CRS
-
-    @property
     def pyproj_srs(self) -> str:
         """Definition for pyproj; gcj02/bd09 are offsets from WGS84."""
         if self.kind != "epsg":
@@ -305,7 +301,6 @@ def get_transformer(source: str, target: str) -> pyproj.Transformer:
 
 _STORAGE_SRS = f"EPSG:{STORAGE_EPSG}"
 _OFFSET_TO_WGS84 = {"gcj02": gcj02_to_wgs84, "bd09": bd09_to_wgs84}
-_OFFSET_FROM_WGS84 = {"gcj02": wgs84_to_gcj02, "bd09": wgs84_to_bd09}
 
 
 def _coords_function(convert: Callable[[Any, Any], Coords]) -> Callable[[np.ndarray], np.ndarray]:
@@ -336,15 +331,6 @@ def to_storage(geom: Any, spec: CrsSpec | pyproj.CRS) -> Any:
     if spec.kind in _OFFSET_TO_WGS84:
         return shapely.transform(geom, _coords_function(_OFFSET_TO_WGS84[spec.kind]))
     return shapely.transform(geom, _coords_function(_pyproj_function(spec.pyproj_srs, _STORAGE_SRS)))
-
-
-def from_storage(geom: Any, spec: CrsSpec) -> Any:
-    """Convert EPSG:4490 lon/lat geometry to x,y coordinates in ``spec``."""
-    if spec.is_storage:
-        return geom
-    if spec.kind in _OFFSET_FROM_WGS84:
-        return shapely.transform(geom, _coords_function(_OFFSET_FROM_WGS84[spec.kind]))
-    return shapely.transform(geom, _coords_function(_pyproj_function(_STORAGE_SRS, spec.pyproj_srs)))
 
 
 def apply_axis_order(geom: Any, spec: CrsSpec) -> Any:

@@ -6,8 +6,6 @@ from dataclasses import dataclass
 from gis_service.errors import GisError
 
 ROLE_RANK = {"anonymous": 0, "viewer": 1, "editor": 2, "admin": 3}
-ROLE_LABELS = {"anonymous": "匿名 anonymous", "viewer": "查看 viewer", "editor": "编辑 editor",
-               "admin": "管理 admin"}
 
 
 @dataclass(frozen=True)

@@ -16,9 +16,6 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from gis_service.db.models import STORAGE_SRID, Base
 
-JOB_STATES = ("queued", "running", "succeeded", "failed")
-
-
 class ParcelCheckReport(Base):
     """One checked parcel: the input geometry and the full JSON report."""
 

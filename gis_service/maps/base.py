@@ -114,13 +114,6 @@ def basemap_groups(settings: Settings, choice: str | None = None) -> list[folium
     return groups
 
 
-def basemap_layers(settings: Settings, choice: str | None = None) -> list[folium.TileLayer]:
-    """Tile layers of the selected background; empty for "none"."""
-    found = basemaps(settings, choice)
-    return [tile_layer(t, overlay=False, control=i == 0, name=found[0].name)
-            for i, t in enumerate(found[0].tiles)] if found else []
-
-
 def new_map(settings: Settings, *, basemap: str | None = None, embed: bool = False,
             add_basemap: bool = True) -> folium.Map:
     """A map centred on 城区 with the configured basemap (or a neutral background).

@@ -8,7 +8,6 @@ from dataclasses import dataclass
 from gis_service.errors import InvalidInput
 from gis_service.maps.base import BASEMAP_CHOICES
 
-PAGES = ("overview", "progress", "zones")
 UNIT_KINDS = ("admin_units", "sub_areas")
 MAX_DPI = 300
 

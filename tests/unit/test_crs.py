@@ -103,7 +103,7 @@ def test_parse_epsg_vocabulary(value, epsg, uri):
 @pytest.mark.parametrize("value,kind", [("gcj02", "gcj02"), ("GCJ02", "gcj02"), ("bd09", "bd09"), ("BD09", "bd09")])
 def test_parse_offset_systems(value, kind):
     spec = crs.parse_crs(value)
-    assert spec.kind == kind and spec.epsg is None and not spec.is_supported_output
+    assert spec.kind == kind and spec.epsg is None and spec.uri not in crs.SUPPORTED_OUTPUT_CRS
 
 
 @pytest.mark.parametrize("value", [4610, "EPSG:4610", 2327, "EPSG:2349", 2390, 4214, "EPSG:2401", 2442, 21413])
@@ -144,24 +144,35 @@ def test_supported_output_crs_lists_the_six_with_crs84_first():
     assert crs.SUPPORTED_OUTPUT_CRS[0] == crs.CRS84_URI
     assert {crs.parse_crs(uri).label for uri in crs.SUPPORTED_OUTPUT_CRS} == {
         "CRS84", "EPSG:4490", "EPSG:4326", "EPSG:3857", "EPSG:4547", "EPSG:4526"}
-    assert crs.parse_crs(4547).is_supported_output and not crs.parse_crs(32649).is_supported_output
+    assert crs.parse_crs(4547).uri in crs.SUPPORTED_OUTPUT_CRS
+    assert crs.parse_crs(32649).uri not in crs.SUPPORTED_OUTPUT_CRS
 
 
-def test_gauss_kruger_reference_point_from_domain_doc():
-    # DOMAIN.md §4: (112.85E, 35.5N) -> easting ~395 659, northing ~3 930 674.
+def test_gauss_kruger_reference_point():
+    # CGCS2000 3-degree Gauss-Kruger, CM 114E: (112.85E, 35.5N) -> easting ~395 659, northing ~3 930 674.
     point = shapely.Point(112.85, 35.5)
-    x, y = crs.from_storage(point, crs.parse_crs(4547)).coords[0]
-    assert x == pytest.approx(395_659, abs=1) and y == pytest.approx(3_930_674, abs=1)
-    zoned = crs.from_storage(point, crs.parse_crs(4526))
-    assert zoned.x == pytest.approx(38_395_659, abs=1)
-    assert crs.to_storage(zoned, crs.parse_crs(4526)).equals_exact(point, 1e-9)
+    stored = crs.to_storage(shapely.Point(395_659, 3_930_674), crs.parse_crs(4547))
+    assert _error_metres(point.x, point.y, stored.x, stored.y) < 1
+    zoned = crs.to_storage(shapely.Point(38_395_659, 3_930_674), crs.parse_crs(4526))
+    assert _error_metres(point.x, point.y, zoned.x, zoned.y) < 1
+
+
+def _from_storage(geom, value):
+    """Independent forward transform: pyproj for EPSG codes, the published offsets for GCJ-02/BD-09."""
+    offsets = {"gcj02": crs.wgs84_to_gcj02, "bd09": crs.wgs84_to_bd09}
+    if value in offsets:
+        forward = offsets[value]
+    else:
+        target = "OGC:CRS84" if value == "CRS84" else f"EPSG:{value}"
+        forward = pyproj.Transformer.from_crs("EPSG:4490", target, always_xy=True).transform
+    return shapely.transform(geom, lambda xy: np.column_stack(forward(xy[:, 0], xy[:, 1])))
 
 
 @pytest.mark.parametrize("value", ["gcj02", "bd09", 3857, 4547, 4526, "CRS84", 4326])
 def test_storage_round_trip_for_polygons(value):
     spec = crs.parse_crs(value)
     polygon = shapely.box(112.80, 35.45, 112.90, 35.55)
-    back = crs.to_storage(crs.from_storage(polygon, spec), spec)
+    back = crs.to_storage(_from_storage(polygon, value), spec)
     assert _error_metres(*shapely.get_coordinates(polygon).T, *shapely.get_coordinates(back).T).max() < ONE_CM
 
 
