@@ -11,7 +11,7 @@ import shapely
 
 from gis_service import crs
 from gis_service.errors import InvalidFile, UnknownCrs
-from gis_service.loader import readers
+from gis_service.loader import archives
 from gis_service.loader.readers import read_vector_file
 
 PARCEL = shapely.box(112.84, 35.49, 112.85, 35.50)
@@ -227,10 +227,10 @@ def test_zip_bomb_limits(tmp_path, monkeypatch):
     archive = tmp_path / "bomb.zip"
     with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as zf:
         zf.writestr("zeros.dbf", b"\0" * 5_000_000)
-    monkeypatch.setattr(readers, "MAX_ZIP_UNCOMPRESSED_BYTES", 1_000_000)
+    monkeypatch.setattr(archives, "MAX_ZIP_UNCOMPRESSED_BYTES", 1_000_000)
     with pytest.raises(InvalidFile, match="expands beyond"):
         read_vector_file(archive)
-    monkeypatch.setattr(readers, "MAX_ZIP_MEMBERS", 3)
+    monkeypatch.setattr(archives, "MAX_ZIP_MEMBERS", 3)
     many = tmp_path / "many.zip"
     with zipfile.ZipFile(many, "w") as zf:
         for index in range(4):

@@ -23,7 +23,8 @@ import shapely
 
 from gis_service.crs import CRS84, CrsSpec, get_transformer, parse_crs, spec_from_pyproj
 from gis_service.errors import GisError, InvalidFile, UnsupportedCrs
-from gis_service.loader.readers import WKT_COLUMNS, _extract_zip, _shapefile_encoding  # noqa: PLC2701
+from gis_service.loader.archives import extract_zip, shapefile_encoding
+from gis_service.loader.readers import WKT_COLUMNS
 from gis_service.services.parcel_check.boundary_points import (
     decode, is_point_list, read_exchange_txt, read_point_csv,
 )
@@ -79,7 +80,7 @@ def read_batch_file(content: bytes, filename: str, *, crs: str | None = None, la
         path = Path(tmp) / f"input{suffix}"
         path.write_bytes(content)
         if suffix == ".zip":
-            path = _extract_zip(path, Path(tmp) / "unzipped", layer)
+            path = extract_zip(path, Path(tmp) / "unzipped", layer)
             suffix, layer = path.suffix.lower(), None if path.suffix.lower() == ".shp" else layer
         if suffix in (".csv", ".txt"):
             columns, mappings, spec, default = _read_text(path, shown, suffix)
@@ -148,7 +149,7 @@ def _read_wkt_csv(text: str, shown: str):
 
 
 def _read_ogr(path: Path, shown: str, suffix: str, layer: str | None):
-    encoding = _shapefile_encoding(path, shown) if suffix == ".shp" else None
+    encoding = shapefile_encoding(path, shown) if suffix == ".shp" else None
     try:
         frame = pyogrio.read_dataframe(path, layer=layer, encoding=encoding)
     except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError, UnicodeDecodeError) as exc:
