@@ -1,4 +1,4 @@
-"""The collection registry, read from ``layers/manifest.yml``.
+"""The manifest, read from ``layers/manifest.yml``: what each plan collection is called and how it looks.
 
 The manifest describes plan collections (titles, geometry type, style); the
 database model decides storage. Both must agree, which the loader checks.

@@ -1,4 +1,4 @@
-"""`gis-service keys ...` and `gis-service progress import`, registered by cli.py."""
+"""`gis-service keys ...` and `gis-service progress import`, registered by ``gis_service.cli``."""
 from __future__ import annotations
 
 import getpass
