@@ -11,6 +11,7 @@ from pathlib import Path
 from sqlalchemy import Engine, bindparam, text
 from sqlalchemy.dialects.postgresql import JSONB
 
+from gis_service.db import post_write
 from gis_service.db.models import PROGRESS_COLLECTIONS
 from gis_service.errors import InvalidFile
 
@@ -20,7 +21,7 @@ DEMO_ACTOR = "demo"
 def load_demo_progress(engine: Engine, path: Path) -> int:
     with open(path, encoding="utf-8-sig", newline="") as fh:
         rows = list(csv.DictReader(fh))
-    count = 0
+    count, changed = 0, {}
     with engine.begin() as conn:
         for line, row in enumerate(rows, start=2):
             table = row.get("collection")
@@ -47,5 +48,8 @@ def load_demo_progress(engine: Engine, path: Path) -> int:
                 ":reason, true)").bindparams(bindparam("old", type_=JSONB), bindparam("new", type_=JSONB)),
                 {"c": table, "f": row["id"], "actor": DEMO_ACTOR, "old": dict(old), "new": new,
                  "reason": f"演示数据 / demo data from {path.name}"})
+            changed.setdefault(table, []).append(row["id"])
             count += 1
+        for table, ids in changed.items():
+            post_write.after_write(conn, post_write.WriteEvent(table, tuple(ids), "load", DEMO_ACTOR))
     return count
