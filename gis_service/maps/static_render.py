@@ -86,7 +86,7 @@ def _status_points(ax, points: gpd.GeoDataFrame, cid: str, size: float = 26) -> 
 
 
 def _status_handles(vocabulary, title) -> list:
-    return [Line2D([], [], marker="o", linestyle="", markerfacecolor=c, markeredgecolor="#263238",
+    return [Line2D([], [], marker="o", linestyle="", markerfacecolor=s.colour, markeredgecolor="#263238",
                    markersize=6, label=f"{title}{s.zh}") for s in vocabulary.values()]
 
 
