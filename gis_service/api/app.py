@@ -22,12 +22,14 @@ from gis_service.auth.middleware import AuthMiddleware
 from gis_service.api.static_files import mount_static
 from gis_service.maps.folium_offline import install_offline_assets
 from gis_service.db.engine import make_engine
+from gis_service.services import subscribers
 from gis_service.services.ogc.tiles import TileCache
 from gis_service.settings import Settings
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings()
+    subscribers.register_all()  # before any request can write
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):

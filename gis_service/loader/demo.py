@@ -11,8 +11,10 @@ from pathlib import Path
 from sqlalchemy import Engine, bindparam, text
 from sqlalchemy.dialects.postgresql import JSONB
 
+from gis_service.db import post_write
 from gis_service.db.models import PROGRESS_COLLECTIONS
 from gis_service.errors import InvalidFile
+from gis_service.vocab import DEMO_LABEL
 
 DEMO_ACTOR = "demo"
 
@@ -20,7 +22,7 @@ DEMO_ACTOR = "demo"
 def load_demo_progress(engine: Engine, path: Path) -> int:
     with open(path, encoding="utf-8-sig", newline="") as fh:
         rows = list(csv.DictReader(fh))
-    count = 0
+    count, changed = 0, {}
     with engine.begin() as conn:
         for line, row in enumerate(rows, start=2):
             table = row.get("collection")
@@ -35,7 +37,7 @@ def load_demo_progress(engine: Engine, path: Path) -> int:
                                   f"no feature {row['id']!r} in {table}", detail={"line": line})
             new = {"status": row["status"], "percent_complete": row.get("percent_complete") or None,
                    "status_date": row.get("status_date") or None,
-                   "progress_note": row.get("note") or "演示数据 / demo data"}
+                   "progress_note": row.get("note") or DEMO_LABEL}
             conn.execute(text(
                 f"UPDATE {table} SET status = :status, percent_complete = :percent_complete, "
                 f"status_date = :status_date, progress_note = :progress_note, version = version + 1, "
@@ -46,6 +48,9 @@ def load_demo_progress(engine: Engine, path: Path) -> int:
                 "new_values, reason, unconditional) VALUES (:c, :f, :actor, 'update', :old, :new, "
                 ":reason, true)").bindparams(bindparam("old", type_=JSONB), bindparam("new", type_=JSONB)),
                 {"c": table, "f": row["id"], "actor": DEMO_ACTOR, "old": dict(old), "new": new,
-                 "reason": f"演示数据 / demo data from {path.name}"})
+                 "reason": f"{DEMO_LABEL} from {path.name}"})
+            changed.setdefault(table, []).append(row["id"])
             count += 1
+        for table, ids in changed.items():
+            post_write.after_write(conn, post_write.WriteEvent(table, tuple(ids), "load", DEMO_ACTOR))
     return count

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from sqlalchemy import Engine, text
 
+from gis_service.db import post_write
 from gis_service.errors import InvalidFile
 
 COLUMNS = ("code", "group", "name", "unit", "value_2015", "target_2020", "annual_rate",
@@ -64,4 +65,5 @@ def load_indicators(engine: Engine, path: Path) -> int:
         if rows:
             conn.execute(text(f"INSERT INTO indicators ({', '.join(columns)}) "
                               f"VALUES ({', '.join(':' + c for c in columns)})"), rows)
+        post_write.after_write(conn, post_write.WriteEvent("indicators", tuple(r["code"] for r in rows), "load"))
     return len(rows)

@@ -14,6 +14,7 @@ from rich.progress import Progress
 from sqlalchemy import Engine, bindparam, text
 from sqlalchemy.dialects.postgresql import JSONB
 
+from gis_service.db import post_write
 from gis_service.manifest import CollectionSpec, Manifest, read_manifest
 from gis_service.db.models import PLAN_MODELS, STORAGE_SRID
 from gis_service.errors import InvalidFile
@@ -61,7 +62,9 @@ def load_layers(engine: Engine, layers_dir: Path) -> LoadReport:
     with engine.begin() as conn:
         for layer in layers:
             _upsert_meta(conn, layer.spec)
-            _load_collection(conn, layer, report)
+            changed = _load_collection(conn, layer, report)
+            if changed:
+                post_write.after_write(conn, post_write.WriteEvent(layer.spec.id, changed, "load"))
     return report
 
 
@@ -99,7 +102,8 @@ def _row_params(row: dict, columns: list[str]) -> dict:
     return params
 
 
-def _load_collection(conn, layer: LayerRows, report: LoadReport) -> None:
+def _load_collection(conn, layer: LayerRows, report: LoadReport) -> tuple[str, ...]:
+    """Stage, then insert / update / retire; returns the ids it added, changed or retired."""
     table = layer.spec.id
     columns = descriptive_columns(table)
     stage = f"stage_{table}"
@@ -126,18 +130,20 @@ def _load_collection(conn, layer: LayerRows, report: LoadReport) -> None:
                            "s.properties || jsonb_strip_nulls(jsonb_build_object('demo_progress', "
                            "t.properties -> 'demo_progress'))")}
     changed = " OR ".join(f"{kept.get(c, (f't.{c}',))[0]} IS DISTINCT FROM s.{c}" for c in columns if c != "id")
-    report.inserted[table] = conn.execute(text(
-        f"INSERT INTO {table} ({col_list}) SELECT {col_list} FROM {stage} s "
-        f"WHERE NOT EXISTS (SELECT 1 FROM {table} t WHERE t.id = s.id)")).rowcount
+    inserted = _ids(conn, f"INSERT INTO {table} ({col_list}) SELECT {col_list} FROM {stage} s "
+                    f"WHERE NOT EXISTS (SELECT 1 FROM {table} t WHERE t.id = s.id) RETURNING id")
     assignments = ", ".join(f"{c} = {kept[c][1] if c in kept else f's.{c}'}" for c in columns if c != "id")
-    report.updated[table] = conn.execute(text(
-        f"UPDATE {table} t SET {assignments}, retired = s.retired, updated_at = now() FROM {stage} s "
-        f"WHERE t.id = s.id AND ({changed} OR t.retired IS DISTINCT FROM s.retired)")).rowcount
-    report.retired[table] = conn.execute(text(
-        f"UPDATE {table} t SET retired = true, updated_at = now() WHERE NOT t.retired "
-        f"AND NOT EXISTS (SELECT 1 FROM {stage} s WHERE s.id = t.id)")).rowcount
+    updated = _ids(conn, f"UPDATE {table} t SET {assignments}, retired = s.retired, updated_at = now() "
+                   f"FROM {stage} s WHERE t.id = s.id AND ({changed} OR t.retired IS DISTINCT FROM s.retired) "
+                   f"RETURNING t.id")
+    retired = _ids(conn, f"UPDATE {table} t SET retired = true, updated_at = now() WHERE NOT t.retired "
+                   f"AND NOT EXISTS (SELECT 1 FROM {stage} s WHERE s.id = t.id) RETURNING t.id")
+    report.inserted[table], report.updated[table], report.retired[table] = len(inserted), len(updated), len(retired)
+    return tuple(sorted({*inserted, *updated, *retired}))
 
 
+def _ids(conn, sql: str) -> list[str]:
+    return list(conn.execute(text(sql)).scalars())
 
 
 def _keep_editor_decisions(conn, table: str, stage: str) -> None:

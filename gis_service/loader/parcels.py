@@ -7,6 +7,7 @@ import shapely
 from rich.progress import Progress
 from sqlalchemy import Engine, text
 
+from gis_service.db import post_write
 from gis_service.errors import GisError
 from gis_service.loader.synthetic_parcels import generate
 
@@ -58,6 +59,7 @@ def load_synthetic_parcels(engine: Engine, n: int, seed: int = 42, progress: boo
                     for row in rows[start:start + COPY_CHUNK]:
                         copy.write_row(row)
                     bar.advance(task, min(COPY_CHUNK, len(rows) - start))
+        post_write.after_write(conn, post_write.WriteEvent("parcels", (), "load"))
     with engine.connect() as conn:  # fresh statistics so the planner uses the GIST index
         conn.execution_options(isolation_level="AUTOCOMMIT").execute(text("ANALYZE parcels"))
     return len(rows)

@@ -13,6 +13,7 @@ from geoalchemy2.shape import from_shape
 from sqlalchemy import Engine, bindparam, text
 from sqlalchemy.dialects.postgresql import JSONB
 
+from gis_service.db import post_write
 from gis_service.db.models import PLAN_MODELS, STORAGE_SRID
 from gis_service.errors import InvalidFile, InvalidInput
 from gis_service.loader.readers import read_vector_file
@@ -74,4 +75,6 @@ def import_user_file(engine: Engine, path: Path, collection_id: str, *, crs: str
                 "INSERT INTO user_features (collection_id, feature_id, properties, geom) VALUES "
                 "(:c, :f, :p, ST_GeomFromWKB(decode(:g, 'hex'), 4490))"
             ).bindparams(bindparam("p", type_=JSONB)), rows)
+        # The whole collection was replaced: an empty id list says so.
+        post_write.after_write(conn, post_write.WriteEvent(collection_id, (), "import"))
     return len(rows)

@@ -7,9 +7,10 @@ from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
-from gis_service.maps.styles import (
-    LAYER_STYLES, LAYER_TITLES, PROJECT_STATUS, UNDESIGNATED, VILLAGE_STATUS, WATER_COLOUR, ZONE_CLASSES,
-    rate_legend,
+from gis_service.maps.styles import LAYER_STYLES, rate_legend
+from gis_service.vocab import (
+    PROJECT_STATUS, UNDESIGNATED, VILLAGE_STATUS, WATER_COLOUR, ZONE_CLASSES, bilingual_title,
+    collection_title,
 )
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
@@ -32,8 +33,8 @@ def zone_rows() -> list[dict]:
 
 def status_rows(vocabulary: dict, counts: dict | None = None) -> list[dict]:
     rows = []
-    for code, (zh, en, colour) in vocabulary.items():
-        entry = row(f"{zh} {en}", fill=colour, circle=True)
+    for code, status in vocabulary.items():
+        entry = row(f"{status.zh} {status.en}", fill=status.colour, circle=True)
         if counts is not None:
             entry["count"] = counts.get(code, 0)
         rows.append(entry)
@@ -42,7 +43,7 @@ def status_rows(vocabulary: dict, counts: dict | None = None) -> list[dict]:
 
 def layer_row(collection_id: str) -> dict:
     style = LAYER_STYLES[collection_id]
-    title = LAYER_TITLES[collection_id]
+    title = collection_title(collection_id)
     if style.radius:
         return row(title, fill=style.fill_colour, stroke=style.colour, circle=True)
     if collection_id == "green_corridors":
@@ -53,17 +54,17 @@ def layer_row(collection_id: str) -> dict:
 def overview_legend() -> list[tuple[str, list[dict]]]:
     layers = [layer_row(c) for c in ("admin_units", "sub_areas", "urban_village_sites", "ecology_sites",
                                      "green_corridors", "agri_areas", "other_places")]
-    return [("主体功能区 Functional zones", zone_rows()), ("图层 Layers", layers),
+    return [(bilingual_title("function_zones"), zone_rows()), ("图层 Layers", layers),
             ("项目状态 Project status", status_rows(PROJECT_STATUS))]
 
 
 def zones_legend() -> list[tuple[str, list[dict]]]:
     zh, en, colour = UNDESIGNATED
-    return [("主体功能区 Functional zones",
+    return [(bilingual_title("function_zones"),
              [*zone_rows(), row(f"{zh} {en}（无填充 no fill）", fill="none", stroke=colour, opacity=0)]),
             ("水系 Water", [row("水库 reservoirs", fill=WATER_COLOUR, opacity=0.5),
                             row("河流 rivers", fill=WATER_COLOUR, line=True)]),
-            ("行政区划 Boundaries", [layer_row("admin_units")])]
+            (bilingual_title("admin_units"), [layer_row("admin_units")])]
 
 
 def progress_legend() -> list[tuple[str, list[dict]]]:

@@ -21,14 +21,17 @@ from gis_service.maps.elements import (
 )
 from gis_service.maps.params import MapParams
 from gis_service.maps.styles import (
-    BASIS_LABELS, CATEGORY_LABELS, LAYER_STYLES, LAYER_TITLES, NO_DATA_COLOUR, OVERVIEW_COLLECTIONS, OVERVIEW_GROUPS,
-    PROJECT_STATUS, QUALITY_LABELS, RATE_CLASSES, STATUS_VOCABULARY, UNDESIGNATED, VILLAGE_STATUS,
-    WATER_COLOUR, WATER_CATEGORIES, ZONE_CLASSES,
+    LAYER_STYLES, NO_DATA_COLOUR, OVERVIEW_COLLECTIONS, OVERVIEW_GROUPS, RATE_CLASSES, WATER_CATEGORIES,
 )
 from gis_service.settings import Settings
+from gis_service.vocab import (
+    BASIS_LABELS, CATEGORY_LABELS, PROJECT_STATUS, QUALITY_LABELS, STATUS_VOCABULARY, UNDESIGNATED,
+    VILLAGE_STATUS, WATER_COLOUR, ZONE_CLASSES, bilingual_title, collection_title,
+    collection_titles,
+)
 
 TITLES = {"overview": "规划总览 Plan overview", "progress": "实施进展 Progress",
-          "zones": "主体功能区 Functional zones"}
+          "zones": bilingual_title("function_zones")}
 # Display simplification (metres) per collection; points are never simplified.
 SIMPLIFY_M = {"admin_context": 30, "admin_units": 5, "sub_areas": 5, "function_zones": 5, "agri_areas": 5,
               "urban_village_sites": 2, "ecology_sites": 3, "green_corridors": 3}
@@ -81,7 +84,7 @@ def _plan_layer(inp: PageInput, collection: str, key: str | None = None, title: 
                 **extra) -> LayerSpec:
     query = extra.pop("query", {})
     extra.setdefault("style", LAYER_STYLES[collection].leaflet())
-    return LayerSpec(key=key or collection, title=title or LAYER_TITLES[collection],
+    return LayerSpec(key=key or collection, title=title or collection_title(collection),
                      url=items_url(inp, collection, **query), collection=collection,
                      kind=KINDS.get(collection, "polygon"), **extra)
 
@@ -92,7 +95,7 @@ def _zone_classes() -> dict:
 
 
 def _status_classes(collection: str) -> dict:
-    return {code: {"fillColor": colour} for code, (_, _, colour) in STATUS_VOCABULARY[collection].items()}
+    return {code: {"fillColor": status.colour} for code, status in STATUS_VOCABULARY[collection].items()}
 
 
 def overview_layers(inp: PageInput) -> list[tuple[str, list[LayerSpec]]]:
@@ -128,8 +131,8 @@ def zones_layers(inp: PageInput) -> list[tuple[str, list[LayerSpec]]]:
                          style={"color": WATER_COLOUR, "weight": 3},
                          where={"category": list(WATER_CATEGORIES["green_corridors"])})
     admin = _plan_layer(inp, "admin_units", search=False)
-    return [("主体功能区", zones), ("未划定", [undesignated]), ("水系", [reservoirs, rivers]),
-            ("行政区划", [admin])]
+    return [(collection_title("function_zones"), zones), ("未划定", [undesignated]), ("水系", [reservoirs, rivers]),
+            (collection_title("admin_units"), [admin])]
 
 
 def progress_layers(inp: PageInput) -> list[tuple[str, list[LayerSpec]]]:
@@ -138,7 +141,7 @@ def progress_layers(inp: PageInput) -> list[tuple[str, list[LayerSpec]]]:
                          search=False)
              for kind, title in (("admin_units", "按街道/镇 by admin unit (8)"),
                                  ("sub_areas", "按片区 by sub-area (4)"))]
-    markers = [LayerSpec(c, LAYER_TITLES[c], collection=c, kind="marker", style_by="status",
+    markers = [LayerSpec(c, collection_title(c), collection=c, kind="marker", style_by="status",
                          classes=_status_classes(c))
                for c in ("projects", "urban_village_sites")]
     district = _plan_layer(inp, "admin_units", key="district", title="城区边界 District outline",
@@ -190,7 +193,7 @@ def _chrome(inp: PageInput, fmap: folium.Map) -> None:
                   ("城中村 Urban villages",
                    chrome.status_rows(VILLAGE_STATUS, view.status_counts["urban_village_sites"]))]
         parts.append(str(m.progress_summary(view, counts, view.units[inp.params.by], inp.params.by)))
-    parts.append(str(m.unlocated(inp.unlocated, inp.base, LAYER_TITLES)))
+    parts.append(str(m.unlocated(inp.unlocated, inp.base, collection_titles())))
     html.add_child(folium.Element('<aside class="map-panel" id="map-panel">' + "".join(parts) + "</aside>"),
                    name="panel")
 
@@ -224,7 +227,7 @@ def _view(inp: PageInput, fmap: folium.Map) -> None:
 
 def _labels() -> dict:
     return {"quality": QUALITY_LABELS, "basis": BASIS_LABELS, "category": CATEGORY_LABELS,
-            "status": {c: {k: f"{v[0]} {v[1]}" for k, v in vocab.items()} for c, vocab in STATUS_VOCABULARY.items()},
+            "status": {c: {k: f"{v.zh} {v.en}" for k, v in vocab.items()} for c, vocab in STATUS_VOCABULARY.items()},
             "rateClasses": [[bound, colour] for bound, colour in RATE_CLASSES], "noData": NO_DATA_COLOUR}
 
 

@@ -20,9 +20,9 @@ from matplotlib_scalebar.scalebar import ScaleBar
 
 from gis_service.crs import AREA_EPSG
 from gis_service.maps.fonts import configure_matplotlib
-from gis_service.maps.styles import (
-    LAYER_STYLES, LAYER_TITLES, PROJECT_STATUS, UNDESIGNATED, VILLAGE_STATUS, WATER_CATEGORIES, WATER_COLOUR,
-    ZONE_CLASSES, rate_colour, rate_legend, status_colour,
+from gis_service.maps.styles import LAYER_STYLES, WATER_CATEGORIES, rate_colour, rate_legend
+from gis_service.vocab import (
+    PROJECT_STATUS, UNDESIGNATED, VILLAGE_STATUS, WATER_COLOUR, ZONE_CLASSES, collection_title, status_colour,
 )
 
 A4_INCHES = {"landscape": (11.69, 8.27), "portrait": (8.27, 11.69)}
@@ -68,7 +68,7 @@ def _outline(ax, frame, cid, handles=None, **kwargs) -> None:
     frame.boundary.plot(ax=ax, color=style.colour, linewidth=kwargs.get("linewidth", style.weight * 0.6),
                         **dashes)
     if handles is not None:
-        handles.append(Line2D([], [], color=style.colour, linewidth=1.5, label=LAYER_TITLES[cid], **dashes))
+        handles.append(Line2D([], [], color=style.colour, linewidth=1.5, label=collection_title(cid), **dashes))
 
 
 def _fill(ax, frame, cid, handles) -> None:
@@ -76,7 +76,7 @@ def _fill(ax, frame, cid, handles) -> None:
     if len(frame):
         frame.plot(ax=ax, facecolor=style.fill_colour, alpha=max(style.fill_opacity, 0.2),
                    edgecolor=style.colour, linewidth=0.6)
-    handles.append(Patch(facecolor=style.fill_colour, edgecolor=style.colour, alpha=0.5, label=LAYER_TITLES[cid]))
+    handles.append(Patch(facecolor=style.fill_colour, edgecolor=style.colour, alpha=0.5, label=collection_title(cid)))
 
 
 def _status_points(ax, points: gpd.GeoDataFrame, cid: str, size: float = 26) -> None:
@@ -86,8 +86,8 @@ def _status_points(ax, points: gpd.GeoDataFrame, cid: str, size: float = 26) -> 
 
 
 def _status_handles(vocabulary, title) -> list:
-    return [Line2D([], [], marker="o", linestyle="", markerfacecolor=c, markeredgecolor="#263238",
-                   markersize=6, label=f"{title}{zh}") for zh, _, c in vocabulary.values()]
+    return [Line2D([], [], marker="o", linestyle="", markerfacecolor=s.colour, markeredgecolor="#263238",
+                   markersize=6, label=f"{title}{s.zh}") for s in vocabulary.values()]
 
 
 def _draw_overview(ax, data: StaticMapInput, handles) -> None:
@@ -100,7 +100,7 @@ def _draw_overview(ax, data: StaticMapInput, handles) -> None:
     if len(corridors):
         corridors.plot(ax=ax, color=LAYER_STYLES["green_corridors"].colour, linewidth=1.6)
     handles.append(Line2D([], [], color=LAYER_STYLES["green_corridors"].colour, linewidth=2,
-                          label=LAYER_TITLES["green_corridors"]))
+                          label=collection_title("green_corridors")))
     _outline(ax, f["sub_areas"], "sub_areas", handles)
     units = f["admin_units"]
     _outline(ax, units[units["level"] != "district"], "admin_units", handles, linewidth=0.8)
@@ -110,7 +110,7 @@ def _draw_overview(ax, data: StaticMapInput, handles) -> None:
         other.plot(ax=ax, color=LAYER_STYLES["other_places"].fill_colour, marker="s", markersize=14,
                    edgecolor="#3E2723", linewidth=0.4, zorder=4)
     handles.append(Line2D([], [], marker="s", linestyle="", markerfacecolor=LAYER_STYLES["other_places"].fill_colour,
-                          markeredgecolor="#3E2723", label=LAYER_TITLES["other_places"]))
+                          markeredgecolor="#3E2723", label=collection_title("other_places")))
     _status_points(ax, f["projects"], "projects")
     handles.extend(_status_handles(PROJECT_STATUS, "项目 "))
 

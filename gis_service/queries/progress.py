@@ -122,36 +122,3 @@ HISTORY = """
 # Every live progress feature's id and name, to match sheet rows by id or exact name.
 PROGRESS_NAMES = " UNION ALL ".join(
     f"SELECT '{c}' AS collection_id, id, name FROM {c} WHERE NOT retired" for c in PROGRESS_COLLECTIONS)
-
-
-# --- statistics ---------------------------------------------------------------------
-
-def _largest_overlap(table: str, extra: str = "") -> str:
-    """The unit sharing most of the feature (area for polygons, length for lines; points: containing)."""
-    return (f"(SELECT u.id FROM {table} u WHERE NOT u.retired {extra} AND u.geom && t.geom "
-            f"AND ST_Intersects(u.geom, t.geom) ORDER BY greatest(ST_Area(ST_Intersection(u.geom, t.geom)), "
-            f"ST_Length(ST_Intersection(u.geom, t.geom))) DESC, u.id LIMIT 1)")
-
-
-def stats_rows_sql(collection_id: str, as_of: dt.date | None) -> tuple[str, dict]:
-    """One row per live feature with what grouping needs: hints, location, state, investment."""
-    source, params = (collection_id, {}) if as_of is None else table_as_of_sql(collection_id, as_of)
-    source = source if as_of is None else f"({source})"
-    sql = f"""
-        SELECT '{collection_id}' AS collection_id, t.id, t.name, t.category, t.plan_ref, t.area_hint,
-               t.properties ->> 'admin_unit' AS admin_hint, t.status, t.percent_complete,
-               t.investment_planned_wan, t.investment_completed_wan,
-               coalesce((t.properties ->> 'demo_progress')::boolean, false) AS demo,
-               t.geom IS NULL AS unlocated,
-               {_largest_overlap('admin_units', "AND u.category <> 'district'")} AS located_admin_unit,
-               {_largest_overlap('sub_areas')} AS located_sub_area
-          FROM {source} t WHERE NOT t.retired ORDER BY t.id"""
-    return sql, params
-
-
-UNITS_SQL = """
-    SELECT 'admin_unit' AS kind, id, name, NULL::jsonb AS members FROM admin_units
-     WHERE NOT retired AND category <> 'district'
-    UNION ALL
-    SELECT 'sub_area', id, name, properties -> 'admin_units' FROM sub_areas WHERE NOT retired
-    ORDER BY 1, 2"""

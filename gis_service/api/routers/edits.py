@@ -16,12 +16,13 @@ from gis_service.services.ogc.documents import GEOJSON
 from gis_service.services.progress import photos
 from gis_service.services.progress.edits import Edit, check_editable, history
 from gis_service.services.progress.items import current_feature, delete_item, edit_from_body, write_item
-from gis_service.services.progress.vocab import FIELDS, all_stage_codes
+from gis_service.services.progress.vocab import FIELDS
+from gis_service.vocab import all_status_codes
 
 router = APIRouter(tags=["编辑 Edits (OGC API – Features Part 4)"])
 ITEM = "/collections/{collectionId}/items/{featureId}"
 WRITE_RESPONSES = {200: {"content": {GEOJSON: {}}}, 401: {}, 403: {}, 404: {}, 412: {}, 422: {}, 428: {}}
-_KIND_SCHEMAS = {"status": {"type": "string", "enum": all_stage_codes()},
+_KIND_SCHEMAS = {"status": {"type": "string", "enum": all_status_codes()},
                  "percent": {"type": "number", "minimum": 0, "maximum": 100},
                  "date": {"type": "string", "format": "date"}, "text": {"type": "string"},
                  "amount": {"type": "number", "minimum": 0}}

@@ -20,9 +20,10 @@ from gis_service.auth.principal import require
 from gis_service.errors import GisError
 from gis_service.services.progress import photos
 from gis_service.services.progress.edits import Edit, apply_edit, check_editable
-from gis_service.services.progress.pages import COLLECTION_TITLES, item_view, list_rows
+from gis_service.services.progress.pages import item_view, list_rows, progress_titles
 from gis_service.services.progress.validation import ValidationFailed
-from gis_service.services.progress.vocab import all_stage_codes, editable_fields
+from gis_service.services.progress.vocab import editable_fields
+from gis_service.vocab import all_status_codes
 
 router = APIRouter(tags=["进展填报页面 Progress form"], include_in_schema=False)
 
@@ -70,8 +71,8 @@ def progress_list(request: Request, conn: Conn, base: BaseUrl, collection: str |
                   reported: str | None = None):
     rows, units = list_rows(conn, collection=collection or None, status=status or None, unit=unit or None,
                             q=q or None, reported=reported or None)
-    return render(request, "progress_list.html", rows=rows, units=units, collections=COLLECTION_TITLES,
-                  stage_codes=all_stage_codes(), filters={"collection": collection or "", "status": status or "",
+    return render(request, "progress_list.html", rows=rows, units=units, collections=progress_titles(),
+                  stage_codes=all_status_codes(), filters={"collection": collection or "", "status": status or "",
                                                           "unit": unit or "", "q": q or "", "reported": reported or ""},
                   demo=any(r["demo"] for r in rows), principal=request.state.principal,
                   breadcrumbs=[(f"{base}/?f=html", "首页 Home")])

@@ -11,6 +11,8 @@ from __future__ import annotations
 import re
 import xml.etree.ElementTree as ET
 
+from gis_service.vocab import class_label
+
 QGIS_VERSION = "3.22.0"
 QML_DOCTYPE = "<!DOCTYPE qgis PUBLIC 'http://mrcc.com/qgis.dtd' 'SYSTEM'>"
 PX_TO_MM = 25.4 / 96  # manifest sizes are CSS pixels (96 dpi); QGIS sizes here are millimetres
@@ -172,7 +174,7 @@ def renderer_element(style: dict | None, geometry_type: str | None) -> ET.Elemen
         symbols = ET.SubElement(renderer, "symbols")
         for index, (value, class_style) in enumerate(classes.items()):
             class_style = dict(class_style or {})
-            label = str(class_style.pop("label", None) or value)
+            label = str(class_style.pop("label", None) or class_label(attribute, str(value)))
             ET.SubElement(categories, "category", symbol=str(index), value=str(value),
                           label=label, render="true")
             symbols.append(symbol_element({**base, **class_style}, family, str(index)))

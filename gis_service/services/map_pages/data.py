@@ -11,11 +11,10 @@ import geopandas as gpd
 import shapely
 from sqlalchemy import Connection, text
 
+from gis_service import vocab
 from gis_service.maps.styles import METRES_PER_DEGREE
-from gis_service.queries.map_data import (
-    DATA_VERSIONS_SQL, DEMO_SQL, UNDESIGNATED_SQL, UNITS_SQL, frame_sql, progress_items_sql, unlocated_sql,
-)
-from gis_service.services.progress.vocab import FINISHED  # a domain rule, not a style
+from gis_service.queries.map_data import DATA_VERSIONS_SQL, DEMO_SQL, UNDESIGNATED_SQL, frame_sql, unlocated_sql
+from gis_service.services.progress import rollup
 
 PROGRESS_MAP_COLLECTIONS = ("projects", "urban_village_sites")
 
@@ -41,7 +40,7 @@ class ProgressItem:
 
     @property
     def done(self) -> bool:
-        return self.status in FINISHED
+        return vocab.is_finished(self.collection_id, self.status)
 
     @property
     def known(self) -> bool:
@@ -92,23 +91,15 @@ class ProgressView:
 
 def progress_view(conn: Connection, as_of: dt.date | None = None, category: str | None = None,
                   zhuanlan: str | None = None) -> ProgressView:
-    """Projects and urban-village sites as recorded at ``as_of``, placed in units."""
-    every: list[ProgressItem] = []
-    for cid in PROGRESS_MAP_COLLECTIONS:
-        sql, params = progress_items_sql(cid, as_of)
-        for row in conn.execute(text(sql), params).mappings():
-            values = dict(row)
-            if values["percent_complete"] is not None:
-                values["percent_complete"] = float(values["percent_complete"])
-            every.append(ProgressItem(collection_id=cid, **values))
+    """Projects and urban-village sites as recorded at ``as_of``, placed in units by the roll-up rule."""
+    units_of = rollup.load_units(conn)
+    every = [_item(row, units_of) for cid in PROGRESS_MAP_COLLECTIONS for row in rollup.feature_rows(conn, cid, as_of)]
     items = [i for i in every if (not category or i.category == category)
              and (not zhuanlan or i.zhuanlan == zhuanlan)]
-    units: dict[str, list[UnitStat]] = {"admin_units": [], "sub_areas": []}
-    by_id: dict[tuple[str, str], UnitStat] = {}
-    for row in conn.execute(text(UNITS_SQL)):
-        stat = UnitStat(row.id, row.name)
-        units[row.kind].append(stat)
-        by_id[(row.kind, row.id)] = stat
+    units: dict[str, list[UnitStat]] = {
+        "admin_units": [UnitStat(i, n) for i, n in units_of.admin.items()],
+        "sub_areas": [UnitStat(i, n) for i, n in units_of.sub.items()]}
+    by_id = {(kind, s.id): s for kind, stats in units.items() for s in stats}
     overall = UnitStat("all", "全部 all")
     status_counts: dict[str, Counter] = {cid: Counter() for cid in PROGRESS_MAP_COLLECTIONS}
     for item in items:
@@ -122,6 +113,16 @@ def progress_view(conn: Connection, as_of: dt.date | None = None, category: str 
         demo=any(i.demo for i in items),
         categories=sorted({i.category for i in every if i.category}),
         zhuanlan=sorted({i.zhuanlan for i in every if i.zhuanlan}))
+
+
+def _item(row, units: rollup.Units) -> ProgressItem:
+    return ProgressItem(
+        collection_id=row.collection_id, id=row.id, name=row.name, category=row.category, plan_ref=row.plan_ref,
+        zhuanlan=row.zhuanlan, geometry_quality=row.geometry_quality, location_basis=row.location_basis,
+        demo=row.demo, status=row.status,
+        percent_complete=None if row.percent_complete is None else float(row.percent_complete),
+        status_date=row.status_date, lon=row.lon, lat=row.lat,
+        admin_unit=rollup.unit_of(row, "admin_unit", units)[0], sub_area=rollup.unit_of(row, "sub_area", units)[0])
 
 
 def progress_payload(view: ProgressView, base: str) -> dict:
@@ -168,7 +169,7 @@ def undesignated_geojson(conn: Connection, simplify_m: float = 0.0) -> dict:
     row = conn.execute(text(UNDESIGNATED_SQL), {"tolerance": simplify_m / METRES_PER_DEGREE}).one()
     geometry = json.loads(row.geometry) if row.geometry else None
     return {"type": "Feature", "id": "undesignated", "geometry": geometry,
-            "properties": {"name": "未划定主体功能区", "name_en": "not designated by the plan",
+            "properties": {"name": vocab.UNDESIGNATED_ZONE_ZH, "name_en": vocab.UNDESIGNATED[1],
                            "area_m2": round(float(row.area_m2 or 0), 1)}}
 
 

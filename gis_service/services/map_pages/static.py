@@ -9,9 +9,10 @@ from gis_service.maps.static_render import StaticMapInput, render_static_map
 from gis_service.maps.styles import OVERVIEW_COLLECTIONS
 from gis_service.services.map_pages.data import data_state, layer_frames, progress_view, undesignated_geojson
 from gis_service.settings import Settings
+from gis_service.vocab import collection_title
 
 TITLES = {"overview": "晋城市城区“十三五”规划总览", "progress": "晋城市城区“十三五”规划实施进展",
-          "zones": "晋城市城区主体功能区"}
+          "zones": f"晋城市城区{collection_title('function_zones')}"}
 FRAMES = {"overview": OVERVIEW_COLLECTIONS,
           "zones": ("function_zones", "ecology_sites", "green_corridors", "admin_units"),
           "progress": ("admin_units", "sub_areas")}

@@ -16,6 +16,7 @@ from gis_service.queries.registry import Collection
 from gis_service.queries.features import (
     ItemsQuery, count_sql, extent_sql, feature_sql, frame_sql, page_sql, stream_sql, where_clause,
 )
+from gis_service.vocab import DEMO_NOTICE
 
 DEMO_MARKER = '"demo_progress": true'
 RECORD_SEPARATOR = "\x1e"
@@ -56,7 +57,7 @@ def feature_collection_text(page: Page, links: list[dict], extra: dict | None = 
     if page.matched is not None:
         tail["numberMatched"] = page.matched
     if page.has_demo:
-        tail["notice"] = "含演示数据，非真实进展 / contains demo data, not real progress"
+        tail["notice"] = DEMO_NOTICE
     tail.update(extra or {})
     return (json.dumps(head, ensure_ascii=False)[:-1] + ',"features":[' + page.features + "],"
             + json.dumps(tail, ensure_ascii=False)[1:])

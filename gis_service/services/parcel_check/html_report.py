@@ -2,11 +2,11 @@
 from __future__ import annotations
 
 from gis_service.services.parcel_check import rules
+from gis_service.vocab import QUALITY_LABELS, collection_titles, status_label
 
 SEVERITY_COLOURS = {"ok": "#43A047", "info": "#757575", "review": "#FB8C00", "conflict": "#E53935"}
 VERDICT_COLOURS = {"compliant": "#43A047", "needs_review": "#FB8C00", "non_compliant": "#E53935",
                    "outside": "#546E7A"}
-QUALITY_ZH = {"official": "官方", "approximate": "近似", "schematic": "示意"}
 
 
 def report_context(report: dict, base: str) -> dict:
@@ -15,7 +15,9 @@ def report_context(report: dict, base: str) -> dict:
         "report": report,
         "verdict_colour": VERDICT_COLOURS[report["verdict"]["code"]],
         "severity_colours": SEVERITY_COLOURS,
-        "quality_zh": QUALITY_ZH,
+        "quality_zh": QUALITY_LABELS,
+        "titles": collection_titles(),
+        "status_label": status_label,
         "uses": rules.USES,
         "map_url": f"{base}/maps/parcel/{report_id}",
         "json_url": f"{base}/analysis/parcel-check/{report_id}?f=json",

@@ -4,16 +4,10 @@ from __future__ import annotations
 from typing import Any
 
 from gis_service.services.parcel_check import rules
+from gis_service.vocab import UNDESIGNATED, UNDESIGNATED_ZONE_ZH, collection_title
 from gis_service.services.parcel_check.geometry_input import ParcelInput
 
 M2_PER_MU = 10000 / 15  # 1 亩 = 666.67 m²
-LAYER_TITLES = {
-    "function_zones": ("主体功能区", "Main functional zones"),
-    "ecology_sites": ("生态与森林公园", "Ecology sites"),
-    "green_corridors": ("绿道与河流", "Greenways and rivers"),
-    "urban_village_sites": ("城中村改造", "Urban-village redevelopment"),
-    "projects": ("重点项目", "Plan projects"),
-}
 DISTANCE_KINDS = {"river": ("河流", "river"), "reservoir": ("水库", "reservoir"),
                   "forest_park": ("森林公园", "forest park"), "green_corridor": ("绿道", "green corridor")}
 
@@ -100,7 +94,7 @@ def _zone_shares(overlaps: list, area: float, inside_m2: float | None, point: bo
     covered = sum(z["overlap_m2"] or 0 for z in zones) if not point else (1.0 if zones else 0.0)
     rest = (1.0 - covered) if point else max((inside_m2 or 0) - covered, 0.0)
     if (point and rest > 0) or (not point and not is_boundary_touch(rest, area)):
-        zones.append({"id": None, "name": "规划未划定主体功能区", "name_en": "not designated by the plan",
+        zones.append({"id": None, "name": f"规划{UNDESIGNATED_ZONE_ZH}", "name_en": UNDESIGNATED[1],
                       "level": None, "overlap_m2": None if point else _r(rest),
                       "share": 1.0 if point else _r(rest / area, 6),
                       "percent": 100.0 if point else _r(rest / area * 100, 3), "geometry_quality": None})
@@ -120,8 +114,8 @@ def _rule_for(row: dict) -> rules.Rule | None:
 def _hit(row: dict, *, type_: str, severity: str, rule_zh: str, rule_en: str, basis: str,
          overlap_m2: float | None = None, percent: float | None = None, distance_m: float | None = None,
          potential: bool = False, boundary_touch: bool = False, uses: dict | None = None) -> dict:
-    title = LAYER_TITLES.get(row["layer"], (row["layer"], row["layer"]))
-    return {"layer": row["layer"], "layer_title": title[0], "layer_title_en": title[1],
+    return {"layer": row["layer"], "layer_title": collection_title(row["layer"]),
+            "layer_title_en": collection_title(row["layer"], "en"),
             "feature_id": row["id"], "feature": row["name"], "kind": row["kind"], "type": type_,
             "overlap_m2": _r(overlap_m2), "percent": _r(percent, 3), "distance_m": _r(distance_m),
             "severity": severity, "severity_zh": rules.SEVERITY_ZH[severity], "potential": potential,

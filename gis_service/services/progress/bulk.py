@@ -16,6 +16,7 @@ from pathlib import Path
 from sqlalchemy import Connection, Engine, text
 
 from gis_service.auth.principal import Principal
+from gis_service.db import post_write
 from gis_service.errors import GisError, InvalidFile, InvalidInput
 from gis_service.queries.progress import PROGRESS_NAMES
 from gis_service.auth import audit
@@ -164,6 +165,7 @@ def import_progress(engine: Engine, data: bytes, file_name: str, principal: Prin
                 audit.record(conn, principal, method="POST", path=path, status=200, action="import",
                              detail={"file": file_name, "changed": sum(r.outcome == "change" for r in results),
                                      "skipped": len(errors)})
+                _announce(conn, results, principal)
                 transaction.commit()
             else:
                 transaction.rollback()
@@ -177,6 +179,16 @@ def import_progress(engine: Engine, data: bytes, file_name: str, principal: Prin
                             f"{len(errors)} rows have errors; nothing was applied (preview with dry_run, or choose "
                             f"skip_invalid explicitly)", detail=report.as_dict())
     return report
+
+
+def _announce(conn: Connection, results: list[RowResult], principal: Principal) -> None:
+    """One post-write event per collection the sheet changed, with the ids it changed."""
+    changed: dict[str, list[str]] = {}
+    for r in results:
+        if r.outcome == "change":
+            changed.setdefault(r.collection, []).append(r.id)
+    for collection_id, ids in changed.items():
+        post_write.after_write(conn, post_write.WriteEvent(collection_id, tuple(ids), "import", principal.name))
 
 
 def _one_row(conn, targets: _Targets, seen: dict, number: int, values: dict, principal: Principal,
@@ -199,7 +211,7 @@ def _one_row(conn, targets: _Targets, seen: dict, number: int, values: dict, pri
     seen[key] = number
     changes = {k: v for k, v in values.items() if k in VALUE_FIELDS and v not in (None, "")}
     edit = Edit(target.collection_id, target.id, changes=changes, reason=f"批量导入 / bulk import: {file_name} "
-                f"row {number}", action="import", method="POST", path=path)
+                f"row {number}", action="import", method="POST", path=path, announce=False)
     savepoint = conn.begin_nested()
     try:
         outcome = apply_edit(conn, edit, principal, require_if_match=False)

@@ -17,6 +17,7 @@ import shapely
 from sqlalchemy import Connection, text
 
 from gis_service.auth.principal import Principal
+from gis_service.db import post_write
 from gis_service.errors import GisError, NotFound
 from gis_service.queries import progress as sql
 from gis_service.auth import audit
@@ -57,6 +58,7 @@ class Edit:
     action: str = "update"
     method: str = "PATCH"
     path: str = ""
+    announce: bool = True      # False: the caller sends one post-write event for many edits (bulk)
 
 
 @dataclass
@@ -189,7 +191,15 @@ def _write(conn: Connection, edit: Edit, principal: Principal, row: dict, old_va
                  collection_id=edit.collection_id, feature_id=edit.feature_id,
                  detail={"event_id": event.id, "fields": sorted(new_values), "version": version,
                          "unconditional": unconditional, "reason": edit.reason})
+    if edit.announce:
+        post_write.after_write(conn, post_write.WriteEvent(
+            edit.collection_id, (edit.feature_id,), event_action(edit.action), principal.name))
     return EditResult(version, True, old_values, new_values, unconditional, event.id)
+
+
+def event_action(edit_action: str) -> str:
+    """The post-write action of an edit: the form and the API both update; delete and import stay."""
+    return edit_action if edit_action in ("delete", "import") else "update"
 
 
 def _sql_value(name: str, value):

@@ -21,6 +21,7 @@ import re
 from sqlalchemy import Connection, text
 
 from gis_service.auth.principal import Principal
+from gis_service.db import post_write
 from gis_service.db.models_progress import INDICATOR_STATUSES
 from gis_service.errors import NotFound
 from gis_service.queries import indicators as sql
@@ -110,6 +111,9 @@ def list_indicators(conn: Connection) -> list[dict]:
     return out
 
 
+INDICATORS = "indicators"  # the collection id post-write events and the audit log use for indicators
+
+
 def record_actual(conn: Connection, code: str, body: dict, principal: Principal, *, method: str = "POST",
                   path: str = "") -> dict:
     """Upsert one year's value (and/or a manual status for textual targets), with history."""
@@ -129,6 +133,7 @@ def record_actual(conn: Connection, code: str, body: dict, principal: Principal,
         "reason": body.get("reason"), "version": row["version"]})
     audit.record(conn, principal, method=method, path=path, status=200, action="indicator_actual",
                  collection_id="indicators", feature_id=code, detail={"year": clean["year"], **new_values})
+    post_write.after_write(conn, post_write.WriteEvent(INDICATORS, (code,), "update", principal.name))
     return {"code": code, "year": clean["year"], **new_values, "version": row["version"]}
 
 

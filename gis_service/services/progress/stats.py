@@ -1,80 +1,36 @@
 """Progress statistics by admin unit, 片区, category or plan reference, now or ``as_of``.
 
-Grouping follows the plan first: a feature's ``area_hint`` (a unit such as 北石店
-or a 片区 such as 西北片区) decides its group where the plan gives one; otherwise
-its location (the unit sharing most of it); features without geometry or hint
-are counted as ``unlocated``. Each item's basis is counted so the rule is visible.
+Units are assigned by the one roll-up rule (``services.progress.rollup``): the plan's hint,
+then location, then the plan's admin unit; otherwise ``unlocated``. Each item's basis is
+counted so the rule is visible.
 """
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
 
-from sqlalchemy import Connection, text
+from sqlalchemy import Connection
 
 from gis_service.db.models import PROGRESS_COLLECTIONS
 from gis_service.errors import InvalidInput
-from gis_service.queries.progress import UNITS_SQL, stats_rows_sql
 from gis_service.services.progress.history import as_of_members
-from gis_service.services.progress.vocab import DEMO_LABEL, FINISHED, all_stage_codes
+from gis_service.services.progress.rollup import (
+    UNLOCATED, Units, feature_rows, is_finished, is_reported, load_units, unit_of,
+)
+from gis_service.vocab import DEMO_NOTICE, FINISHED, all_status_codes, codes_in_group
 
 GROUPINGS = ("admin_unit", "sub_area", "category", "plan_ref")
-UNLOCATED = "unlocated"
-
-
-@dataclass
-class Units:
-    admin: dict[str, str]                 # id -> name
-    sub: dict[str, str]
-    sub_of_admin: dict[str, str] = field(default_factory=dict)
-    admins_of_sub: dict[str, list[str]] = field(default_factory=dict)
-
-    def hint(self, area_hint: str | None) -> tuple[str | None, str | None]:
-        """(admin unit, sub-area) the plan's area hint names, where it names one."""
-        hint = (area_hint or "").strip()
-        if not hint or hint in ("其它", "其他"):
-            return None, None
-        if hint.endswith("片区"):
-            stem = hint[:-2]
-            sub = next((i for i, n in self.sub.items() if n.startswith(stem)), None)
-            admins = self.admins_of_sub.get(sub or "", [])
-            return (admins[0] if len(admins) == 1 else None), sub
-        admin = next((i for i, n in self.admin.items() if n.startswith(hint)), None)
-        return admin, self.sub_of_admin.get(admin or "")
-
-
-def load_units(conn: Connection) -> Units:
-    units = Units({}, {})
-    for row in conn.execute(text(UNITS_SQL)):
-        if row.kind == "admin_unit":
-            units.admin[row.id] = row.name
-        else:
-            units.sub[row.id] = row.name
-            units.admins_of_sub[row.id] = list(row.members or [])
-            for member in row.members or []:
-                units.sub_of_admin[member] = row.id
-    return units
 
 
 def group_of(row, group_by: str, units: Units) -> tuple[str, str]:
     """(group key, basis)."""
     if group_by in ("category", "plan_ref"):
         return (getattr(row, group_by) or "(none)"), "attribute"
-    hint_admin, hint_sub = units.hint(row.area_hint)
-    if group_by == "admin_unit":
-        options = ((hint_admin, "area_hint"), (row.located_admin_unit, "location"), (row.admin_hint, "admin_unit"))
-    else:
-        options = ((hint_sub, "area_hint"), (row.located_sub_area, "location"),
-                   (units.sub_of_admin.get(row.admin_hint or ""), "admin_unit"))
-    for key, basis in options:
-        if key:
-            return key, basis
-    return UNLOCATED, UNLOCATED
+    return unit_of(row, group_by, units)
 
 
 def _empty_group(key: str, name: str) -> dict:
     return {"key": key, "name": name, "total": 0, "reported": 0, "finished": 0,
-            "by_status": {code: 0 for code in all_stage_codes()}, "basis": {},
+            "by_status": {code: 0 for code in all_status_codes()}, "basis": {},
             "percent_sum": 0.0, "percent_n": 0, "investment_planned_wan": 0.0,
             "investment_completed_wan": 0.0, "investment_items": 0, "demo": 0}
 
@@ -108,15 +64,14 @@ def progress_stats(conn: Connection, group_by: str, as_of: dt.date | None = None
     names = {"admin_unit": units.admin, "sub_area": units.sub}.get(group_by, {})
     groups = {key: _empty_group(key, name) for key, name in names.items()}
     for collection_id in collections:
-        sql, params = stats_rows_sql(collection_id, as_of)
-        for row in conn.execute(text(sql), params):
+        for row in feature_rows(conn, collection_id, as_of):
             key, basis = group_of(row, group_by, units)
             group = groups.setdefault(key, _empty_group(key, "未定位 unlocated" if key == UNLOCATED else key))
             group["total"] += 1
             group["by_status"][row.status] += 1
             group["basis"][basis] = group["basis"].get(basis, 0) + 1
-            group["reported"] += row.status != "unknown"
-            group["finished"] += row.status in FINISHED
+            group["reported"] += is_reported(row)
+            group["finished"] += is_finished(row)
             group["demo"] += row.demo
             if row.percent_complete is not None:
                 group["percent_sum"] += float(row.percent_complete)
@@ -131,15 +86,16 @@ def progress_stats(conn: Connection, group_by: str, as_of: dt.date | None = None
         "groups": [_finish(g) for g in sorted(groups.values(), key=lambda g: g["key"])],
         "unlocated": _finish(unlocated) if unlocated else None,
         "units_without_reports": [],
-        "rules": {"finished_statuses": sorted(FINISHED),
-                  "grouping": "area_hint of the plan first, then location (largest overlap), "
-                              "then the feature's admin_unit; otherwise unlocated"},
+        "rules": {"finished_statuses": sorted(codes_in_group(FINISHED)),
+                  "grouping": "area_hint of the plan first, then location (largest overlap in EPSG:4547, "
+                              "points by containment, ties to the lowest id), then the feature's admin_unit; "
+                              "otherwise unlocated"},
     }
     result["units_without_reports"] = [{"key": g["key"], "name": g["name"], "total": g["total"]}
                                        for g in result["groups"] if g["reported"] == 0]
     result.update(as_of_members(as_of) or {"as_of": None})
     if any(g["demo"] for g in [*result["groups"], *([unlocated] if unlocated else [])]):
-        result["notice"] = f"含{DEMO_LABEL}，非真实进展 / contains demo data, not real progress"
+        result["notice"] = DEMO_NOTICE
     return result
 
 

@@ -17,7 +17,8 @@ from gis_service.crs import CrsSpec, apply_axis_order, parse_crs, to_storage
 from gis_service.db.models import GEOMETRY_QUALITIES, LOCATION_BASES, PLAN_MODELS
 from gis_service.errors import GisError, InvalidInput
 from gis_service.queries.progress import REVIEW_TIMEZONE
-from gis_service.services.progress.vocab import GEOMETRY_FIELDS, Field, editable_fields, stages
+from gis_service.services.progress.vocab import GEOMETRY_FIELDS, Field, editable_fields
+from gis_service.vocab import statuses
 
 # A loose box around 晋城市城区: catches swapped axes and wrong CRSs, not edge cases.
 PLAUSIBLE_BOUNDS = (112.4, 35.2, 113.3, 35.9)
@@ -42,11 +43,11 @@ def today_in_review_zone() -> dt.date:
 def stage_code(collection_id: str, value: str) -> str | None:
     """A stage code, or its Chinese name (either half of 在建/续建), or None."""
     value = value.strip()
-    vocab = stages(collection_id)
+    vocab = statuses(collection_id)
     if value in vocab:
         return value
-    for code, (label, _) in vocab.items():
-        if value == label or value in label.split("/"):
+    for code, status in vocab.items():
+        if value == status.zh or value in status.zh.split("/"):
             return code
     return None
 
@@ -87,7 +88,7 @@ def _one(field: Field, collection_id: str, value, today: dt.date):
     if field.kind == "status":
         code = stage_code(collection_id, str(value))
         if code is None:
-            allowed = list(stages(collection_id))
+            allowed = list(statuses(collection_id))
             raise ValueError(f"未知阶段 {value!r}，应为 {allowed}", f"unknown status {value!r}; one of {allowed}")
         return code
     if field.kind in ("percent", "amount"):

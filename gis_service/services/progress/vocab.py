@@ -1,33 +1,9 @@
-"""Progress vocabularies (DOMAIN.md §3) and the fields an editor may change."""
+"""The fields an editor may change on a progress feature (statuses and labels: ``gis_service.vocab``)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 from gis_service.db.models import PROGRESS_COLLECTIONS
-
-PROJECT_STAGES = {
-    "unknown": ("未知", "#BDBDBD"), "planned": ("谋划/储备", "#9E9E9E"),
-    "preliminary": ("前期", "#1E88E5"), "new_start": ("新开工", "#FB8C00"),
-    "ongoing": ("在建/续建", "#FDD835"), "completed": ("竣工/建成", "#43A047"),
-    "operating": ("投产/运营", "#00897B"), "suspended": ("暂停/缓建", "#E53935"),
-}
-VILLAGE_STAGES = {
-    "unknown": ("未知", "#BDBDBD"), "survey": ("摸底调查", "#9E9E9E"),
-    "plan_approved": ("方案编制/审批", "#1E88E5"), "signing": ("征收签约", "#8E24AA"),
-    "demolition": ("腾空拆除", "#FB8C00"), "resettlement_build": ("安置房建设", "#FDD835"),
-    "returning": ("回迁安置", "#7CB342"), "done": ("完成/销号", "#43A047"),
-}
-# Stages that count as finished in completion rates.
-FINISHED = {"completed", "operating", "done"}
-DEMO_LABEL = "演示数据 / demo data"
-
-
-def stages(collection_id: str) -> dict[str, tuple[str, str]]:
-    return VILLAGE_STAGES if collection_id == "urban_village_sites" else PROJECT_STAGES
-
-
-def all_stage_codes() -> list[str]:
-    return list(dict.fromkeys([*PROJECT_STAGES, *VILLAGE_STAGES]))
 
 
 @dataclass(frozen=True)

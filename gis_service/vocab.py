@@ -1,0 +1,156 @@
+"""The one domain vocabulary: collection titles, progress statuses and their groups, zone
+classes, category / quality / basis labels, house colours and the demo label.
+
+Pages, reports, exports, styles and API responses take every such word from here, so a
+title or a status reads the same wherever it shows. Collection titles come from
+``layers/manifest.yml`` (the layer registry); everything else is written once below.
+Pure: no database, no I/O beyond reading the manifest once.
+"""
+from __future__ import annotations
+
+from functools import cache
+from typing import NamedTuple
+
+from gis_service.manifest import Manifest, read_manifest
+from gis_service.settings import Settings
+
+# --- collection titles (from the manifest) ---------------------------------------------
+
+
+@cache
+def manifest() -> Manifest:
+    return read_manifest(Settings().layers_dir)
+
+
+def collection_title(collection_id: str, lang: str = "zh") -> str:
+    """The manifest's title of a plan collection; other ids (user layers) read as themselves."""
+    spec = manifest().get(collection_id)
+    if spec is None:
+        return collection_id
+    return spec.title_en if lang == "en" else spec.title_zh
+
+
+def bilingual_title(collection_id: str) -> str:
+    """"中文 English", as map legends and headings show a collection."""
+    return f"{collection_title(collection_id)} {collection_title(collection_id, 'en')}"
+
+
+def collection_titles(lang: str = "zh") -> dict[str, str]:
+    return {c.id: collection_title(c.id, lang) for c in manifest().collections}
+
+
+# --- progress statuses ---------------------------------------------------------------
+
+# Status groups: what a status means for roll-ups and warnings.
+FINISHED, ACTIVE, UNKNOWN, SUSPENDED = "finished", "active", "unknown", "suspended"
+STATUS_GROUPS = (UNKNOWN, ACTIVE, SUSPENDED, FINISHED)
+
+
+class Status(NamedTuple):
+    zh: str
+    en: str
+    colour: str
+    group: str
+
+
+PROJECT_STATUS = {  # projects and the ecological works held in ecology_sites / green_corridors
+    "unknown": Status("未知", "unknown", "#BDBDBD", UNKNOWN),
+    "planned": Status("谋划/储备", "planned", "#9E9E9E", ACTIVE),
+    "preliminary": Status("前期", "preliminary", "#1E88E5", ACTIVE),
+    "new_start": Status("新开工", "new start", "#FB8C00", ACTIVE),
+    "ongoing": Status("在建/续建", "ongoing", "#FDD835", ACTIVE),
+    "completed": Status("竣工/建成", "completed", "#43A047", FINISHED),
+    "operating": Status("投产/运营", "operating", "#00897B", FINISHED),
+    "suspended": Status("暂停/缓建", "suspended", "#E53935", SUSPENDED),
+}
+VILLAGE_STATUS = {  # urban-village redevelopment
+    "unknown": Status("未知", "unknown", "#BDBDBD", UNKNOWN),
+    "survey": Status("摸底调查", "survey", "#9E9E9E", ACTIVE),
+    "plan_approved": Status("方案编制/审批", "plan approved", "#1E88E5", ACTIVE),
+    "signing": Status("征收签约", "signing", "#8E24AA", ACTIVE),
+    "demolition": Status("腾空拆除", "demolition", "#FB8C00", ACTIVE),
+    "resettlement_build": Status("安置房建设", "resettlement housing", "#FDD835", ACTIVE),
+    "returning": Status("回迁安置", "returning", "#7CB342", ACTIVE),
+    "done": Status("完成/销号", "done", "#43A047", FINISHED),
+}
+STATUS_VOCABULARY = {"projects": PROJECT_STATUS, "urban_village_sites": VILLAGE_STATUS,
+                     "ecology_sites": PROJECT_STATUS, "green_corridors": PROJECT_STATUS}
+
+
+def statuses(collection_id: str) -> dict[str, Status]:
+    """The status vocabulary of a progress collection (the project one for any other id)."""
+    return STATUS_VOCABULARY.get(collection_id, PROJECT_STATUS)
+
+
+def status_codes(collection_id: str) -> tuple[str, ...]:
+    return tuple(statuses(collection_id))
+
+
+def all_status_codes() -> list[str]:
+    return list(dict.fromkeys([*PROJECT_STATUS, *VILLAGE_STATUS]))
+
+
+def codes_in_group(group: str, collection_id: str | None = None) -> frozenset[str]:
+    """Status codes of one group, for one collection or across all of them."""
+    vocabularies = [statuses(collection_id)] if collection_id else [PROJECT_STATUS, VILLAGE_STATUS]
+    return frozenset(code for vocab in vocabularies for code, s in vocab.items() if s.group == group)
+
+
+def is_finished(collection_id: str, status: str | None) -> bool:
+    return status in codes_in_group(FINISHED, collection_id)
+
+
+def status_label(collection_id: str, status: str | None, lang: str = "zh") -> str:
+    term = statuses(collection_id).get(status or "unknown")
+    if term is None:
+        return str(status)
+    return term.en if lang == "en" else term.zh
+
+
+def status_colour(collection_id: str, status: str | None) -> str:
+    vocab = statuses(collection_id)
+    return vocab.get(status or "unknown", vocab["unknown"]).colour
+
+
+# --- function zones and other labels -------------------------------------------------------
+
+class ZoneClass(NamedTuple):
+    zh: str
+    en: str
+    colour: str
+    hatched: bool
+
+
+ZONE_CLASSES = {  # the plan's four classes, in its order; colours are the house colours
+    "optimized": ZoneClass("优化开发区", "optimized development", "#E53935", False),
+    "key": ZoneClass("重点开发区", "key development", "#FB8C00", False),
+    "restricted": ZoneClass("限制开发区", "restricted development", "#7CB342", False),
+    "prohibited": ZoneClass("禁止开发区", "prohibited development", "#1B5E20", True),
+}
+UNDESIGNATED = ("未划定", "not designated by the plan", "#37474F")
+UNDESIGNATED_ZONE_ZH = "未划定主体功能区"  # land inside 城区 the plan gives no functional class
+WATER_COLOUR = "#1E88E5"
+
+CATEGORY_LABELS = {  # project categories
+    "service": "服务业", "agriculture": "农业", "industry": "工业", "education": "教育",
+    "health": "医疗卫生", "utilities": "市政公用", "housing": "住房", "urban_village": "城中村",
+}
+QUALITY_LABELS = {"official": "官方", "approximate": "近似", "schematic": "示意"}
+BASIS_LABELS = {
+    "official": "官方数据", "surveyed": "实测", "user": "用户提供",
+    "gazetteer": "按地名录位置放置（示意）", "area_hint": "按规划所述片区放置（示意）",
+    "unlocated": "规划未给出位置",
+}
+
+
+def class_label(attribute: str | None, value: str) -> str:
+    """Chinese label of a styled class value (zone class or category); the value when none is known."""
+    if attribute == "zone_class" and value in ZONE_CLASSES:
+        return ZONE_CLASSES[value].zh
+    return CATEGORY_LABELS.get(value, value) if attribute == "category" else value
+
+
+# --- demo data ---------------------------------------------------------------------------
+
+DEMO_LABEL = "演示数据 / demo data"
+DEMO_NOTICE = "含演示数据，非真实进展 / contains demo data, not real progress"
