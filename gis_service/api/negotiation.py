@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from fastapi import Request
 
-from gis_service.services.ogc_params import bad
+from gis_service.errors import BadParameter
 
 
 def wants(request: Request, allowed: tuple[str, ...], default: str = "json") -> str:
@@ -13,7 +13,7 @@ def wants(request: Request, allowed: tuple[str, ...], default: str = "json") -> 
         if token == "geojson":
             token = "json"
         if token not in allowed:
-            raise bad("f", f"支持的格式：{', '.join(allowed)}", f"unsupported format {token!r}; "
+            raise BadParameter("f", f"支持的格式：{', '.join(allowed)}", f"unsupported format {token!r}; "
                       f"use one of {', '.join(allowed)}")
         return token
     accept = request.headers.get("accept", "")

@@ -8,7 +8,7 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict
 
-from gis_service.errors import InvalidInput, NotFound
+from gis_service.errors import BadParameter, InvalidInput, NotFound
 from gis_service.queries.collections import Collection
 from gis_service.queries.tiles import tile_columns
 
@@ -23,11 +23,9 @@ def check_tile(tms: str, z: int, y: int, x: int) -> None:
         raise NotFound(f"不支持的瓦片矩阵集 {tms}", f"unknown tile matrix set {tms!r}; use {TMS_ID}",
                        detail={"parameter": "tileMatrixSetId"})
     if not 0 <= z <= MAX_ZOOM:
-        raise InvalidInput(f"缩放级别须在 0–{MAX_ZOOM}", f"tileMatrix must be 0–{MAX_ZOOM}",
-                           detail={"parameter": "tileMatrix"}, status=400)
+        raise BadParameter("tileMatrix", f"缩放级别须在 0–{MAX_ZOOM}", f"must be 0–{MAX_ZOOM}")
     if not (0 <= x < 2 ** z and 0 <= y < 2 ** z):
-        raise InvalidInput("瓦片行列号超出范围", f"tileRow/tileCol out of range for zoom {z}",
-                           detail={"parameter": "tileRow/tileCol"}, status=400)
+        raise BadParameter("tileRow/tileCol", "瓦片行列号超出范围", f"out of range for zoom {z}")
 
 
 def tiles_template(base: str, c: Collection) -> str:

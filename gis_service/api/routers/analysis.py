@@ -12,9 +12,8 @@ from starlette.concurrency import run_in_threadpool
 from gis_service.api.deps import AppSettings, BaseUrl, Conn
 from gis_service.api.html import render
 from gis_service.api.negotiation import wants
-from gis_service.services.ogc_params import bad
+from gis_service.errors import BadParameter, InvalidBody, PayloadTooLarge
 from gis_service.services.parcel_check import check_request, get_report, principal_name
-from gis_service.services.parcel_check.geometry_input import PayloadTooLarge
 from gis_service.services.parcel_check.jobs import (
     job_document, job_lifespan, submit_job, wake_worker,
 )
@@ -81,7 +80,7 @@ async def point_query(request: Request, conn: Conn, settings: AppSettings,
                       crs: Annotated[str | None, Query(description=CRS_DOC)] = None):
     for name, value in (("x", x), ("y", y)):
         if not math.isfinite(value):
-            raise bad(name, "应为有限数字", f"expected a finite number, got {value}")
+            raise BadParameter(name, "应为有限数字", f"expected a finite number, got {value}")
     body = b'{"type": "Point", "coordinates": [%r, %r]}' % (x, y)
     return await run_in_threadpool(check_request, conn, body, crs=crs, proposed_use=None, repair=False,
                                    settings=settings, actor=_actor(request))
@@ -144,10 +143,7 @@ async def _upload(request: Request, limit: int, filename: str | None) -> tuple[s
         form = await request.form(max_files=1, max_fields=10)
         upload = form.get("file")
         if upload is None or isinstance(upload, str):
-            from gis_service.errors import InvalidInput
-
-            raise InvalidInput("缺少上传文件字段 file", "the multipart body has no file field",
-                               code="invalid_body")
+            raise InvalidBody("缺少上传文件字段 file", "the multipart body has no file field")
         content = await upload.read(limit + 1)
         await upload.close()
         if len(content) > limit:

@@ -7,7 +7,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Query, Request, Response
 
 from gis_service.api.deps import Conn
-from gis_service.services.ogc_params import bad
+from gis_service.errors import BadParameter
 from gis_service.services.progress.stats import progress_stats, stats_table
 from gis_service.services.progress.tables import MEDIA_TYPES, table_bytes
 
@@ -30,7 +30,7 @@ def stats_progress(
         try:
             day = dt.date.fromisoformat(as_of)
         except ValueError:
-            raise bad("as_of", "应为日期 YYYY-MM-DD", f"expected a date YYYY-MM-DD, got {as_of!r}") from None
+            raise BadParameter("as_of", "应为日期 YYYY-MM-DD", f"expected a date YYYY-MM-DD, got {as_of!r}") from None
     collections = [c.strip() for c in collection.split(",") if c.strip()] if collection else None
     result = progress_stats(conn, group_by, day, collections)
     if f == "json":

@@ -17,18 +17,13 @@ from pyproj.exceptions import ProjError
 from shapely.geometry import shape
 
 from gis_service.crs import CrsSpec, to_storage
-from gis_service.errors import GisError, InvalidInput
+from gis_service.errors import GisError, InvalidBody, InvalidInput, PayloadTooLarge
 
 PARCEL_TYPES = ("Polygon", "MultiPolygon")
 POINT_TYPES = ("Point",)
 # Loose box round China (CGCS2000 lon/lat): beyond it the CRS is almost surely wrong.
 CHINA_BOX = (73.0, 3.0, 136.0, 54.0)
 _REASON_AT = re.compile(r"^(?P<what>[^\[]+)\[(?P<x>[-\d.eE+]+) (?P<y>[-\d.eE+]+)\]")
-
-
-class PayloadTooLarge(GisError):
-    code = "payload_too_large"
-    status = 413
 
 
 @dataclass
@@ -60,8 +55,7 @@ def load_json(body: bytes) -> Any:
     try:
         return orjson.loads(body)
     except orjson.JSONDecodeError as exc:
-        raise InvalidInput("请求体不是有效的 JSON", f"the body is not valid JSON: {exc}",
-                           code="invalid_body") from None
+        raise InvalidBody("请求体不是有效的 JSON", f"the body is not valid JSON: {exc}") from None
 
 
 def features_of(document: Any) -> list[tuple[dict | None, dict]]:

@@ -129,6 +129,7 @@ def record_actual(conn: Connection, code: str, body: dict, principal: Principal,
         "reason": body.get("reason"), "version": row["version"]})
     audit.record(conn, principal, method=method, path=path, status=200, action="indicator_actual",
                  collection_id="indicators", feature_id=code, detail={"year": clean["year"], **new_values})
+    conn.commit()
     return {"code": code, "year": clean["year"], **new_values, "version": row["version"]}
 
 
