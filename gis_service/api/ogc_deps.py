@@ -33,6 +33,14 @@ def _is_download(fmt: str) -> bool:
     return fmt in EXPORT_FORMATS or fmt == "geojsonseq"
 
 
+def _collection(collectionId: str, conn: Conn) -> Collection:
+    return get_collection(conn, collectionId)
+
+
+# The path's collection, or a 404 naming it (tipg's CollectionParams).
+CollectionDep = Annotated[Collection, Depends(_collection)]
+
+
 def _items_request(request: Request, collectionId: str, conn: Conn, settings: AppSettings) -> ItemsRequest:
     fmt = wants(request, ITEM_FORMATS)
     collection = get_collection(conn, collectionId)

@@ -12,7 +12,7 @@ from urllib.parse import urlsplit
 
 import folium
 
-from gis_service.errors import BadParameter, InvalidInput
+from gis_service.errors import BadParameter
 from gis_service.maps.elements import ScaleBar
 from gis_service.settings import Settings
 

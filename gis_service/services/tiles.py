@@ -8,9 +8,12 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict
 
-from gis_service.errors import BadParameter, InvalidInput, NotFound
+from sqlalchemy import Connection
+
+from gis_service.errors import BadParameter, NotFound
 from gis_service.queries.collections import Collection
-from gis_service.queries.tiles import tile_columns
+from gis_service.queries.tiles import fetch_tile, tile_columns
+from gis_service.services.features import collection_extent
 
 TMS_ID = "WebMercatorQuad"
 TMS_URI = "http://www.opengis.net/def/tilematrixset/OGC/1.0/WebMercatorQuad"
@@ -111,3 +114,21 @@ class TileCache:
             while self._size > self.max_bytes:
                 _, old = self._items.popitem(last=False)
                 self._size -= len(old)
+
+
+def tile_bytes(conn: Connection, cache: TileCache, c: Collection, z: int, y: int, x: int) -> bytes:
+    """A tile from the cache, or from PostGIS (then cached: the key carries the data version)."""
+    key = (c.id, c.data_version, z, y, x)
+    body = cache.get(key)
+    if body is None:
+        body = fetch_tile(conn, c, z, x, y)
+        cache.put(key, body)
+    return body
+
+
+def tile_etag(c: Collection, z: int, y: int, x: int) -> str:
+    return f'W/"{c.id}-{c.data_version}-{z}-{y}-{x}"'
+
+
+def tilejson_for(conn: Connection, base: str, c: Collection) -> dict:
+    return tilejson(base, c, collection_extent(conn, c))

@@ -13,8 +13,10 @@ from gis_service.api.deps import AppSettings, BaseUrl, Conn, EditorDep
 from gis_service.errors import InvalidInput
 from gis_service.services.ogc_documents import GEOJSON
 from gis_service.services.progress import photos
-from gis_service.services.progress.edits import Edit, check_editable, history
-from gis_service.services.progress.items import attach_photo, delete_item, edit_from_body, write_item
+from gis_service.services.progress.edits import Edit, check_editable
+from gis_service.services.progress.items import (
+    attach_photo, delete_item, edit_from_body, history_document, write_item,
+)
 from gis_service.services.progress.vocab import FIELDS, all_stage_codes
 
 router = APIRouter(tags=["编辑 Edits (OGC API – Features Part 4)"])
@@ -106,12 +108,7 @@ def delete(collectionId: str, featureId: str, request: Request, principal: Edito
 def item_history(collectionId: str, featureId: str, conn: Conn, limit: int = 500):
     """Newest first: who, when, the old and new value of each changed field, and why.
     Geometry changes carry GeoJSON text, so an older geometry can be restored."""
-    check_editable(collectionId)
-    events = history(conn, collectionId, featureId, limit=max(1, min(limit, 5000)))
-    body = {"collection": collectionId, "feature": featureId, "events": events}
-    if any(e["demo"] for e in events):
-        body["notice"] = "含演示数据（actor=demo），非真实进展 / includes demo data, not real progress"
-    return body
+    return history_document(conn, collectionId, featureId, limit)
 
 
 @router.get(f"{ITEM}/photos", summary="现场照片列表 / photos of a feature")

@@ -13,7 +13,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from gis_service.errors import BadParameter, InvalidInput
+from gis_service.errors import BadParameter
 
 STORAGE_CRS = "EPSG:4490"
 

@@ -27,7 +27,7 @@ import geopandas as gpd
 import pandas as pd
 import pyogrio
 
-from gis_service.errors import BadParameter, InvalidInput
+from gis_service.errors import BadParameter
 from gis_service.services.exports.base import datetimes_as_text, ogr_write_options
 
 FIELD_NAME_BYTES = 10
@@ -100,7 +100,7 @@ def _representable(frame: gpd.GeoDataFrame, codec: str) -> gpd.GeoDataFrame:
     frame = frame.copy()
     for column in frame.columns:
         dtype = frame[column].dtype
-        if column != frame.geometry.name and (dtype == object or pd.api.types.is_string_dtype(dtype)):
+        if column != frame.geometry.name and (pd.api.types.is_object_dtype(dtype) or pd.api.types.is_string_dtype(dtype)):
             frame[column] = frame[column].map(
                 lambda v: v.encode(codec, errors="replace").decode(codec) if isinstance(v, str) else v
             ).astype(object)

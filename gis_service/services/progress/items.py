@@ -12,7 +12,9 @@ from gis_service.queries.collections import get_collection
 from gis_service.queries.features import ItemsQuery
 from gis_service.services.features import fetch_feature
 from gis_service.services.progress import photos
-from gis_service.services.progress.edits import KEEP, Edit, EditResult, apply_edit, check_editable, soft_delete
+from gis_service.services.progress.edits import (
+    KEEP, Edit, EditResult, apply_edit, check_editable, history, soft_delete,
+)
 
 
 @dataclass
@@ -92,3 +94,13 @@ def attach_photo(conn: Connection, settings, principal: Principal, collection_id
     photo = photos.save_photo(conn.engine, settings, principal, collection_id, feature_id, upload.file,
                               upload.filename, caption, method="POST", path=path)
     return photos.describe(photo, base)
+
+
+def history_document(conn: Connection, collection_id: str, feature_id: str, limit: int) -> dict:
+    """A feature's change events, newest first (at most 5,000), flagged where they are demo data."""
+    check_editable(collection_id)
+    events = history(conn, collection_id, feature_id, limit=max(1, min(limit, 5000)))
+    body = {"collection": collection_id, "feature": feature_id, "events": events}
+    if any(e["demo"] for e in events):
+        body["notice"] = "含演示数据（actor=demo），非真实进展 / includes demo data, not real progress"
+    return body

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import Connection, text
 
 from gis_service.db.models import PROGRESS_COLLECTIONS
-from gis_service.errors import BadParameter, InvalidInput
+from gis_service.errors import BadParameter
 from gis_service.queries.progress import UNITS_SQL, stats_rows_sql
 from gis_service.services.progress.history import as_of_members
 from gis_service.services.progress.vocab import DEMO_LABEL, FINISHED, all_stage_codes
