@@ -24,10 +24,6 @@ class ItemsRequest:
     encoding: str = "UTF-8"
     params: dict[str, str] = field(default_factory=dict)
 
-    @property
-    def download(self) -> bool:
-        return _is_download(self.fmt)
-
 
 def _is_download(fmt: str) -> bool:
     return fmt in EXPORT_FORMATS or fmt == "geojsonseq"

@@ -102,15 +102,3 @@ def parse_map_params(query: dict[str, str], known_layers: tuple[str, ...] = ()) 
     return MapParams(embed=embed, layers=layers, bbox=bbox, center=center, zoom=zoom, basemap=basemap,
                      as_of=as_of, category=query.get("category") or None,
                      zhuanlan=query.get("zhuanlan") or None, by=by)
-
-
-def parse_dpi(value: str | None, default: int = 150) -> int:
-    if value is None or value == "":
-        return default
-    try:
-        dpi = int(value)
-    except ValueError:
-        raise BadParameter("dpi", f"应为 50–{MAX_DPI} 的整数", f"expected an integer 50–{MAX_DPI}") from None
-    if not 50 <= dpi <= MAX_DPI:
-        raise BadParameter("dpi", f"应为 50–{MAX_DPI} 的整数", f"expected an integer 50–{MAX_DPI}")
-    return dpi
