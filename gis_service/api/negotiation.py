@@ -1,4 +1,5 @@
-"""Pick the response format: ``f`` wins, then Accept; ``*/*`` means JSON."""
+"""Pick the response format (``f`` wins, then Accept; ``*/*`` means JSON), and answer
+conditional GETs (If-None-Match)."""
 from __future__ import annotations
 
 from fastapi import Request
@@ -23,3 +24,9 @@ def wants(request: Request, allowed: tuple[str, ...], default: str = "json") -> 
     if "html" in allowed and html_at >= 0 and (json_at < 0 or html_at < json_at):
         return "html"
     return default
+
+
+def not_modified(request: Request, etag: str) -> bool:
+    """True when the client's If-None-Match names ``etag`` (or is ``*``): answer 304."""
+    header = request.headers.get("if-none-match", "")
+    return etag in [t.strip() for t in header.split(",")] or header.strip() == "*"

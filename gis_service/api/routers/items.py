@@ -12,6 +12,7 @@ from starlette.background import BackgroundTask
 
 from gis_service.api.deps import AppSettings, BaseUrl, Conn, PrimaryConn
 from gis_service.api.html import render
+from gis_service.api.negotiation import not_modified
 from gis_service.api.ogc_deps import ItemDep, ItemsDep
 from gis_service.crs import parse_crs
 from gis_service.errors import NotFound
@@ -36,11 +37,6 @@ READ_METHODS = "GET, HEAD, OPTIONS"
 
 def _content_crs(q: ItemsQuery) -> dict:
     return {"Content-Crs": f"<{q.out_crs.uri}>"}
-
-
-def _not_modified(request: Request, etag: str) -> bool:
-    header = request.headers.get("if-none-match", "")
-    return etag in [t.strip() for t in header.split(",")] or header.strip() == "*"
 
 
 def _page_links(base: str, cid: str, request: Request, q: ItemsQuery, page: Page) -> list[dict]:
@@ -73,7 +69,7 @@ def items(request: Request, req: ItemsDep, conn: Conn, base: BaseUrl, settings: 
     headers = {"ETag": etag, "Last-Modified": c.updated_at.strftime("%a, %d %b %Y %H:%M:%S GMT")}
     if req.fmt not in EXPORT_FORMATS:  # files are written in their own CRS, known after export
         headers.update(_content_crs(q))
-    if _not_modified(request, etag):
+    if not_modified(request, etag):
         return Response(status_code=304, headers=headers)
     if req.fmt == "geojsonseq":
         stream = stream_features(request.app.state.engine, q, q.limit, RECORD_SEPARATOR,
@@ -114,7 +110,7 @@ def item(request: Request, req: ItemDep, conn: PrimaryConn, base: BaseUrl):
     etag = (f'"{version}"' if req.params.get("crs") is None
             else f'W/"{version}-{q.out_crs.epsg}-{q.out_crs.lat_first}"')
     headers = {"ETag": etag, **_content_crs(q)}
-    if _not_modified(request, etag):
+    if not_modified(request, etag):
         return Response(status_code=304, headers=headers)
     feature = json.loads(feature_text)
     href = f"{base}/collections/{c.id}/items/{featureId}"

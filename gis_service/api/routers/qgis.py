@@ -6,6 +6,7 @@ import hashlib
 from fastapi import APIRouter, Request, Response
 
 from gis_service.api.deps import BaseUrl, Conn
+from gis_service.api.negotiation import not_modified
 from gis_service.services.ogc_documents import QGIS_PROJECT_MEDIA_TYPE
 from gis_service.services.qgis_layers import PROJECT_FILENAME, service_project
 
@@ -19,6 +20,6 @@ def qgis_project(request: Request, conn: Conn, base: BaseUrl):
     # The project embeds styles and the base URL, so its own hash is the honest validator.
     etag = f'"{hashlib.sha1(text.encode()).hexdigest()[:20]}"'
     headers = {"ETag": etag, "Content-Disposition": f'attachment; filename="{PROJECT_FILENAME}"'}
-    if etag in [t.strip() for t in request.headers.get("if-none-match", "").split(",")]:
+    if not_modified(request, etag):
         return Response(status_code=304, headers={"ETag": etag})
     return Response(text, media_type=QGIS_PROJECT_MEDIA_TYPE, headers=headers)

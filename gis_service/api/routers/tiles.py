@@ -4,6 +4,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Request, Response
 
 from gis_service.api.deps import BaseUrl, Conn
+from gis_service.api.negotiation import not_modified
 from gis_service.api.ogc_deps import CollectionDep
 from gis_service.services.tiles import (
     MVT, TMS_ID, check_tile, tile_bytes, tile_etag, tile_matrix_set, tilejson_for, tileset_document,
@@ -50,7 +51,7 @@ def tile(tileMatrixSetId: str, tileMatrix: int, tileRow: int, tileCol: int, c: C
     check_tile(tileMatrixSetId, tileMatrix, tileRow, tileCol)
     etag = tile_etag(c, tileMatrix, tileRow, tileCol)
     headers = {"ETag": etag, "Cache-Control": "public, max-age=60"}
-    if request.headers.get("if-none-match") == etag:
+    if not_modified(request, etag):
         return Response(status_code=304, headers=headers)
     body = tile_bytes(conn, request.app.state.tile_cache, c, tileMatrix, tileRow, tileCol)
     return Response(body, media_type=MVT, headers=headers)
