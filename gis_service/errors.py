@@ -75,6 +75,14 @@ class NotFound(GisError):
     status = 404
 
 
+class UnknownCollection(NotFound):
+    code = "unknown_collection"
+
+
+class InvalidGeometry(InvalidInput):
+    code = "invalid_geometry"
+
+
 class InvalidBody(InvalidInput):
     code = "invalid_body"
     status = 422

@@ -10,7 +10,7 @@ import shapely
 from sqlalchemy import Connection, bindparam, text
 from sqlalchemy.dialects.postgresql import JSONB
 
-from gis_service.errors import BadParameter, InvalidInput, NotFound
+from gis_service.errors import BadParameter, InvalidGeometry, NotFound
 from gis_service.queries.analysis import check_chunk, check_context, make_valid
 from gis_service.services.parcel_check import rules
 from gis_service.services.parcel_check.geometry_input import ParcelInput
@@ -53,10 +53,9 @@ def repair_parcels(conn: Connection, parcels: list[ParcelInput]) -> None:
     for parcel, wkb in zip(todo, repaired):
         geom = shapely.from_wkb(wkb) if wkb else None
         if geom is None or geom.is_empty:
-            raise InvalidInput(f"第 {parcel.index + 1} 个要素修复后没有面积（{parcel.repair_reason}）",
-                               f"feature {parcel.index + 1}: nothing polygonal is left after repair "
-                               f"({parcel.repair_reason})", detail={"feature": parcel.index + 1},
-                               code="invalid_geometry")
+            raise InvalidGeometry(f"第 {parcel.index + 1} 个要素修复后没有面积（{parcel.repair_reason}）",
+                                  f"feature {parcel.index + 1}: nothing polygonal is left after repair "
+                                  f"({parcel.repair_reason})", detail={"feature": parcel.index + 1})
         parcel.geometry, parcel.repaired = geom, True
 
 

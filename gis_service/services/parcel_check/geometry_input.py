@@ -17,7 +17,7 @@ from pyproj.exceptions import ProjError
 from shapely.geometry import shape
 
 from gis_service.crs import CrsSpec, to_storage
-from gis_service.errors import InvalidBody, InvalidInput, PayloadTooLarge
+from gis_service.errors import InvalidBody, InvalidGeometry, InvalidInput, PayloadTooLarge
 
 PARCEL_TYPES = ("Polygon", "MultiPolygon")
 POINT_TYPES = ("Point",)
@@ -48,7 +48,7 @@ def invalid(zh: str, en: str, *, hint_zh: str = "", hint_en: str = "", **detail)
     if hint_en:
         detail["hint"] = hint_en
         detail["hint_zh"] = hint_zh
-    return InvalidInput(message_zh, message_en, detail=detail, code="invalid_geometry")
+    return InvalidGeometry(message_zh, message_en, detail=detail)
 
 
 def load_json(body: bytes) -> Any:
