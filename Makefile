@@ -5,7 +5,7 @@ HOST ?= 127.0.0.1
 GIS := .venv/bin/gis-service
 PYTEST_ARGS ?=
 
-.PHONY: setup setup-run run test bench db-up db-down layers clean load fuzz audit
+.PHONY: setup setup-run run test lint bench db-up db-down layers clean load fuzz audit
 
 setup:
 	@bash scripts/setup.sh test
@@ -25,7 +25,12 @@ run: setup-run
 	@$(GIS) serve --host $(HOST) --port $(PORT)
 
 test: setup
+	@bash scripts/lint.sh
 	@.venv/bin/python -m pytest $(PYTEST_ARGS)
+
+# The static checks alone (ruff, pylint duplicate-code); `make test` runs them first.
+lint: setup
+	@bash scripts/lint.sh
 
 # Benchmarks (issue 8), not part of `make test`: results in bench/results/<date>.json.
 bench: setup

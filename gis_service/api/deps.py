@@ -1,4 +1,9 @@
-"""Request-scoped dependencies, as Annotated aliases for thin routers."""
+"""Request-scoped dependencies, as Annotated aliases for thin routers.
+
+Where transactions commit: in the service that performs the write, once, after everything it
+writes (its own ``engine.begin()`` block, or one ``conn.commit()`` on the connection it was given),
+so a failure anywhere in a write rolls all of it back; routers, renderers and queries never commit.
+"""
 from __future__ import annotations
 
 import asyncio
@@ -10,6 +15,7 @@ from sqlalchemy import Connection, Engine
 from sqlalchemy.exc import DBAPIError, TimeoutError as PoolTimeout
 from starlette.concurrency import run_in_threadpool
 
+from gis_service.auth.principal import Principal, require
 from gis_service.settings import Settings
 
 
@@ -85,3 +91,22 @@ Conn = Annotated[Connection, Depends(_connection)]
 PrimaryConn = Annotated[Connection, Depends(_primary_connection)]
 AppSettings = Annotated[Settings, Depends(_settings)]
 BaseUrl = Annotated[str, Depends(base_url)]
+
+
+def _editor(request: Request) -> Principal:
+    return require(request.state.principal, "editor")
+
+
+def _admin(request: Request) -> Principal:
+    return require(request.state.principal, "admin")
+
+
+def _form_editor(request: Request) -> Principal:
+    return require(request.state.principal, "editor", allow_session=True)
+
+
+# The caller, refused with 401/403 unless its key has the role (browser sessions may not use the JSON API).
+EditorDep = Annotated[Principal, Depends(_editor)]
+AdminDep = Annotated[Principal, Depends(_admin)]
+# The editors' HTML form: a browser session may write here (the form is CSRF-checked).
+FormEditorDep = Annotated[Principal, Depends(_form_editor)]

@@ -8,7 +8,7 @@ from sqlalchemy.exc import DataError, OperationalError, TimeoutError as PoolTime
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from gis_service.errors import GisError
+from gis_service.errors import BadParameter, GisError, InvalidBody, InvalidInput, error_body, send_error
 
 RETRY_AFTER_S = "5"
 # Framework-raised errors (no route, wrong method) in the same bilingual shape as ours.
@@ -17,33 +17,53 @@ HTTP_ERRORS = {400: ("invalid_body", "请求体无法解析（应为 UTF-8 JSON�
                405: ("method_not_allowed", "不支持该请求方法", "method not allowed")}
 
 
+class ServiceUnavailable(GisError):
+    code = "service_unavailable"
+    status = 503
+
+
+class InvalidText(InvalidInput):
+    code = "invalid_text"
+
+
+DATABASE_DOWN = ServiceUnavailable("数据库暂不可用，请稍后重试", "database unavailable, retry shortly")
+POOL_EXHAUSTED = ServiceUnavailable("服务繁忙，请稍后重试", "service busy: no database connection free")
+
+
+def error_response(error: GisError, headers: dict | None = None) -> JSONResponse:
+    if error.status == 503:
+        headers = {"Retry-After": RETRY_AFTER_S, **(headers or {})}
+    return JSONResponse(error_body(error), status_code=error.status, headers=headers)
+
+
+def _validation_error(exc: RequestValidationError) -> GisError:
+    """OGC API: a bad query parameter is a 400 naming it; a bad body stays 422."""
+    errors = exc.errors()
+    first = errors[0] if errors else {}
+    location = [str(p) for p in first.get("loc", ())]
+    where = location[0] if location else "request"
+    name = location[-1] if len(location) > 1 else where
+    if where in ("query", "path", "header"):
+        return BadParameter(name, "取值不符合接口定义", f"{first.get('msg', '')} (in the {where})",
+                            detail={"location": where})
+    return InvalidBody(f"请求体 {name} 无效", f"invalid {where} parameter {name}: {first.get('msg', '')}",
+                       detail={"parameter": name, "location": where})
+
+
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(GisError)
     async def gis_error(request: Request, exc: GisError) -> JSONResponse:
-        # OGC exception bodies carry "code" and "description"; we add the Chinese text.
-        return JSONResponse({**exc.to_dict(), "description": exc.message_en}, status_code=exc.status)
+        return error_response(exc)
 
     @app.exception_handler(RequestValidationError)
     async def invalid_request(request: Request, exc: RequestValidationError) -> JSONResponse:
-        # OGC API: a bad query parameter is a 400 naming it; a bad body stays 422.
-        errors = exc.errors()
-        first = errors[0] if errors else {}
-        location = [str(p) for p in first.get("loc", ())]
-        where = location[0] if location else "request"
-        name = location[-1] if len(location) > 1 else where
-        status = 400 if where in ("query", "path", "header") else 422
-        body = {"code": "invalid_parameter" if status == 400 else "invalid_body",
-                "description": f"invalid {where} parameter {name}: {first.get('msg', '')}",
-                "message": f"invalid {where} parameter {name}: {first.get('msg', '')}",
-                "message_zh": f"参数 {name} 无效", "detail": {"parameter": name, "location": where}}
-        return JSONResponse(body, status_code=status)
+        return error_response(_validation_error(exc))
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
         code, zh, en = HTTP_ERRORS.get(exc.status_code, ("http_error", "请求错误", str(exc.detail)))
-        body = {"code": code, "description": en, "message": en, "message_zh": zh,
-                "detail": {"path": request.url.path}}
-        return JSONResponse(body, status_code=exc.status_code, headers=getattr(exc, "headers", None))
+        error = GisError(zh, en, code=code, status=exc.status_code, detail={"path": request.url.path})
+        return error_response(error, headers=getattr(exc, "headers", None))
 
     @app.exception_handler(DataError)
     async def unstorable_text(request: Request, exc: DataError) -> JSONResponse:
@@ -52,22 +72,16 @@ def install_error_handlers(app: FastAPI) -> None:
         orig = exc.orig
         if "NUL (0x00)" not in str(orig) and getattr(orig, "sqlstate", None) != "22P05":
             raise exc
-        en = "the input contains a NUL (\\u0000) character, which cannot be stored"
-        return JSONResponse({"code": "invalid_text", "description": en, "message": en,
-                             "message_zh": "输入中含有无法保存的 NUL（\\u0000）字符", "detail": {}}, status_code=422)
+        return error_response(InvalidText("输入中含有无法保存的 NUL（\\u0000）字符",
+                                          "the input contains a NUL (\\u0000) character, which cannot be stored"))
 
     @app.exception_handler(OperationalError)
     async def database_down(request: Request, exc: OperationalError) -> JSONResponse:
-        return _unavailable("数据库暂不可用，请稍后重试", "database unavailable, retry shortly")
+        return error_response(DATABASE_DOWN)
 
     @app.exception_handler(PoolTimeout)
     async def pool_exhausted(request: Request, exc: PoolTimeout) -> JSONResponse:
-        return _unavailable("服务繁忙，请稍后重试", "service busy: no database connection free")
-
-
-def _unavailable(zh: str, en: str) -> JSONResponse:
-    body = {"code": "service_unavailable", "description": en, "message": en, "message_zh": zh, "detail": {}}
-    return JSONResponse(body, status_code=503, headers={"Retry-After": RETRY_AFTER_S})
+        return error_response(POOL_EXHAUSTED)
 
 
 class DatabaseUnavailableMiddleware:
@@ -93,8 +107,8 @@ class DatabaseUnavailableMiddleware:
         except PoolTimeout:
             if started:
                 raise
-            await _unavailable("服务繁忙，请稍后重试", "service busy: no database connection free")(scope, receive, send)
+            await send_error(send, POOL_EXHAUSTED, headers=[(b"retry-after", RETRY_AFTER_S.encode())])
         except OperationalError:
             if started:
                 raise
-            await _unavailable("数据库暂不可用，请稍后重试", "database unavailable, retry shortly")(scope, receive, send)
+            await send_error(send, DATABASE_DOWN, headers=[(b"retry-after", RETRY_AFTER_S.encode())])

@@ -1,9 +1,10 @@
-"""Pick the response format: ``f`` wins, then Accept; ``*/*`` means JSON."""
+"""Pick the response format (``f`` wins, then Accept; ``*/*`` means JSON), and answer
+conditional GETs (If-None-Match)."""
 from __future__ import annotations
 
 from fastapi import Request
 
-from gis_service.services.ogc.params import bad
+from gis_service.errors import BadParameter
 
 
 def wants(request: Request, allowed: tuple[str, ...], default: str = "json") -> str:
@@ -13,7 +14,7 @@ def wants(request: Request, allowed: tuple[str, ...], default: str = "json") -> 
         if token == "geojson":
             token = "json"
         if token not in allowed:
-            raise bad("f", f"支持的格式：{', '.join(allowed)}", f"unsupported format {token!r}; "
+            raise BadParameter("f", f"支持的格式：{', '.join(allowed)}", f"unsupported format {token!r}; "
                       f"use one of {', '.join(allowed)}")
         return token
     accept = request.headers.get("accept", "")
@@ -23,3 +24,9 @@ def wants(request: Request, allowed: tuple[str, ...], default: str = "json") -> 
     if "html" in allowed and html_at >= 0 and (json_at < 0 or html_at < json_at):
         return "html"
     return default
+
+
+def not_modified(request: Request, etag: str) -> bool:
+    """True when the client's If-None-Match names ``etag`` (or is ``*``): answer 304."""
+    header = request.headers.get("if-none-match", "")
+    return etag in [t.strip() for t in header.split(",")] or header.strip() == "*"

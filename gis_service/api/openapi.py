@@ -2,8 +2,9 @@
 
 * OpenAPI 3.0, because QGIS and GDAL look for the 3.0 media type and FastAPI
   writes 3.1: we convert the few 3.1-only constructs it emits.
-* ``components.parameters.limit`` with a default and maximum: QGIS sizes its
-  pages from it (without it QGIS falls back to 100-feature pages).
+* ``components.parameters``, from the one declaration in services/ogc_params.py;
+  ``limit`` has a default and maximum: QGIS sizes its pages from it (without it
+  QGIS falls back to 100-feature pages).
 * One items path per collection, declaring its simple property filters
   (``style: form``, ``explode: false``).
 * Every error is the one bilingual exception body (api/errors.py), declared
@@ -15,13 +16,10 @@ import copy
 
 from fastapi import FastAPI
 
-from gis_service.crs import SUPPORTED_OUTPUT_CRS
+from gis_service.services.ogc.params import DECLARED, openapi_parameters
 
-SHARED_ITEM_PARAMETERS = ("limit", "offset", "bbox", "bbox-crs", "datetime", "filter", "filter-lang",
-                          "filter-crs", "sortby", "properties", "skipGeometry", "crs", "precision",
-                          "simplify", "f")
 GENERIC_ITEMS_PATH = "/collections/{collectionId}/items"
-MAX_OFFSET = 2**31 - 1  # deeper pages are meaningless, and larger numbers overflow SQL
+ITEM_PATH = "/collections/{collectionId}/items/{featureId}"
 EXCEPTION_SCHEMA = {
     "type": "object", "required": ["code", "message"],
     "description": "错误 / error: OGC exception (code, description) with the Chinese text and details",
@@ -72,51 +70,10 @@ def _to_30(node):
     return node
 
 
-def _components(default_limit: int, max_limit: int) -> dict:
-    crs_schema = {"type": "string", "format": "uri", "enum": list(SUPPORTED_OUTPUT_CRS)}
-    return {
-        "limit": {"name": "limit", "in": "query", "required": False, "style": "form", "explode": False,
-                  "description": f"每页要素数；超过 {max_limit} 时按 {max_limit} 返回 / features per page; "
-                                 f"values above {max_limit} are clamped to {max_limit}",
-                  "schema": {"type": "integer", "minimum": 1, "maximum": max_limit, "default": default_limit}},
-        "offset": {"name": "offset", "in": "query", "required": False,
-                   "schema": {"type": "integer", "minimum": 0, "maximum": MAX_OFFSET, "default": 0}},
-        "bbox": {"name": "bbox", "in": "query", "required": False, "style": "form", "explode": False,
-                 "description": "minx,miny,maxx,maxy in bbox-crs axis order (default CRS84 lon,lat)",
-                 "schema": {"type": "array", "minItems": 4, "maxItems": 6, "items": {"type": "number"}}},
-        "bbox-crs": {"name": "bbox-crs", "in": "query", "required": False, "schema": crs_schema},
-        "crs": {"name": "crs", "in": "query", "required": False, "schema": crs_schema,
-                "description": "输出坐标系；EPSG:4490/4326 为纬度在前 / output CRS; EPSG:4490 and 4326 are "
-                               "lat,lon, EPSG:4547/4526 northing,easting, CRS84 and 3857 x,y"},
-        "datetime": {"name": "datetime", "in": "query", "required": False, "schema": {"type": "string"},
-                     "description": "RFC 3339 date or interval, on status_date where a collection has it"},
-        "filter": {"name": "filter", "in": "query", "required": False, "schema": {"type": "string"},
-                   "description": "CQL2 filter (comparison, LIKE, IN, BETWEEN, IS NULL, S_INTERSECTS)"},
-        "filter-lang": {"name": "filter-lang", "in": "query", "required": False,
-                        "schema": {"type": "string", "enum": ["cql2-text", "cql2-json"], "default": "cql2-text"}},
-        "filter-crs": {"name": "filter-crs", "in": "query", "required": False, "schema": crs_schema},
-        "sortby": {"name": "sortby", "in": "query", "required": False, "style": "form", "explode": False,
-                   "schema": {"type": "array", "items": {"type": "string"}},
-                   "description": "comma-separated properties, prefix '-' for descending"},
-        "properties": {"name": "properties", "in": "query", "required": False, "style": "form",
-                       "explode": False, "schema": {"type": "array", "items": {"type": "string"}}},
-        "skipGeometry": {"name": "skipGeometry", "in": "query", "required": False,
-                         "schema": {"type": "boolean", "default": False}},
-        "precision": {"name": "precision", "in": "query", "required": False,
-                      "schema": {"type": "integer", "minimum": 0, "maximum": 15}},
-        "simplify": {"name": "simplify", "in": "query", "required": False,
-                     "description": "simplification tolerance in metres, for display-weight responses",
-                     "schema": {"type": "number", "minimum": 0, "maximum": 100000}},
-        "f": {"name": "f", "in": "query", "required": False,
-              "schema": {"type": "string", "enum": ["json", "html", "csv", "geojsonseq", "gpkg", "shp",
-                                                    "kml", "fgb"]}},
-    }
-
-
-def _use_refs(operation: dict) -> None:
+def _use_refs(operation: dict, shared) -> None:
     params = []
     for param in operation.get("parameters", []):
-        if param.get("in") == "query" and param.get("name") in SHARED_ITEM_PARAMETERS:
+        if param.get("in") == "query" and param.get("name") in shared:
             params.append({"$ref": f"#/components/parameters/{param['name']}"})
         else:
             params.append(param)
@@ -145,11 +102,13 @@ def openapi_document(app: FastAPI, collections: list, base: str) -> dict:
     doc["openapi"] = "3.0.3"
     doc["servers"] = [{"url": base}]
     components = doc.setdefault("components", {})
-    components["parameters"] = _components(settings.default_limit, settings.max_limit)
+    components["parameters"] = openapi_parameters(settings.default_limit, settings.max_limit)
     _error_responses(doc)
+    if "get" in doc["paths"].get(ITEM_PATH, {}):
+        _use_refs(doc["paths"][ITEM_PATH]["get"], ("crs",))
     generic = doc["paths"].get(GENERIC_ITEMS_PATH, {})
     if "get" in generic:
-        _use_refs(generic["get"])
+        _use_refs(generic["get"], components["parameters"])
         for c in collections:
             operation = copy.deepcopy(generic["get"])
             operation["operationId"] = f"get_{c.id}_items"
@@ -157,7 +116,7 @@ def openapi_document(app: FastAPI, collections: list, base: str) -> dict:
             operation["parameters"] = [p for p in operation["parameters"]
                                        if p.get("name") != "collectionId"]
             for name, prop in c.properties.items():
-                if name in SHARED_ITEM_PARAMETERS:
+                if name in DECLARED:
                     continue
                 operation["parameters"].append({
                     "name": name, "in": "query", "required": False, "style": "form", "explode": False,

@@ -7,11 +7,12 @@ middleware, so it knows the key's name.
 from __future__ import annotations
 
 import datetime as dt
-import json
 
 from sqlalchemy import text
 from starlette.concurrency import run_in_threadpool
 from starlette.types import ASGIApp, Receive, Scope, Send
+
+from gis_service.errors import GisError, send_error
 
 WRITE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 BATCH_PREFIX = "/analysis/parcel-check/batch"
@@ -23,6 +24,11 @@ COUNT_SQL = text("""
     INSERT INTO rate_limit_counters (bucket, window_start, hits) VALUES (:bucket, :window, 1)
     ON CONFLICT (bucket, window_start) DO UPDATE SET hits = rate_limit_counters.hits + 1
     RETURNING hits""")
+
+
+class RateLimited(GisError):
+    code = "rate_limited"
+    status = 429
 
 
 def _window(now: dt.datetime, seconds: int) -> dt.datetime:
@@ -55,7 +61,8 @@ class RateLimitMiddleware:
         hits = await run_in_threadpool(self._count, engine, f"{kind}:{who}", window)
         if hits > limit:
             retry = int((window + dt.timedelta(seconds=seconds) - now).total_seconds()) + 1
-            await self._reject(send, kind, limit, seconds, retry)
+            await send_error(send, _refusal(kind, limit, seconds, retry),
+                             headers=[(b"retry-after", str(retry).encode())])
             return
         await self.app(scope, receive, send)
 
@@ -64,17 +71,10 @@ class RateLimitMiddleware:
         with engine.begin() as conn:
             return conn.execute(COUNT_SQL, {"bucket": bucket, "window": window}).scalar_one()
 
-    @staticmethod
-    async def _reject(send: Send, kind: str, limit: int, seconds: int, retry: int) -> None:
-        per_zh, per_en = ("分钟", "minute") if seconds == 60 else ("小时", "hour")
-        label_zh = "批量任务" if kind == "batch" else "写操作"
-        message = f"too many {kind} requests: limit {limit} per {per_en}; retry in {retry} s"
-        body = json.dumps({
-            "code": "rate_limited", "description": message, "message": message,
-            "message_zh": f"{label_zh}过于频繁：每{per_zh}最多 {limit} 次，请 {retry} 秒后重试",
-            "detail": {"limit": limit, "window_s": seconds, "retry_after_s": retry, "class": kind}},
-            ensure_ascii=False).encode()
-        await send({"type": "http.response.start", "status": 429, "headers": [
-            (b"content-type", b"application/json"), (b"retry-after", str(retry).encode()),
-            (b"content-length", str(len(body)).encode())]})
-        await send({"type": "http.response.body", "body": body})
+
+def _refusal(kind: str, limit: int, seconds: int, retry: int) -> RateLimited:
+    per_zh, per_en = ("分钟", "minute") if seconds == 60 else ("小时", "hour")
+    label_zh = "批量任务" if kind == "batch" else "写操作"
+    return RateLimited(f"{label_zh}过于频繁：每{per_zh}最多 {limit} 次，请 {retry} 秒后重试",
+                       f"too many {kind} requests: limit {limit} per {per_en}; retry in {retry} s",
+                       detail={"limit": limit, "window_s": seconds, "retry_after_s": retry, "class": kind})

@@ -6,11 +6,9 @@ with no 'unsafe-inline' for scripts.
 """
 from __future__ import annotations
 
-import json
-
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from gis_service.errors import GisError
+from gis_service.errors import BadParameter, PayloadTooLarge, send_error
 
 
 def default_csp(frame_ancestors: str) -> str:
@@ -56,7 +54,7 @@ class BodyLimitMiddleware:
             return
         declared = dict(scope["headers"]).get(b"content-length")
         if declared is not None and declared.isdigit() and int(declared) > self.max_bytes:
-            await self._reject(send)
+            await send_error(send, self._too_large())
             return
         received = 0
         started = False
@@ -67,9 +65,7 @@ class BodyLimitMiddleware:
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
                 if received > self.max_bytes:
-                    mb = self.max_bytes / 1024 / 1024
-                    raise _TooLarge(f"请求体超过 {mb:.0f} MB 上限", f"request body exceeds {mb:.0f} MB",
-                                    detail={"max_bytes": self.max_bytes})
+                    raise self._too_large()
             return message
 
         async def tracking_send(message: Message) -> None:
@@ -79,20 +75,15 @@ class BodyLimitMiddleware:
 
         try:
             await self.app(scope, counting_receive, tracking_send)
-        except _TooLarge:
+        except _TooLarge as exc:
+            # Raised mid-stream; unless the app answered (its GisError handler), answer here.
             if not started:
-                await self._reject(send)
+                await send_error(send, exc)
 
-    async def _reject(self, send: Send) -> None:
+    def _too_large(self) -> _TooLarge:
         mb = self.max_bytes / 1024 / 1024
-        body = json.dumps({
-            "code": "payload_too_large", "description": f"request body exceeds {mb:.0f} MB",
-            "message": f"request body exceeds {mb:.0f} MB", "message_zh": f"请求体超过 {mb:.0f} MB 上限",
-            "detail": {"max_bytes": self.max_bytes}}, ensure_ascii=False).encode()
-        await send({"type": "http.response.start", "status": 413,
-                    "headers": [(b"content-type", b"application/json"),
-                                (b"content-length", str(len(body)).encode())]})
-        await send({"type": "http.response.body", "body": body})
+        return _TooLarge(f"请求体超过 {mb:.0f} MB 上限", f"request body exceeds {mb:.0f} MB",
+                         detail={"max_bytes": self.max_bytes})
 
 
 class NulByteMiddleware:
@@ -105,21 +96,13 @@ class NulByteMiddleware:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http" and ("\x00" in scope["path"] or b"%00" in scope["query_string"]
                                         or b"\x00" in scope["query_string"]):
-            body = json.dumps({
-                "code": "invalid_parameter", "description": "the URL contains a NUL (%00) character",
-                "message": "the URL contains a NUL (%00) character", "message_zh": "URL 中含有 NUL（%00）字符",
-                "detail": {"location": "path" if "\x00" in scope["path"] else "query"}},
-                ensure_ascii=False).encode()
-            await send({"type": "http.response.start", "status": 400,
-                        "headers": [(b"content-type", b"application/json"),
-                                    (b"content-length", str(len(body)).encode())]})
-            await send({"type": "http.response.body", "body": body})
+            where = "path" if "\x00" in scope["path"] else "query"
+            await send_error(send, BadParameter(where, "URL 中含有 NUL（%00）字符",
+                                                "the URL contains a NUL (%00) character",
+                                                detail={"location": where}))
             return
         await self.app(scope, receive, send)
 
 
-class _TooLarge(GisError):
-    """Raised mid-stream; the app's GisError handler (or this middleware) answers 413."""
-
-    status = 413
-    code = "payload_too_large"
+class _TooLarge(PayloadTooLarge):
+    """The body cap's own 413, so a 413 raised by a route is not mistaken for it."""

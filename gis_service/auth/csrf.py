@@ -13,9 +13,12 @@ from starlette.requests import Request
 from gis_service.auth.principal import Forbidden, Principal
 
 
-def _refuse(reason_en: str) -> Forbidden:
-    return Forbidden("跨站请求被拒绝（CSRF 校验失败），请从本站页面提交", f"cross-site request refused: {reason_en}",
-                     code="csrf_failed")
+class CsrfFailed(Forbidden):
+    code = "csrf_failed"
+
+
+def _refuse(reason_en: str) -> CsrfFailed:
+    return CsrfFailed("跨站请求被拒绝（CSRF 校验失败），请从本站页面提交", f"cross-site request refused: {reason_en}")
 
 
 def check_same_origin(request: Request) -> None:

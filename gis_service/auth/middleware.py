@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import base64
 import binascii
-import json
 import logging
 import re
 
@@ -19,7 +18,8 @@ from starlette.datastructures import Headers, QueryParams
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from gis_service.auth.keys import principal_for_key, principal_for_session
-from gis_service.auth.principal import ANONYMOUS, Principal
+from gis_service.auth.principal import ANONYMOUS, Principal, Unauthorized
+from gis_service.errors import GisError, send_error
 
 SESSION_COOKIE = "gis_session"
 QUERY_KEY_NAMES = {"api_key", "apikey", "api-key", "key", "token", "access_token", "x-api-key"}
@@ -72,14 +72,17 @@ def _cookie(headers: Headers, name: str) -> str | None:
     return None
 
 
-async def _json(send: Send, status: int, code: str, zh: str, en: str) -> None:
-    body = json.dumps({"code": code, "description": en, "message": en, "message_zh": zh, "detail": {}},
-                      ensure_ascii=False).encode()
-    headers = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]
-    if status == 401:
-        headers.append((b"www-authenticate", CHALLENGE))
-    await send({"type": "http.response.start", "status": status, "headers": headers})
-    await send({"type": "http.response.body", "body": body})
+class KeyInQuery(GisError):
+    code = "key_in_query"
+    status = 400
+
+
+class InvalidKey(Unauthorized):
+    code = "invalid_key"
+
+
+async def _refuse(send: Send, error: GisError) -> None:
+    await send_error(send, error, headers=[(b"www-authenticate", CHALLENGE)] if error.status == 401 else None)
 
 
 class AuthMiddleware:
@@ -98,9 +101,9 @@ class AuthMiddleware:
         state = scope.setdefault("state", {})
         state["principal"] = ANONYMOUS
         if any(name.lower() in QUERY_KEY_NAMES for name in query.keys()):
-            await _json(send, 400, "key_in_query", "密钥不能放在查询参数中（会被记录进日志）；请用请求头",
-                        "API keys are never accepted in the query string (they end up in logs); "
-                        "send Authorization: Bearer, X-API-Key or Basic")
+            await _refuse(send, KeyInQuery("密钥不能放在查询参数中（会被记录进日志）；请用请求头",
+                                           "API keys are never accepted in the query string (they end up in "
+                                           "logs); send Authorization: Bearer, X-API-Key or Basic"))
             return
         engine = scope["app"].state.engine
         credential = _credential(headers)
@@ -113,14 +116,14 @@ class AuthMiddleware:
         elif (token := _cookie(headers, SESSION_COOKIE)) is not None:
             principal = await run_in_threadpool(_lookup, engine, principal_for_session, token) or ANONYMOUS
         if principal is None:
-            await _json(send, 401, "invalid_key", "API 密钥无效或已吊销", "invalid or revoked API key")
+            await _refuse(send, InvalidKey("API 密钥无效或已吊销", "invalid or revoked API key"))
             return
         state["principal"] = principal
         path = scope.get("path", "")
         local = path[len(self.root_path):] if self.root_path and path.startswith(self.root_path) else path
         if not self.public_reads and not principal.authenticated and not local.startswith(OPEN_PREFIXES):
-            await _json(send, 401, "unauthorized", "需要 viewer 及以上角色的 API 密钥",
-                        "an API key with role viewer or higher is required")
+            await _refuse(send, Unauthorized("需要 viewer 及以上角色的 API 密钥",
+                                             "an API key with role viewer or higher is required"))
             return
         await self._call_and_audit(scope, receive, send, principal, engine)
 

@@ -101,7 +101,8 @@ def extract_zip(archive: Path, target: Path, layer: str | None) -> Path:
                     while chunk := source.read(1024 * 1024):
                         written += len(chunk)
                         inflated = written - before
-                        if written > MAX_ZIP_UNCOMPRESSED_BYTES or inflated > max(64 * 1024**2, MAX_ZIP_RATIO * member.compress_size):
+                        ratio_cap = max(64 * 1024**2, MAX_ZIP_RATIO * member.compress_size)
+                        if written > MAX_ZIP_UNCOMPRESSED_BYTES or inflated > ratio_cap:
                             raise _zip_too_big(archive)
                         sink.write(chunk)
     except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, RuntimeError) as exc:
@@ -156,7 +157,8 @@ def _zip_slip(archive: Path, member: str) -> InvalidFile:
 
 def _zip_too_big(archive: Path) -> InvalidFile:
     limit_mb = MAX_ZIP_UNCOMPRESSED_BYTES // 1024**2
-    return invalid_file(archive.name, f"解压后超过 {limit_mb} MB 或 {MAX_ZIP_RATIO} 倍压缩大小", f"expands beyond the {limit_mb} MB limit or {MAX_ZIP_RATIO}x its packed size")
+    return invalid_file(archive.name, f"解压后超过 {limit_mb} MB 或 {MAX_ZIP_RATIO} 倍压缩大小",
+                        f"expands beyond the {limit_mb} MB limit or {MAX_ZIP_RATIO}x its packed size")
 
 
 def invalid_file(file: str | Path, reason_zh: str, reason_en: str, *, hint_zh: str = "", hint_en: str = "",

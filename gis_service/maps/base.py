@@ -12,7 +12,7 @@ from urllib.parse import urlsplit
 
 import folium
 
-from gis_service.errors import InvalidInput
+from gis_service.errors import BadParameter
 from gis_service.maps.elements import ScaleBar
 from gis_service.settings import Settings
 
@@ -55,9 +55,8 @@ def resolve_basemap(settings: Settings, choice: str | None = None) -> str:
         configured = settings.basemap
         return "custom" if _custom_url(settings) == configured else configured
     if choice not in BASEMAP_CHOICES:
-        raise InvalidInput(f"参数 basemap 无效，可选：{', '.join(BASEMAP_CHOICES)}",
-                           f"invalid parameter basemap; use one of {', '.join(BASEMAP_CHOICES)}",
-                           detail={"parameter": "basemap"}, code="invalid_parameter", status=400)
+        raise BadParameter("basemap", f"可选：{', '.join(BASEMAP_CHOICES)}",
+                           f"use one of {', '.join(BASEMAP_CHOICES)}")
     return choice
 
 

@@ -5,16 +5,11 @@ import datetime as dt
 import math
 from dataclasses import dataclass
 
-from gis_service.errors import InvalidInput
+from gis_service.errors import BadParameter
 from gis_service.maps.base import BASEMAP_CHOICES
 
 UNIT_KINDS = ("admin_units", "sub_areas")
 MAX_DPI = 300
-
-
-def bad(parameter: str, zh: str, en: str) -> InvalidInput:
-    return InvalidInput(f"参数 {parameter} 无效：{zh}", f"invalid parameter {parameter}: {en}",
-                        detail={"parameter": parameter}, code="invalid_parameter", status=400)
 
 
 @dataclass(frozen=True)
@@ -58,9 +53,9 @@ def _floats(name: str, value: str, count: int) -> tuple[float, ...]:
     try:
         numbers = tuple(float(v) for v in value.split(","))
     except ValueError:
-        raise bad(name, f"应为 {count} 个数字", f"expected {count} comma-separated numbers") from None
+        raise BadParameter(name, f"应为 {count} 个数字", f"expected {count} comma-separated numbers") from None
     if len(numbers) != count or not all(math.isfinite(n) for n in numbers):
-        raise bad(name, f"应为 {count} 个数字", f"expected {count} comma-separated numbers")
+        raise BadParameter(name, f"应为 {count} 个数字", f"expected {count} comma-separated numbers")
     return numbers
 
 
@@ -71,50 +66,38 @@ def parse_map_params(query: dict[str, str], known_layers: tuple[str, ...] = ()) 
         layers = tuple(dict.fromkeys(v.strip() for v in query["layers"].split(",") if v.strip()))
         unknown = [v for v in layers if known_layers and v not in known_layers]
         if unknown:
-            raise bad("layers", f"未知图层 {', '.join(unknown)}", f"unknown layers {unknown}; "
+            raise BadParameter("layers", f"未知图层 {', '.join(unknown)}", f"unknown layers {unknown}; "
                       f"use {', '.join(known_layers)}")
     bbox = None
     if query.get("bbox"):
         bbox = _floats("bbox", query["bbox"], 4)
         if not (-180 <= bbox[0] < bbox[2] <= 180 and -90 <= bbox[1] < bbox[3] <= 90):
-            raise bad("bbox", "应为 minLon,minLat,maxLon,maxLat", "expected minLon,minLat,maxLon,maxLat")
+            raise BadParameter("bbox", "应为 minLon,minLat,maxLon,maxLat", "expected minLon,minLat,maxLon,maxLat")
     center = None
     if query.get("center"):
         center = _floats("center", query["center"], 2)
         if not (-90 <= center[0] <= 90 and -180 <= center[1] <= 180):
-            raise bad("center", "应为 纬度,经度", "expected lat,lon")
+            raise BadParameter("center", "应为 纬度,经度", "expected lat,lon")
     zoom = None
     if query.get("zoom"):
         try:
             zoom = int(query["zoom"])
         except ValueError:
-            raise bad("zoom", "应为 1–20 的整数", "expected an integer 1–20") from None
+            raise BadParameter("zoom", "应为 1–20 的整数", "expected an integer 1–20") from None
         if not 1 <= zoom <= 20:
-            raise bad("zoom", "应为 1–20 的整数", "expected an integer 1–20")
+            raise BadParameter("zoom", "应为 1–20 的整数", "expected an integer 1–20")
     basemap = query.get("basemap") or None
     if basemap is not None and basemap not in BASEMAP_CHOICES:
-        raise bad("basemap", f"可选 {', '.join(BASEMAP_CHOICES)}", f"use one of {', '.join(BASEMAP_CHOICES)}")
+        raise BadParameter("basemap", f"可选 {', '.join(BASEMAP_CHOICES)}", f"use one of {', '.join(BASEMAP_CHOICES)}")
     as_of = None
     if query.get("as_of"):
         try:
             as_of = dt.date.fromisoformat(query["as_of"])
         except ValueError:
-            raise bad("as_of", "应为 YYYY-MM-DD", "expected YYYY-MM-DD") from None
+            raise BadParameter("as_of", "应为 YYYY-MM-DD", "expected YYYY-MM-DD") from None
     by = query.get("by") or "admin_units"
     if by not in UNIT_KINDS:
-        raise bad("by", f"可选 {', '.join(UNIT_KINDS)}", f"use one of {', '.join(UNIT_KINDS)}")
+        raise BadParameter("by", f"可选 {', '.join(UNIT_KINDS)}", f"use one of {', '.join(UNIT_KINDS)}")
     return MapParams(embed=embed, layers=layers, bbox=bbox, center=center, zoom=zoom, basemap=basemap,
                      as_of=as_of, category=query.get("category") or None,
                      zhuanlan=query.get("zhuanlan") or None, by=by)
-
-
-def parse_dpi(value: str | None, default: int = 150) -> int:
-    if value is None or value == "":
-        return default
-    try:
-        dpi = int(value)
-    except ValueError:
-        raise bad("dpi", f"应为 50–{MAX_DPI} 的整数", f"expected an integer 50–{MAX_DPI}") from None
-    if not 50 <= dpi <= MAX_DPI:
-        raise bad("dpi", f"应为 50–{MAX_DPI} 的整数", f"expected an integer 50–{MAX_DPI}")
-    return dpi

@@ -49,7 +49,7 @@ def _proj(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
 
 
 def _zones(ax, frame, handles, alpha=0.45) -> None:
-    for code, (zh, en, colour, hatched) in ZONE_CLASSES.items():
+    for code, (zh, _en, colour, hatched) in ZONE_CLASSES.items():
         part = frame[frame["zone_class"] == code]
         if len(part):
             if hatched:

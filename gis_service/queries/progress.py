@@ -15,7 +15,7 @@ from sqlalchemy import Boolean, Date, DateTime, Integer, Numeric
 from sqlalchemy.dialects.postgresql import JSONB
 
 from gis_service.db.models import PLAN_MODELS, PROGRESS_COLLECTIONS
-from gis_service.errors import InvalidInput, NotFound
+from gis_service.errors import InvalidInput, UnknownCollection
 
 REVIEW_TIMEZONE = ZoneInfo("Asia/Shanghai")
 # History stores the geometry under its API name, as GeoJSON text.
@@ -56,8 +56,8 @@ def _restored(column) -> str:
 def plan_table(collection_id: str):
     model = PLAN_MODELS.get(collection_id)
     if model is None:
-        raise NotFound(f"没有图层 {collection_id!r}", f"no plan collection {collection_id!r}",
-                       detail={"collection": collection_id}, code="unknown_collection")
+        raise UnknownCollection(f"没有图层 {collection_id!r}", f"no plan collection {collection_id!r}",
+                                detail={"collection": collection_id})
     return model.__table__
 
 

@@ -13,7 +13,7 @@ from sqlalchemy import Boolean, Connection, Date, DateTime, Integer, Numeric, te
 
 from gis_service.db.models import PLAN_MODELS
 from gis_service.db.models_parcels import WORKING_MODELS
-from gis_service.errors import NotFound
+from gis_service.errors import UnknownCollection
 
 # Collections with a table of their own: plan layers and working layers (the cadastre).
 TABLE_MODELS = {**PLAN_MODELS, **WORKING_MODELS}
@@ -134,6 +134,6 @@ def get_collection(conn: Connection, collection_id: str) -> Collection:
     row = conn.execute(text(META_SQL.format(where="WHERE collection_id = :c")),
                        {"c": collection_id}).first()
     if row is None:
-        raise NotFound(f"没有图层 {collection_id!r}", f"no collection {collection_id!r}",
-                       detail={"collection": collection_id}, code="unknown_collection")
+        raise UnknownCollection(f"没有图层 {collection_id!r}", f"no collection {collection_id!r}",
+                                detail={"collection": collection_id})
     return _build(conn, row)

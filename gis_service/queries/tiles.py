@@ -5,6 +5,8 @@ box test uses the GIST index instead of transforming every row.
 """
 from __future__ import annotations
 
+from sqlalchemy import Connection, text
+
 from gis_service.queries.registry import Collection
 
 EXTENT = 4096
@@ -38,3 +40,9 @@ def tile_sql(c: Collection) -> str:
               FROM {c.table} t, box
              WHERE t.geom && box.storage AND {c.base_where})
         SELECT ST_AsMVT(mvt.*, :layer, {EXTENT}, 'geom') FROM mvt WHERE geom IS NOT NULL"""
+
+
+def fetch_tile(conn: Connection, c: Collection, z: int, x: int, y: int) -> bytes:
+    """One tile's MVT bytes (empty where the tile holds no feature)."""
+    conn.execute(text(SERIAL_SQL))
+    return bytes(conn.execute(text(tile_sql(c)), {"z": z, "x": x, "y": y, "layer": c.id}).scalar() or b"")

@@ -3,11 +3,12 @@ import os
 import subprocess
 import sys
 import zipfile
+from pathlib import Path
 
 import geopandas as gpd
 import httpx
 import pytest
-from shapely.geometry import Point, Polygon
+from shapely.geometry import Polygon
 from sqlalchemy import text
 
 from gis_service.settings import PROJECT_ROOT
@@ -33,7 +34,7 @@ def parcels_frame() -> gpd.GeoDataFrame:
     )
 
 
-def write_format(kind: str, directory) -> "Path":
+def write_format(kind: str, directory) -> Path:
     gdf = parcels_frame()
     if kind == "geojson":
         path = directory / "p.geojson"

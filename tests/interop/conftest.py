@@ -60,6 +60,6 @@ def api_ids(base: str, collection_id: str) -> list[str]:
     while url:
         page = httpx.get(url, params=params, timeout=30).json()
         ids += [str(f["id"]) for f in page["features"]]
-        url = next((l["href"] for l in page["links"] if l["rel"] == "next"), None)
+        url = next((link["href"] for link in page["links"] if link["rel"] == "next"), None)
         params = None
     return ids

@@ -14,7 +14,7 @@ def test_project_file_is_linked_and_lists_every_collection(server, catalog):
     landing = httpx.get(f"{server}/", params={"f": "json"}, timeout=30).json()
     listing = httpx.get(f"{server}/collections", params={"f": "json"}, timeout=30).json()
     for doc in (landing, listing):
-        assert any(l["href"] == href and l["type"] == "application/x-qgis-project" for l in doc["links"])
+        assert any(link["href"] == href and link["type"] == "application/x-qgis-project" for link in doc["links"])
     response = httpx.get(href, timeout=30)
     assert response.status_code == 200
     assert response.headers["content-type"].startswith("application/x-qgis-project")

@@ -15,6 +15,7 @@ import pytest
 import shapely
 from sqlalchemy import create_engine
 
+from gis_service.errors import GisError
 from gis_service.services.parcel_check.file_check import check_file
 
 from .builders import as_4547
@@ -146,7 +147,7 @@ def test_zipped_gbk_shapefile_csv_wkt_and_dxf(engine, layers, tmp_path):
     metric = gpd.GeoSeries(parcels[:3], crs=4490).to_crs(4547)
     dxf = gpd.GeoDataFrame({"Layer": ["ZD"] * 3}, geometry=metric.boundary.values, crs=4547)
     dxf.to_file(tmp_path / "zd.dxf", driver="DXF")
-    refused = pytest.raises(Exception, check_file, engine, tmp_path / "zd.dxf", tmp_path / "d.csv")
+    refused = pytest.raises(GisError, check_file, engine, tmp_path / "zd.dxf", tmp_path / "d.csv")
     assert "crs" in str(refused.value).lower()
     summary, out = _run(engine, tmp_path / "zd.dxf", tmp_path / "d.csv", crs="EPSG:4547")
     assert summary["checked"] == 3

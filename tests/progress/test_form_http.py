@@ -67,7 +67,8 @@ def test_viewer_cannot_save_and_list_filters(make_client, keys, db):
     assert r.status_code == 403
     listing = client.get("/progress", params={"collection": "urban_village_sites", "unit": "beishidian"})
     assert listing.status_code == 200
-    names = re.findall(r'<td class="name"><a href="http://testserver/progress/urban_village_sites/[^"]+">([^<]+)</a>', listing.text)
+    names = re.findall(r'<td class="name"><a href="http://testserver/progress/urban_village_sites/[^"]+">([^<]+)</a>',
+                       listing.text)
     expected = db("SELECT name FROM urban_village_sites WHERE properties->>'admin_unit' = 'beishidian'")
     assert sorted(names) == sorted(n for (n,) in expected)
     assert client.post("/progress/login", data={"key": "gk_nope"}).status_code == 401

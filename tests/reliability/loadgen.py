@@ -92,7 +92,8 @@ async def run(base: str, duration_s: float, connections: int, max_requests: int,
     report = {"duration_s": round(elapsed, 2), "connections": connections, "requests": sent, "endpoints": {}}
     for label in sorted(set(latencies) | set(counts)):
         values = sorted(latencies.get(label, []))
-        pct = (lambda p: round(values[min(len(values) - 1, int(p * len(values)))], 1)) if values else (lambda p: None)
+        def pct(p: float, values=values) -> float | None:
+            return round(values[min(len(values) - 1, int(p * len(values)))], 1) if values else None
         report["endpoints"][label] = {
             "count": len(values), "p50_ms": pct(0.50), "p95_ms": pct(0.95), "p99_ms": pct(0.99),
             "mean_ms": round(statistics.fmean(values), 1) if values else None, **dict(counts[label])}

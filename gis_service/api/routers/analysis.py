@@ -1,7 +1,6 @@
 """Parcel check (合规性初筛): single parcels and points, stored reports (JSON/HTML/PDF), batch jobs."""
 from __future__ import annotations
 
-import math
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, Request
@@ -12,12 +11,10 @@ from starlette.concurrency import run_in_threadpool
 from gis_service.api.deps import AppSettings, BaseUrl, Conn
 from gis_service.api.html import render
 from gis_service.api.negotiation import wants
-from gis_service.services.ogc.params import bad
+from gis_service.errors import InvalidBody, PayloadTooLarge
 from gis_service.services.parcel_check import check_request, get_report, principal_name
-from gis_service.services.parcel_check.geometry_input import PayloadTooLarge
-from gis_service.services.parcel_check.jobs import (
-    job_document, job_lifespan, submit_job, wake_worker,
-)
+from gis_service.services.parcel_check.jobs import job_document, job_lifespan, submit_batch
+from gis_service.services.parcel_check.single import check_point
 from gis_service.services.parcel_check.results import export_job_results
 from gis_service.services.parcel_check.html_report import report_context
 from gis_service.services.parcel_check.pdf import report_pdf
@@ -79,12 +76,7 @@ async def point_query(request: Request, conn: Conn, settings: AppSettings,
                       x: Annotated[float, Query(description="longitude or easting")],
                       y: Annotated[float, Query(description="latitude or northing")],
                       crs: Annotated[str | None, Query(description=CRS_DOC)] = None):
-    for name, value in (("x", x), ("y", y)):
-        if not math.isfinite(value):
-            raise bad(name, "应为有限数字", f"expected a finite number, got {value}")
-    body = b'{"type": "Point", "coordinates": [%r, %r]}' % (x, y)
-    return await run_in_threadpool(check_request, conn, body, crs=crs, proposed_use=None, repair=False,
-                                   settings=settings, actor=_actor(request))
+    return await run_in_threadpool(check_point, conn, x, y, crs=crs, settings=settings, actor=_actor(request))
 
 
 @router.get("/analysis/parcel-check/{report_id}", summary="检查报告 / a stored report (json, html, pdf)",
@@ -126,12 +118,10 @@ async def parcel_check_batch(request: Request, conn: Conn, settings: AppSettings
     `crs` for files that do not declare one. Up to `GIS_PARCEL_BATCH_MAX_BYTES` (50 MB) and
     `GIS_PARCEL_BATCH_MAX_FEATURES` (100,000 parcels). Returns a job; poll `GET /jobs/{id}`."""
     name, content = await _upload(request, settings.parcel_batch_max_bytes, filename)
-    job_id = await run_in_threadpool(
-        submit_job, conn, content, name, settings=settings, actor=_actor(request),
-        options={"crs": crs, "proposed_use": proposed_use, "repair": repair, "layer": layer})
-    wake_worker(request.app)
-    document = await run_in_threadpool(job_document, conn, job_id, base)
-    return JSONResponse(document, status_code=202, headers={"Location": f"{base}/jobs/{job_id}"})
+    document = await run_in_threadpool(
+        submit_batch, conn, request.app, content, name, settings=settings, actor=_actor(request),
+        options={"crs": crs, "proposed_use": proposed_use, "repair": repair, "layer": layer}, base=base)
+    return JSONResponse(document, status_code=202, headers={"Location": f"{base}/jobs/{document['id']}"})
 
 
 async def _upload(request: Request, limit: int, filename: str | None) -> tuple[str, bytes]:
@@ -144,10 +134,7 @@ async def _upload(request: Request, limit: int, filename: str | None) -> tuple[s
         form = await request.form(max_files=1, max_fields=10)
         upload = form.get("file")
         if upload is None or isinstance(upload, str):
-            from gis_service.errors import InvalidInput
-
-            raise InvalidInput("缺少上传文件字段 file", "the multipart body has no file field",
-                               code="invalid_body")
+            raise InvalidBody("缺少上传文件字段 file", "the multipart body has no file field")
         content = await upload.read(limit + 1)
         await upload.close()
         if len(content) > limit:

@@ -9,13 +9,14 @@ from fastapi import APIRouter, File, Form, Request, Response, UploadFile
 from fastapi.responses import FileResponse
 from starlette.concurrency import run_in_threadpool
 
-from gis_service.api.deps import AppSettings, BaseUrl, Conn
-from gis_service.auth.principal import require
+from gis_service.api.deps import AppSettings, BaseUrl, Conn, EditorDep
 from gis_service.errors import InvalidInput
 from gis_service.services.ogc.documents import GEOJSON
 from gis_service.services.progress import photos
-from gis_service.services.progress.edits import Edit, check_editable, history
-from gis_service.services.progress.items import current_feature, delete_item, edit_from_body, write_item
+from gis_service.services.progress.edits import Edit, check_editable
+from gis_service.services.progress.items import (
+    attach_photo, delete_item, edit_from_body, history_document, write_item,
+)
 from gis_service.services.progress.vocab import FIELDS
 from gis_service.vocab import all_status_codes
 
@@ -63,8 +64,8 @@ def _feature_response(written, base: str, collection_id: str, feature_id: str, s
                     headers=headers)
 
 
-async def _write(request: Request, settings, base: str, collection_id: str, feature_id: str, *, replace: bool):
-    principal = require(request.state.principal, "editor")
+async def _write(request: Request, principal, settings, base: str, collection_id: str, feature_id: str, *,
+                 replace: bool):
     check_editable(collection_id)
     edit = edit_from_body(collection_id, feature_id, await _json_body(request), replace=replace)
     edit.if_match, edit.geometry_crs = request.headers.get("if-match"), request.headers.get("content-crs")
@@ -77,26 +78,27 @@ async def _write(request: Request, settings, base: str, collection_id: str, feat
 
 @router.patch(ITEM, summary="修改要素（部分）/ update part of a feature", response_class=Response,
               responses=WRITE_RESPONSES, openapi_extra={"requestBody": EDIT_BODY})
-async def patch_item(collectionId: str, featureId: str, request: Request, settings: AppSettings, base: BaseUrl):
+async def patch_item(collectionId: str, featureId: str, request: Request, principal: EditorDep,
+                     settings: AppSettings, base: BaseUrl):
     """Body: a GeoJSON Feature with the properties (and/or geometry) to change, or a flat object of
     properties; optional `reason`. Send `If-Match` with the ETag from GET. Geometry in CRS84
     unless `Content-Crs` says otherwise."""
-    return await _write(request, settings, base, collectionId, featureId, replace=False)
+    return await _write(request, principal, settings, base, collectionId, featureId, replace=False)
 
 
 @router.put(ITEM, summary="替换要素 / replace a feature", response_class=Response, responses=WRITE_RESPONSES,
             openapi_extra={"requestBody": EDIT_BODY})
-async def put_item(collectionId: str, featureId: str, request: Request, settings: AppSettings, base: BaseUrl):
+async def put_item(collectionId: str, featureId: str, request: Request, principal: EditorDep,
+                   settings: AppSettings, base: BaseUrl):
     """The whole feature: editable properties not given return to their defaults (status unknown).
     Read-only properties may be sent back unchanged."""
-    return await _write(request, settings, base, collectionId, featureId, replace=True)
+    return await _write(request, principal, settings, base, collectionId, featureId, replace=True)
 
 
 @router.delete(ITEM, summary="删除要素（软删除）/ retire a feature", status_code=204,
                responses={401: {}, 403: {}, 404: {}, 412: {}, 428: {}})
-def delete(collectionId: str, featureId: str, request: Request, settings: AppSettings):
+def delete(collectionId: str, featureId: str, request: Request, principal: EditorDep, settings: AppSettings):
     """Soft delete: the feature is marked retired and stays in the history."""
-    principal = require(request.state.principal, "editor")
     edit = Edit(collectionId, featureId, if_match=request.headers.get("if-match"), method="DELETE",
                 path=request.url.path, reason=request.headers.get("x-change-reason"))
     delete_item(request.app.state.engine, edit, principal, require_if_match=settings.require_if_match)
@@ -107,12 +109,7 @@ def delete(collectionId: str, featureId: str, request: Request, settings: AppSet
 def item_history(collectionId: str, featureId: str, conn: Conn, limit: int = 500):
     """Newest first: who, when, the old and new value of each changed field, and why.
     Geometry changes carry GeoJSON text, so an older geometry can be restored."""
-    check_editable(collectionId)
-    events = history(conn, collectionId, featureId, limit=max(1, min(limit, 5000)))
-    body = {"collection": collectionId, "feature": featureId, "events": events}
-    if any(e["demo"] for e in events):
-        body["notice"] = "含演示数据（actor=demo），非真实进展 / includes demo data, not real progress"
-    return body
+    return history_document(conn, collectionId, featureId, limit)
 
 
 @router.get(f"{ITEM}/photos", summary="现场照片列表 / photos of a feature")
@@ -122,15 +119,11 @@ def list_photos(collectionId: str, featureId: str, conn: Conn, base: BaseUrl):
 
 
 @router.post(f"{ITEM}/photos", summary="上传现场照片 / attach a photo", status_code=201)
-def upload_photo(collectionId: str, featureId: str, request: Request, conn: Conn, settings: AppSettings,
-                 base: BaseUrl, file: Annotated[UploadFile, File(description="JPEG or PNG")],
+def upload_photo(collectionId: str, featureId: str, request: Request, principal: EditorDep, conn: Conn,
+                 settings: AppSettings, base: BaseUrl, file: Annotated[UploadFile, File(description="JPEG or PNG")],
                  caption: Annotated[str | None, Form()] = None):
-    principal = require(request.state.principal, "editor")
-    current_feature(conn, collectionId, featureId)
-    conn.rollback()
-    photo = photos.save_photo(request.app.state.engine, settings, principal, collectionId, featureId,
-                              file.file, file.filename, caption, method="POST", path=request.url.path)
-    return photos.describe(photo, base)
+    return attach_photo(conn, settings, principal, collectionId, featureId, file, caption,
+                        path=request.url.path, base=base)
 
 
 @router.get("/photos/{photoId}", summary="照片文件 / a photo file", response_class=FileResponse)

@@ -3,10 +3,10 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
-from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError, TimeoutError as PoolTimeout
 
 from gis_service.db.engine import set_statement_timeout
+from gis_service.queries.health import health_rows
 
 router = APIRouter(tags=["health"])
 
@@ -17,10 +17,7 @@ def healthz(request: Request):
     try:
         with engine.connect() as conn:
             set_statement_timeout(conn, request.app.state.settings.health_statement_timeout_ms)
-            postgis = conn.execute(text("SELECT postgis_lib_version()")).scalar_one()
-            rows = conn.execute(text(
-                "SELECT collection_id, feature_count, data_version FROM layer_meta ORDER BY 1"
-            )).all()
+            postgis, rows = health_rows(conn)
     except (DBAPIError, PoolTimeout) as exc:
         return JSONResponse(
             {"status": "unavailable", "message": "database unreachable",

@@ -3,10 +3,9 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Body, Request
 
-from gis_service.api.deps import BaseUrl, Conn
+from gis_service.api.deps import BaseUrl, Conn, EditorDep
 from gis_service.api.html import render
 from gis_service.api.negotiation import wants
-from gis_service.auth.principal import require
 from gis_service.services.progress.edits import history
 from gis_service.services.progress.indicators import STATUS_LABELS, list_indicators, record_actual, sparkline_svg
 
@@ -34,14 +33,11 @@ def indicators(request: Request, conn: Conn, base: BaseUrl, f: str | None = None
 
 @router.post("/indicators/{code}/actuals", summary="记录年度实际值 / record a yearly actual",
              responses={401: {}, 403: {}, 404: {}, 422: {}})
-def post_actual(code: str, request: Request, conn: Conn,
+def post_actual(code: str, request: Request, principal: EditorDep, conn: Conn,
                 body: dict = Body(..., examples=[{"year": 2018, "value": 281.5, "note": "统计公报"}])):
     """Body: `year`, and `value` (number), `value_text`, or `manual_status` (textual targets only);
     optional `note` and `reason`. Re-posting a year replaces it; history keeps both."""
-    principal = require(request.state.principal, "editor")
-    saved = record_actual(conn, code, body, principal, path=request.url.path)
-    conn.commit()
-    return saved
+    return record_actual(conn, code, body, principal, path=request.url.path)
 
 
 @router.get("/indicators/{code}/history", summary="指标变更历史 / an indicator's history")

@@ -1,34 +1,35 @@
 """/collections/{id}/items and /items/{featureId}: GeoJSON built in SQL, plus
-HTML, GeoJSON-Seq and file downloads from the same query."""
+HTML, GeoJSON-Seq and file downloads from the same query. The parameters are declared
+once (services.ogc_params) and resolved by the dependencies in api/ogc_deps.py."""
 from __future__ import annotations
 
 import json
-from typing import Annotated
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import APIRouter, Request, Response
 from fastapi.responses import FileResponse, StreamingResponse
 from starlette.background import BackgroundTask
 
 from gis_service.api.deps import AppSettings, BaseUrl, Conn, PrimaryConn
 from gis_service.api.html import render
-from gis_service.api.negotiation import wants
-from gis_service.api.openapi import MAX_OFFSET
+from gis_service.api.negotiation import not_modified
+from gis_service.api.ogc_deps import ItemDep, ItemsDep
 from gis_service.crs import parse_crs
 from gis_service.errors import NotFound
 from gis_service.queries.registry import get_collection
 from gis_service.queries.features import ItemsQuery, uses_keyset
-from gis_service.services.exports import EXPORT_FORMATS, export_frames
+from gis_service.services.exports import EXPORT_FORMATS
 from gis_service.services.ogc.items import (
-    RECORD_SEPARATOR, Page, fetch_feature, iter_frames, fetch_page, feature_collection_text, page_etag,
+    RECORD_SEPARATOR, Page, export_items, feature_collection_text, fetch_feature, fetch_page, page_etag,
     stream_features,
 )
 from gis_service.services.ogc.documents import GEOJSON, link
-from gis_service.services.ogc.params import build_items_query
+from gis_service.services.ogc.params import operation_parameters
 from gis_service.services.progress.history import as_of_members
 
 router = APIRouter(tags=["OGC API – Features"])
-ITEM_FORMATS = ("json", "html", "geojsonseq", "csv", "gpkg", "shp", "kml", "fgb")
+ITEM_FORMAT_PARAMETER = {"name": "f", "in": "query", "required": False,
+                         "schema": {"type": "string", "enum": ["json", "html"]}}
 ITEMS_MEDIA_TYPES = {GEOJSON: {}, "text/html": {}, "application/geo+json-seq": {},
                      **{media.split(";")[0]: {} for media, _ in EXPORT_FORMATS.values()}}
 READ_METHODS = "GET, HEAD, OPTIONS"
@@ -36,11 +37,6 @@ READ_METHODS = "GET, HEAD, OPTIONS"
 
 def _content_crs(q: ItemsQuery) -> dict:
     return {"Content-Crs": f"<{q.out_crs.uri}>"}
-
-
-def _not_modified(request: Request, etag: str) -> bool:
-    header = request.headers.get("if-none-match", "")
-    return etag in [t.strip() for t in header.split(",")] or header.strip() == "*"
 
 
 def _page_links(base: str, cid: str, request: Request, q: ItemsQuery, page: Page) -> list[dict]:
@@ -65,64 +61,32 @@ def _page_links(base: str, cid: str, request: Request, q: ItemsQuery, page: Page
     return links
 
 
-@router.get("/collections/{collectionId}/items", summary="要素 / features",
-            response_class=Response,
-            responses={200: {"content": ITEMS_MEDIA_TYPES}})
-def items(
-    collectionId: str, request: Request, conn: Conn, base: BaseUrl, settings: AppSettings,
-    limit: Annotated[int | None, Query(ge=1, description="clamped to the maximum")] = None,
-    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
-    bbox: str | None = None,
-    bbox_crs: Annotated[str | None, Query(alias="bbox-crs")] = None,
-    datetime: str | None = None,
-    filter: str | None = None,
-    filter_lang: Annotated[str | None, Query(alias="filter-lang")] = None,
-    filter_crs: Annotated[str | None, Query(alias="filter-crs")] = None,
-    sortby: str | None = None,
-    properties: str | None = None,
-    skipGeometry: bool = False,
-    crs: str | None = None,
-    precision: Annotated[int | None, Query(ge=0, le=15)] = None,
-    simplify: Annotated[float | None, Query(ge=0, le=100000)] = None,
-    f: str | None = None,
-    after: Annotated[str | None, Query(description="keyset cursor, as given in next links")] = None,
-):
-    fmt = wants(request, ITEM_FORMATS)
-    c = get_collection(conn, collectionId)
-    download = fmt in EXPORT_FORMATS or fmt == "geojsonseq"
-    # Downloads without an explicit limit mean "the whole (filtered) layer".
-    page_limit = limit if limit is not None else (settings.max_export_features if download
-                                                  else settings.default_limit)
-    q = build_items_query(c, dict(request.query_params), limit=page_limit, offset=offset,
-                          max_limit=settings.max_export_features if download else settings.max_limit)
+@router.get("/collections/{collectionId}/items", summary="要素 / features", response_class=Response,
+            responses={200: {"content": ITEMS_MEDIA_TYPES}}, openapi_extra={"parameters": operation_parameters()})
+def items(request: Request, req: ItemsDep, conn: Conn, base: BaseUrl, settings: AppSettings):
+    c, q = req.collection, req.query
     etag = page_etag(c, str(request.url.query))
     headers = {"ETag": etag, "Last-Modified": c.updated_at.strftime("%a, %d %b %Y %H:%M:%S GMT")}
-    if fmt not in EXPORT_FORMATS:  # files are written in their own CRS, known after export
+    if req.fmt not in EXPORT_FORMATS:  # files are written in their own CRS, known after export
         headers.update(_content_crs(q))
-    if _not_modified(request, etag):
+    if not_modified(request, etag):
         return Response(status_code=304, headers=headers)
-    if fmt == "geojsonseq":
+    if req.fmt == "geojsonseq":
         stream = stream_features(request.app.state.engine, q, q.limit, RECORD_SEPARATOR,
                                  settings.export_statement_timeout_ms)
-        return StreamingResponse(stream,
-                                 media_type="application/geo+json-seq", headers=headers)
-    if fmt in EXPORT_FORMATS:
-        frames = iter_frames(request.app.state.engine, q, q.limit,
-                             timeout_ms=settings.export_statement_timeout_ms)
-        result = export_frames(frames, fmt, c.id, style=c.style, title=c.title_zh,
-                              encoding=request.query_params.get("encoding", "UTF-8"),
-                              geometry_type=c.geometry_type)
+        return StreamingResponse(stream, media_type="application/geo+json-seq", headers=headers)
+    if req.fmt in EXPORT_FORMATS:
+        result = export_items(request.app.state.engine, q, req.fmt, encoding=req.encoding,
+                              timeout_ms=settings.export_statement_timeout_ms)
         if result.crs:
             headers["Content-Crs"] = f"<{parse_crs(result.crs).uri}>"
         return FileResponse(result.path, media_type=result.media_type, filename=result.filename,
                             headers=headers, background=BackgroundTask(result.cleanup))
     page = fetch_page(conn, q)
     links = _page_links(base, c.id, request, q, page)
-    if fmt == "html":
-        collection_doc = {"id": c.id, "title": c.title_zh}
-        data = json.loads("[" + page.features + "]")
-        columns = list(q.properties or c.properties)
-        return render(request, "items.html", collection=collection_doc, features=data, columns=columns,
+    if req.fmt == "html":
+        return render(request, "items.html", collection={"id": c.id, "title": c.title_zh},
+                      features=json.loads("[" + page.features + "]"), columns=list(q.properties or c.properties),
                       links=links, offset=q.offset, returned=page.returned, matched=page.matched,
                       notice="演示数据 / demo data" if page.has_demo else None,
                       json_url=links[0]["href"].replace("f=html", "f=json"),
@@ -133,30 +97,27 @@ def items(
 
 
 @router.get("/collections/{collectionId}/items/{featureId}", summary="单个要素 / one feature",
-            response_class=Response, responses={200: {"content": {GEOJSON: {}, "text/html": {}}}})
-def item(collectionId: str, featureId: str, request: Request, conn: PrimaryConn, base: BaseUrl,
-         crs: str | None = None, f: str | None = None):
-    fmt = wants(request, ("json", "html"))
-    c = get_collection(conn, collectionId)
-    q = build_items_query(c, {k: v for k, v in request.query_params.items() if k in ("crs",)},
-                          limit=1, offset=0, max_limit=1)
-    q.feature_id = featureId
+            response_class=Response, responses={200: {"content": {GEOJSON: {}, "text/html": {}}}},
+            openapi_extra={"parameters": [*operation_parameters(("crs",)), ITEM_FORMAT_PARAMETER]})
+def item(request: Request, req: ItemDep, conn: PrimaryConn, base: BaseUrl):
+    c, q, featureId = req.collection, req.query, req.query.feature_id
     found = fetch_feature(conn, q)
     if found is None:
         raise NotFound(f"图层 {c.id} 中没有要素 {featureId!r}", f"no feature {featureId!r} in {c.id}",
                        detail={"collection": c.id, "feature": featureId})
     feature_text, version = found
     # The row version is the item's ETag (If-Match uses it); other CRSs are other representations.
-    etag = f'"{version}"' if crs is None else f'W/"{version}-{q.out_crs.epsg}-{q.out_crs.lat_first}"'
+    etag = (f'"{version}"' if req.params.get("crs") is None
+            else f'W/"{version}-{q.out_crs.epsg}-{q.out_crs.lat_first}"')
     headers = {"ETag": etag, **_content_crs(q)}
-    if _not_modified(request, etag):
+    if not_modified(request, etag):
         return Response(status_code=304, headers=headers)
     feature = json.loads(feature_text)
     href = f"{base}/collections/{c.id}/items/{featureId}"
     feature["links"] = [link(f"{href}?f=json", "self", GEOJSON, "本要素 / this feature"),
                         link(f"{href}?f=html", "alternate", "text/html", "网页版 / as HTML"),
                         link(f"{base}/collections/{c.id}", "collection", "application/json", c.title_zh)]
-    if fmt == "html":
+    if req.fmt == "html":
         return render(request, "item.html", feature=feature, json_url=f"{href}?f=json", headers=headers,
                       breadcrumbs=[(f"{base}/collections/{c.id}?f=html", c.title_zh),
                                    (f"{base}/collections/{c.id}/items?f=html", "要素 Items")])

@@ -3,36 +3,25 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Body, Request
 
-from gis_service.api.deps import Conn
-from gis_service.auth.keys import create_key, list_keys, revoke_key
-from gis_service.auth.principal import require
-from gis_service.auth import audit
+from gis_service.api.deps import AdminDep, Conn
+from gis_service.auth.keys import list_keys
+from gis_service.services.access.keys import create_key_audited, revoke_key_audited
 
 router = APIRouter(tags=["访问控制 Access control"])
 
 
 @router.get("/keys", summary="API 密钥列表 / API keys", responses={401: {}, 403: {}})
-def keys(request: Request, conn: Conn):
-    require(request.state.principal, "admin")
+def keys(admin: AdminDep, conn: Conn):
     return {"keys": list_keys(conn)}
 
 
 @router.post("/keys", summary="创建密钥 / create a key", status_code=201, responses={401: {}, 403: {}, 422: {}})
-def new_key(request: Request, conn: Conn, body: dict = Body(..., examples=[{"name": "qgis-office", "role": "editor"}])):
+def new_key(request: Request, admin: AdminDep, conn: Conn,
+            body: dict = Body(..., examples=[{"name": "qgis-office", "role": "editor"}])):
     """The key is in this response only; only its hash is stored."""
-    admin = require(request.state.principal, "admin")
-    key, row = create_key(conn, str(body.get("name", "")), str(body.get("role", "viewer")), created_by=admin.name)
-    audit.record(conn, admin, method="POST", path=request.url.path, status=201, action="key_create",
-                 detail={"name": row["name"], "role": row["role"], "prefix": row["key_prefix"]})
-    conn.commit()
-    return {**row, "key": key}
+    return create_key_audited(conn, admin, body, path=request.url.path)
 
 
 @router.delete("/keys/{ref}", summary="吊销密钥 / revoke a key", responses={401: {}, 403: {}, 404: {}})
-def revoke(ref: str, request: Request, conn: Conn):
-    admin = require(request.state.principal, "admin")
-    rows = revoke_key(conn, ref)
-    audit.record(conn, admin, method="DELETE", path=request.url.path, status=200, action="key_revoke",
-                 detail={"revoked": [r["name"] for r in rows]})
-    conn.commit()
-    return {"revoked": rows}
+def revoke(ref: str, request: Request, admin: AdminDep, conn: Conn):
+    return revoke_key_audited(conn, admin, ref, path=request.url.path)

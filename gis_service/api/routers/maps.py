@@ -9,9 +9,9 @@ from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse
 
 from gis_service.api.deps import AppSettings, BaseUrl, Conn
 from gis_service.maps.folium_pages import PAGE_LAYERS
-from gis_service.maps.params import parse_dpi, parse_map_params
+from gis_service.maps.params import MAX_DPI, parse_map_params
 from gis_service.services.map_pages.data import undesignated_geojson
-from gis_service.services.map_pages.html import map_page
+from gis_service.services.map_pages import map_page
 from gis_service.services.map_pages.static import static_map
 
 router = APIRouter(tags=["地图 Maps"])
@@ -30,12 +30,9 @@ def undesignated(conn: Conn, simplify: Annotated[float, Query(ge=0, le=1000)] = 
     return JSONResponse(undesignated_geojson(conn, simplify), media_type="application/geo+json")
 
 
-def _image(page: str, ext: str, request: Request, conn, settings) -> Response:
-    query = dict(request.query_params)
-    params = parse_map_params(query)
-    dpi = parse_dpi(query.get("dpi"))
-    body = static_map(conn, settings, page, params, fmt=ext, dpi=dpi,
-                      orientation=query.get("orientation", "landscape"))
+def _image(page: str, ext: str, request: Request, conn, settings, dpi: int, orientation: str) -> Response:
+    params = parse_map_params(dict(request.query_params))
+    body = static_map(conn, settings, page, params, fmt=ext, dpi=dpi, orientation=orientation)
     return Response(body, media_type=MEDIA[ext],
                     headers={"Content-Disposition": f'inline; filename="chengqu-{page}.{ext}"'})
 
@@ -43,17 +40,17 @@ def _image(page: str, ext: str, request: Request, conn, settings) -> Response:
 @router.get("/maps/{page}.png", summary="静态地图 PNG / static map image",
             response_class=Response, responses={200: {"content": {"image/png": {}}}})
 def map_png(page: Page, request: Request, conn: Conn, settings: AppSettings,
-            dpi: Annotated[int, Query(ge=50, le=300)] = 150,
+            dpi: Annotated[int, Query(ge=50, le=MAX_DPI)] = 150,
             orientation: Literal["portrait", "landscape"] = "landscape"):
-    return _image(page, "png", request, conn, settings)
+    return _image(page, "png", request, conn, settings, dpi, orientation)
 
 
 @router.get("/maps/{page}.pdf", summary="静态地图 PDF / static map for print",
             response_class=Response, responses={200: {"content": {"application/pdf": {}}}})
 def map_pdf(page: Page, request: Request, conn: Conn, settings: AppSettings,
-            dpi: Annotated[int, Query(ge=50, le=300)] = 150,
+            dpi: Annotated[int, Query(ge=50, le=MAX_DPI)] = 150,
             orientation: Literal["portrait", "landscape"] = "landscape"):
-    return _image(page, "pdf", request, conn, settings)
+    return _image(page, "pdf", request, conn, settings, dpi, orientation)
 
 
 @router.get("/maps/{page}", summary="地图页面 / map page", response_class=HTMLResponse)

@@ -11,15 +11,14 @@ from fastapi import APIRouter, Form, Request, UploadFile
 from fastapi.responses import RedirectResponse
 from starlette.concurrency import run_in_threadpool
 
-from gis_service.api.deps import AppSettings, BaseUrl, Conn
+from gis_service.api.deps import AppSettings, BaseUrl, Conn, FormEditorDep
 from gis_service.api.html import render
 from gis_service.auth.csrf import check_form, check_same_origin
-from gis_service.auth.keys import create_session, end_session, principal_for_key
 from gis_service.auth.middleware import SESSION_COOKIE
-from gis_service.auth.principal import require
 from gis_service.errors import GisError
-from gis_service.services.progress import photos
-from gis_service.services.progress.edits import Edit, apply_edit, check_editable
+from gis_service.services.access.keys import sign_in, sign_out
+from gis_service.services.progress.edits import Edit, check_editable
+from gis_service.services.progress.items import write_form
 from gis_service.services.progress.pages import item_view, list_rows, progress_titles
 from gis_service.services.progress.validation import ValidationFailed
 from gis_service.services.progress.vocab import editable_fields
@@ -42,12 +41,10 @@ def login_page(request: Request, next: str | None = None, error: str | None = No
 def login(request: Request, conn: Conn, settings: AppSettings, base: BaseUrl,
           key: Annotated[str, Form()], next: Annotated[str, Form()] = "/progress"):
     check_same_origin(request)
-    principal = principal_for_key(conn, key.strip(), "session")
-    if principal is None:
+    token = sign_in(conn, key, settings.session_max_age_s)
+    if token is None:
         return render(request, "progress_login.html", status_code=401, next=next,
                       error="密钥无效或已吊销 / invalid or revoked key", principal=request.state.principal)
-    token, _ = create_session(conn, principal, settings.session_max_age_s)
-    conn.commit()
     response = RedirectResponse(_safe_next(next, base), status_code=303)
     response.set_cookie(SESSION_COOKIE, token, max_age=settings.session_max_age_s, httponly=True, samesite="lax",
                         secure=request.url.scheme == "https", path=settings.root_path or "/")
@@ -58,8 +55,7 @@ def login(request: Request, conn: Conn, settings: AppSettings, base: BaseUrl,
 def logout(request: Request, conn: Conn, settings: AppSettings, base: BaseUrl,
            csrf_token: Annotated[str, Form()] = ""):
     check_form(request, request.state.principal, csrf_token)
-    end_session(conn, request.cookies.get(SESSION_COOKIE, ""))
-    conn.commit()
+    sign_out(conn, request.cookies.get(SESSION_COOKIE, ""))
     response = RedirectResponse(f"{base}/progress/login", status_code=303)
     response.delete_cookie(SESSION_COOKIE, path=settings.root_path or "/")
     return response
@@ -97,11 +93,10 @@ def progress_item(collectionId: str, featureId: str, request: Request, conn: Con
 
 
 @router.post("/progress/{collectionId}/{featureId}")
-async def progress_item_save(collectionId: str, featureId: str, request: Request, settings: AppSettings,
-                             base: BaseUrl):
+async def progress_item_save(collectionId: str, featureId: str, request: Request, principal: FormEditorDep,
+                             settings: AppSettings, base: BaseUrl):
     check_editable(collectionId)
     form = await request.form()
-    principal = require(request.state.principal, "editor", allow_session=True)
     check_form(request, principal, str(form.get("csrf_token") or ""))
     names = [f.name for f in editable_fields(collectionId)]
     changes = {n: str(form.get(n) or "") for n in names if n in form}
@@ -115,12 +110,9 @@ async def progress_item_save(collectionId: str, featureId: str, request: Request
 
 def _save(request, settings, base, edit: Edit, principal, changes, photo, caption):
     engine = request.app.state.engine
+    upload = photo if isinstance(photo, UploadFile) and photo.filename else None
     try:
-        with engine.begin() as conn:
-            apply_edit(conn, edit, principal, require_if_match=True)
-        if isinstance(photo, UploadFile) and photo.filename:
-            photos.save_photo(engine, settings, principal, edit.collection_id, edit.feature_id, photo.file,
-                              photo.filename, caption, method="POST", path=edit.path)
+        write_form(engine, settings, edit, principal, upload, caption)
     except ValidationFailed as exc:
         with engine.connect() as conn:
             return _item_page(request, conn, base, edit.collection_id, edit.feature_id, status_code=422,

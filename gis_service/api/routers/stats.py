@@ -4,10 +4,9 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import APIRouter, Query, Response
 
 from gis_service.api.deps import Conn
-from gis_service.services.ogc.params import bad
 from gis_service.services.progress.stats import progress_stats, stats_table
 from gis_service.services.progress.tables import MEDIA_TYPES, table_bytes
 
@@ -17,20 +16,16 @@ router = APIRouter(tags=["进展 Progress"])
 @router.get("/stats/progress", summary="进展统计 / progress statistics",
             responses={200: {"content": {"application/json": {}, **{t: {} for t in MEDIA_TYPES.values()}}}})
 def stats_progress(
-    request: Request, conn: Conn,
+    conn: Conn,
     group_by: Literal["admin_unit", "sub_area", "category", "plan_ref"] = "admin_unit",
-    as_of: Annotated[str | None, Query(description="YYYY-MM-DD: as recorded at the end of that day, Asia/Shanghai")] = None,
+    as_of: Annotated[dt.date | None, Query(
+        description="YYYY-MM-DD: as recorded at the end of that day, Asia/Shanghai")] = None,
     collection: Annotated[str | None, Query(description="comma-separated progress collections; default all four")] = None,
     f: Literal["json", "csv", "xlsx"] = "json",
 ):
     """Per group: counts per status, reported and finished items, completion rate by count and by
     investment (where both amounts are recorded); `units_without_reports`; `unlocated` separately."""
-    day = None
-    if as_of:
-        try:
-            day = dt.date.fromisoformat(as_of)
-        except ValueError:
-            raise bad("as_of", "应为日期 YYYY-MM-DD", f"expected a date YYYY-MM-DD, got {as_of!r}") from None
+    day = as_of
     collections = [c.strip() for c in collection.split(",") if c.strip()] if collection else None
     result = progress_stats(conn, group_by, day, collections)
     if f == "json":

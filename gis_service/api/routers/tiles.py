@@ -2,14 +2,13 @@
 from __future__ import annotations
 
 from fastapi import APIRouter, Request, Response
-from sqlalchemy import text
 
 from gis_service.api.deps import BaseUrl, Conn
-from gis_service.queries.registry import get_collection
-from gis_service.queries.tiles import SERIAL_SQL, tile_sql
-from gis_service.services.ogc.items import collection_extent
+from gis_service.api.negotiation import not_modified
+from gis_service.api.ogc_deps import CollectionDep
 from gis_service.services.ogc.tiles import (
-    MVT, TMS_ID, check_tile, tile_matrix_set, tilejson, tileset_document, tilesets_document,
+    MVT, TMS_ID, check_tile, tile_bytes, tile_etag, tile_matrix_set, tilejson_for, tileset_document,
+    tilesets_document,
 )
 
 router = APIRouter(tags=["OGC API – Tiles"])
@@ -28,40 +27,31 @@ def tile_matrix_set_definition(tileMatrixSetId: str):
 
 
 @router.get("/collections/{collectionId}/tiles", summary="图层瓦片集 / collection tilesets")
-def collection_tilesets(collectionId: str, conn: Conn, base: BaseUrl):
-    return tilesets_document(base, get_collection(conn, collectionId))
+def collection_tilesets(c: CollectionDep, base: BaseUrl):
+    return tilesets_document(base, c)
 
 
 @router.get("/collections/{collectionId}/tiles/{tileMatrixSetId}", summary="瓦片集元数据 / tileset")
-def collection_tileset(collectionId: str, tileMatrixSetId: str, conn: Conn, base: BaseUrl):
+def collection_tileset(tileMatrixSetId: str, c: CollectionDep, base: BaseUrl):
     check_tile(tileMatrixSetId, 0, 0, 0)
-    return tileset_document(base, get_collection(conn, collectionId))
+    return tileset_document(base, c)
 
 
 @router.get("/collections/{collectionId}/tiles/{tileMatrixSetId}/tilejson.json", summary="TileJSON")
-def collection_tilejson(collectionId: str, tileMatrixSetId: str, conn: Conn, base: BaseUrl):
+def collection_tilejson(tileMatrixSetId: str, c: CollectionDep, conn: Conn, base: BaseUrl):
     check_tile(tileMatrixSetId, 0, 0, 0)
-    c = get_collection(conn, collectionId)
-    return tilejson(base, c, collection_extent(conn, c))
+    return tilejson_for(conn, base, c)
 
 
 @router.get("/collections/{collectionId}/tiles/{tileMatrixSetId}/{tileMatrix}/{tileRow}/{tileCol}",
             summary="矢量瓦片 / vector tile (z/y/x)", response_class=Response,
             responses={200: {"content": {MVT: {}}}})
-def tile(collectionId: str, tileMatrixSetId: str, tileMatrix: int, tileRow: int, tileCol: int,
+def tile(tileMatrixSetId: str, tileMatrix: int, tileRow: int, tileCol: int, c: CollectionDep,
          request: Request, conn: Conn):
     check_tile(tileMatrixSetId, tileMatrix, tileRow, tileCol)
-    c = get_collection(conn, collectionId)
-    etag = f'W/"{c.id}-{c.data_version}-{tileMatrix}-{tileRow}-{tileCol}"'
+    etag = tile_etag(c, tileMatrix, tileRow, tileCol)
     headers = {"ETag": etag, "Cache-Control": "public, max-age=60"}
-    if request.headers.get("if-none-match") == etag:
+    if not_modified(request, etag):
         return Response(status_code=304, headers=headers)
-    cache = request.app.state.tile_cache
-    key = (c.id, c.data_version, tileMatrix, tileRow, tileCol)
-    body = cache.get(key)
-    if body is None:
-        conn.execute(text(SERIAL_SQL))
-        body = bytes(conn.execute(text(tile_sql(c)), {"z": tileMatrix, "x": tileCol, "y": tileRow,
-                                                      "layer": c.id}).scalar() or b"")
-        cache.put(key, body)
+    body = tile_bytes(conn, request.app.state.tile_cache, c, tileMatrix, tileRow, tileCol)
     return Response(body, media_type=MVT, headers=headers)

@@ -13,7 +13,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from gis_service.errors import InvalidInput
+from gis_service.errors import BadParameter
 
 STORAGE_CRS = "EPSG:4490"
 
@@ -56,9 +56,8 @@ def format_spec(fmt: str) -> tuple[str, str]:
         return EXPORT_FORMATS[fmt]
     except KeyError:
         known = ", ".join(EXPORT_FORMATS)
-        raise InvalidInput(f"不支持的下载格式 {fmt!r}（可选：{known}）",
-                           f"unsupported download format {fmt!r} (one of: {known})",
-                           detail={"parameter": "f", "value": fmt}, status=400) from None
+        raise BadParameter("f", f"不支持的下载格式 {fmt!r}（可选：{known}）",
+                           f"unsupported download format {fmt!r} (one of: {known})", detail={"value": fmt}) from None
 
 
 def ascii_stem(layer_name: str) -> str:

@@ -27,7 +27,7 @@ import geopandas as gpd
 import pandas as pd
 import pyogrio
 
-from gis_service.errors import InvalidInput
+from gis_service.errors import BadParameter
 from gis_service.services.exports.base import datetimes_as_text, ogr_write_options
 
 FIELD_NAME_BYTES = 10
@@ -40,9 +40,8 @@ def shapefile_encoding(encoding: str) -> str:
     """The ``.cpg`` spelling of a requested encoding; only UTF-8 and GBK are offered."""
     canonical = ENCODING_ALIASES.get(str(encoding).strip().upper())
     if canonical is None:
-        raise InvalidInput(f"Shapefile 编码只能是 UTF-8 或 GBK，收到 {encoding!r}",
-                           f"shapefile encoding must be UTF-8 or GBK, got {encoding!r}",
-                           detail={"parameter": "encoding", "value": encoding}, status=400)
+        raise BadParameter("encoding", f"Shapefile 编码只能是 UTF-8 或 GBK，收到 {encoding!r}",
+                           f"shapefile encoding must be UTF-8 or GBK, got {encoding!r}", detail={"value": encoding})
     return canonical
 
 
@@ -101,7 +100,7 @@ def _representable(frame: gpd.GeoDataFrame, codec: str) -> gpd.GeoDataFrame:
     frame = frame.copy()
     for column in frame.columns:
         dtype = frame[column].dtype
-        if column != frame.geometry.name and (dtype == object or pd.api.types.is_string_dtype(dtype)):
+        if column != frame.geometry.name and (pd.api.types.is_object_dtype(dtype) or pd.api.types.is_string_dtype(dtype)):
             frame[column] = frame[column].map(
                 lambda v: v.encode(codec, errors="replace").decode(codec) if isinstance(v, str) else v
             ).astype(object)

@@ -2,7 +2,10 @@
 from __future__ import annotations
 
 from gis_service.crs import SUPPORTED_OUTPUT_CRS, STORAGE_EPSG, EPSG_URI_PREFIX
-from gis_service.queries.registry import Collection
+from sqlalchemy import Connection
+
+from gis_service.queries.registry import Collection, list_collections
+from gis_service.services.ogc.items import collection_extent
 
 OPENAPI_MEDIA_TYPE = "application/vnd.oai.openapi+json;version=3.0"
 GEOJSON = "application/geo+json"
@@ -128,3 +131,15 @@ def queryables_document(base: str, c: Collection) -> dict:
         "properties": properties,
         "additionalProperties": False,
     }
+
+
+def collections_document(conn: Connection, base: str) -> dict:
+    docs = [collection_document(base, c, collection_extent(conn, c)) for c in list_collections(conn)]
+    return {"links": [link(f"{base}/collections?f=json", "self", "application/json", "图层列表 / collections"),
+                      link(f"{base}/collections?f=html", "alternate", "text/html", "网页版 / as HTML"),
+                      qgis_project_link(base)],
+            "collections": docs}
+
+
+def collection_document_for(conn: Connection, base: str, c: Collection) -> dict:
+    return collection_document(base, c, collection_extent(conn, c))

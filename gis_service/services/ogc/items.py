@@ -16,6 +16,7 @@ from gis_service.queries.registry import Collection
 from gis_service.queries.features import (
     ItemsQuery, count_sql, extent_sql, feature_sql, frame_sql, page_sql, stream_sql, where_clause,
 )
+from gis_service.services.exports import ExportResult, export_frames
 from gis_service.vocab import DEMO_NOTICE
 
 DEMO_MARKER = '"demo_progress": true'
@@ -139,3 +140,11 @@ def collection_extent(conn: Connection, c: Collection) -> list[float] | None:
 def page_etag(c: Collection, query_string: str) -> str:
     digest = hashlib.sha1(query_string.encode()).hexdigest()[:16]
     return f'W/"{c.id}-{c.data_version}-{digest}"'
+
+
+def export_items(engine: Engine, q: ItemsQuery, fmt: str, *, encoding: str, timeout_ms: int) -> ExportResult:
+    """The query's rows written as one download file, streamed from the database."""
+    c = q.collection
+    frames = iter_frames(engine, q, q.limit, timeout_ms=timeout_ms)
+    return export_frames(frames, fmt, c.id, style=c.style, title=c.title_zh, encoding=encoding,
+                         geometry_type=c.geometry_type)

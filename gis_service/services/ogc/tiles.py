@@ -8,9 +8,12 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict
 
-from gis_service.errors import InvalidInput, NotFound
+from sqlalchemy import Connection
+
+from gis_service.errors import BadParameter, NotFound
 from gis_service.queries.registry import Collection
-from gis_service.queries.tiles import tile_columns
+from gis_service.queries.tiles import fetch_tile, tile_columns
+from gis_service.services.ogc.items import collection_extent
 
 TMS_ID = "WebMercatorQuad"
 TMS_URI = "http://www.opengis.net/def/tilematrixset/OGC/1.0/WebMercatorQuad"
@@ -23,11 +26,9 @@ def check_tile(tms: str, z: int, y: int, x: int) -> None:
         raise NotFound(f"不支持的瓦片矩阵集 {tms}", f"unknown tile matrix set {tms!r}; use {TMS_ID}",
                        detail={"parameter": "tileMatrixSetId"})
     if not 0 <= z <= MAX_ZOOM:
-        raise InvalidInput(f"缩放级别须在 0–{MAX_ZOOM}", f"tileMatrix must be 0–{MAX_ZOOM}",
-                           detail={"parameter": "tileMatrix"}, status=400)
+        raise BadParameter("tileMatrix", f"缩放级别须在 0–{MAX_ZOOM}", f"must be 0–{MAX_ZOOM}")
     if not (0 <= x < 2 ** z and 0 <= y < 2 ** z):
-        raise InvalidInput("瓦片行列号超出范围", f"tileRow/tileCol out of range for zoom {z}",
-                           detail={"parameter": "tileRow/tileCol"}, status=400)
+        raise BadParameter("tileRow/tileCol", "瓦片行列号超出范围", f"out of range for zoom {z}")
 
 
 def tiles_template(base: str, c: Collection) -> str:
@@ -113,3 +114,21 @@ class TileCache:
             while self._size > self.max_bytes:
                 _, old = self._items.popitem(last=False)
                 self._size -= len(old)
+
+
+def tile_bytes(conn: Connection, cache: TileCache, c: Collection, z: int, y: int, x: int) -> bytes:
+    """A tile from the cache, or from PostGIS (then cached: the key carries the data version)."""
+    key = (c.id, c.data_version, z, y, x)
+    body = cache.get(key)
+    if body is None:
+        body = fetch_tile(conn, c, z, x, y)
+        cache.put(key, body)
+    return body
+
+
+def tile_etag(c: Collection, z: int, y: int, x: int) -> str:
+    return f'W/"{c.id}-{c.data_version}-{z}-{y}-{x}"'
+
+
+def tilejson_for(conn: Connection, base: str, c: Collection) -> dict:
+    return tilejson(base, c, collection_extent(conn, c))

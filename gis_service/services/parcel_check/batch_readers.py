@@ -22,13 +22,13 @@ import pyproj
 import shapely
 
 from gis_service.crs import CRS84, CrsSpec, get_transformer, parse_crs, spec_from_pyproj
-from gis_service.errors import GisError, InvalidFile, UnsupportedCrs
+from gis_service.errors import GisError, InvalidFile, PayloadTooLarge, UnsupportedCrs
 from gis_service.loader.archives import extract_zip, shapefile_encoding
 from gis_service.loader.readers import WKT_COLUMNS
 from gis_service.services.parcel_check.boundary_points import (
     decode, is_point_list, read_exchange_txt, read_point_csv,
 )
-from gis_service.services.parcel_check.geometry_input import PayloadTooLarge, parse_one
+from gis_service.services.parcel_check.geometry_input import parse_one
 
 OGR_SUFFIXES = {".geojson", ".json", ".gpkg", ".kml", ".shp", ".dxf"}
 DEFAULT_CRS84 = {".geojson", ".json", ".kml", ".csv"}  # per their specifications

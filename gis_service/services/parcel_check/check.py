@@ -10,7 +10,7 @@ import shapely
 from sqlalchemy import Connection, bindparam, text
 from sqlalchemy.dialects.postgresql import JSONB
 
-from gis_service.errors import InvalidInput, NotFound
+from gis_service.errors import BadParameter, InvalidGeometry, NotFound
 from gis_service.queries.analysis import check_chunk, check_context, make_valid
 from gis_service.services.parcel_check import rules
 from gis_service.services.parcel_check.geometry_input import ParcelInput
@@ -34,9 +34,8 @@ def check_proposed_use(value: str | None) -> str | None:
     if value in (None, ""):
         return None
     if value not in rules.USES:
-        raise InvalidInput(f"未知的拟建用途 {value!r}", f"unknown proposed_use {value!r}",
-                           detail={"parameter": "proposed_use", "allowed": list(rules.USES)},
-                           code="invalid_parameter", status=400)
+        raise BadParameter("proposed_use", f"未知的拟建用途 {value!r}", f"unknown proposed_use {value!r}",
+                           detail={"allowed": list(rules.USES)})
     return value
 
 
@@ -54,10 +53,9 @@ def repair_parcels(conn: Connection, parcels: list[ParcelInput]) -> None:
     for parcel, wkb in zip(todo, repaired):
         geom = shapely.from_wkb(wkb) if wkb else None
         if geom is None or geom.is_empty:
-            raise InvalidInput(f"第 {parcel.index + 1} 个要素修复后没有面积（{parcel.repair_reason}）",
-                               f"feature {parcel.index + 1}: nothing polygonal is left after repair "
-                               f"({parcel.repair_reason})", detail={"feature": parcel.index + 1},
-                               code="invalid_geometry")
+            raise InvalidGeometry(f"第 {parcel.index + 1} 个要素修复后没有面积（{parcel.repair_reason}）",
+                                  f"feature {parcel.index + 1}: nothing polygonal is left after repair "
+                                  f"({parcel.repair_reason})", detail={"feature": parcel.index + 1})
         parcel.geometry, parcel.repaired = geom, True
 
 

@@ -17,18 +17,13 @@ from pyproj.exceptions import ProjError
 from shapely.geometry import shape
 
 from gis_service.crs import CrsSpec, to_storage
-from gis_service.errors import GisError, InvalidInput
+from gis_service.errors import InvalidBody, InvalidGeometry, InvalidInput, PayloadTooLarge
 
 PARCEL_TYPES = ("Polygon", "MultiPolygon")
 POINT_TYPES = ("Point",)
 # Loose box round China (CGCS2000 lon/lat): beyond it the CRS is almost surely wrong.
 CHINA_BOX = (73.0, 3.0, 136.0, 54.0)
 _REASON_AT = re.compile(r"^(?P<what>[^\[]+)\[(?P<x>[-\d.eE+]+) (?P<y>[-\d.eE+]+)\]")
-
-
-class PayloadTooLarge(GisError):
-    code = "payload_too_large"
-    status = 413
 
 
 @dataclass
@@ -53,15 +48,14 @@ def invalid(zh: str, en: str, *, hint_zh: str = "", hint_en: str = "", **detail)
     if hint_en:
         detail["hint"] = hint_en
         detail["hint_zh"] = hint_zh
-    return InvalidInput(message_zh, message_en, detail=detail, code="invalid_geometry")
+    return InvalidGeometry(message_zh, message_en, detail=detail)
 
 
 def load_json(body: bytes) -> Any:
     try:
         return orjson.loads(body)
     except orjson.JSONDecodeError as exc:
-        raise InvalidInput("请求体不是有效的 JSON", f"the body is not valid JSON: {exc}",
-                           code="invalid_body") from None
+        raise InvalidBody("请求体不是有效的 JSON", f"the body is not valid JSON: {exc}") from None
 
 
 def features_of(document: Any) -> list[tuple[dict | None, dict]]:
@@ -105,7 +99,8 @@ def _from_wkt(wkt: Any) -> dict:
         geom = shapely.from_wkt(wkt)
     except shapely.errors.GEOSException as exc:
         raise invalid(f"WKT 无法解析：{exc}", f"unparsable WKT: {exc}",
-                      hint_zh="多边形的每个环须首尾闭合、至少 4 个点", hint_en="each ring must be closed, with at least 4 points") from None
+                      hint_zh="多边形的每个环须首尾闭合、至少 4 个点",
+                      hint_en="each ring must be closed, with at least 4 points") from None
     return shapely.geometry.mapping(geom)
 
 
@@ -166,7 +161,8 @@ def parse_one(mapping: Any, properties: dict, index: int, spec: CrsSpec, *, repa
     try:
         stored = to_storage(geom, spec)
     except ProjError as exc:
-        raise invalid(f"{label}坐标无法从 {spec.label} 转换：{exc}", f"feature {index + 1}: cannot convert from {spec.label}: {exc}",
+        raise invalid(f"{label}坐标无法从 {spec.label} 转换：{exc}",
+                      f"feature {index + 1}: cannot convert from {spec.label}: {exc}",
                       hint_zh="请检查 crs 参数", hint_en="check the crs parameter", **where) from None
     _check_in_china(stored, index, spec)
     return ParcelInput(index=index, geometry=stored, properties=properties, crs_label=spec.label,
@@ -204,7 +200,8 @@ def _check_coordinates(mapping: dict, index: int, spec: CrsSpec, repair: bool) -
             if not repair:
                 raise invalid(f"第 {index + 1} 个要素第 {p + 1} 个面的第 {r + 1} 个环未闭合",
                               f"feature {index + 1}, polygon {p + 1}, ring {r + 1} is not closed",
-                              hint_zh="末点须与首点相同，或加 repair=true", hint_en="repeat the first point at the end, or pass repair=true",
+                              hint_zh="末点须与首点相同，或加 repair=true",
+                              hint_en="repeat the first point at the end, or pass repair=true",
                               first=ring[0][:2], last=ring[-1][:2], **where)
             ring.append(list(ring[0]))
             closed = False
@@ -225,11 +222,13 @@ def _check_range(x: float, y: float, spec: CrsSpec, where: dict) -> None:
         return
     if -90 <= x <= 90 and 73 <= y <= 136:
         raise invalid(f"坐标 ({x}, {y}) 的经纬度似乎颠倒了", f"coordinates ({x}, {y}) look like latitude, longitude (swapped)",
-                      hint_zh="请求体中坐标一律为 x, y，即 经度, 纬度", hint_en="coordinates in the body are always x, y: longitude first",
+                      hint_zh="请求体中坐标一律为 x, y，即 经度, 纬度",
+                      hint_en="coordinates in the body are always x, y: longitude first",
                       position=[x, y], **where)
     hint = _projected_hint(x, y)
     if hint:
-        raise invalid(f"坐标 ({x}, {y}) 超出经纬度范围，{hint[0]}", f"coordinates ({x}, {y}) are out of range for {spec.label}; {hint[1]}",
+        raise invalid(f"坐标 ({x}, {y}) 超出经纬度范围，{hint[0]}",
+                      f"coordinates ({x}, {y}) are out of range for {spec.label}; {hint[1]}",
                       hint_zh=hint[2], hint_en=hint[3], position=[x, y], **where)
     raise invalid(f"坐标 ({x}, {y}) 超出经纬度范围", f"coordinates ({x}, {y}) are out of range for {spec.label}",
                   hint_zh="经度 −180…180，纬度 −90…90", hint_en="longitude −180…180, latitude −90…90",

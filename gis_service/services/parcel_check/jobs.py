@@ -195,6 +195,14 @@ def wake_worker(app) -> None:
         worker.wake.set()
 
 
+def submit_batch(conn: Connection, app, content: bytes, filename: str, *, settings: Settings, actor: str,
+                 options: dict, base: str) -> dict:
+    """Store a batch job, wake this process's worker, and describe the job as ``GET /jobs/{id}`` does."""
+    job_id = submit_job(conn, content, filename, settings=settings, actor=actor, options=options)
+    wake_worker(app)
+    return job_document(conn, job_id, base)
+
+
 def job_document(conn: Connection, job_id: str, base: str) -> dict:
     job = conn.execute(text(
         "SELECT id, state, percent, processed, total, attempts, actor, filename, options, error, created_at, "

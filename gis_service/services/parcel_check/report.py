@@ -245,7 +245,8 @@ def _caveats(report: dict, context: dict, parcel: ParcelInput) -> list[dict]:
                     "en": "Statutory river-management and water-source protection polygons are missing; "
                           "screening buffers stand in for them, flagged potential and at most review."})
     if context.get("projects_without_site"):
-        caveats.append({"zh": f"{context['projects_without_site']} 个规划项目无确切位置（未定位或仅按所在区域示意），未列入周边项目。",
+        caveats.append({"zh": f"{context['projects_without_site']} 个规划项目无确切位置"
+                              "（未定位或仅按所在区域示意），未列入周边项目。",
                         "en": f"{context['projects_without_site']} plan projects have no site of their own "
                               "(unlocated, or placed at an area's representative point) and are not listed nearby."})
     undesignated = next((z for z in report["function_zones"] if z["id"] is None), None)

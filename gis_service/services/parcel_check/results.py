@@ -12,7 +12,7 @@ import pandas as pd
 import shapely
 from sqlalchemy import Connection, text
 
-from gis_service.errors import GisError, NotFound
+from gis_service.errors import BadParameter, GisError, NotFound
 from gis_service.services.exports import export_frame
 from gis_service.services.exports.base import ExportResult
 from gis_service.services.exports.tabular import neutralise_formula
@@ -139,9 +139,8 @@ def write_results_file(frame: gpd.GeoDataFrame, errors: list[dict], columns: lis
     suffix = out.suffix.lower().lstrip(".")
     fmt = {"json": "geojson", "geojson": "geojson", "csv": "csv", "gpkg": "gpkg", "xlsx": "xlsx"}.get(suffix)
     if fmt is None:
-        raise GisError(f"不支持的输出格式 .{suffix}（可用 .geojson .csv .gpkg .xlsx）",
-                       f"unsupported output format .{suffix} (use .geojson, .csv, .gpkg or .xlsx)",
-                       code="invalid_parameter", status=400)
+        raise BadParameter("out", f"不支持的输出格式 .{suffix}（可用 .geojson .csv .gpkg .xlsx）",
+                           f"unsupported output format .{suffix} (use .geojson, .csv, .gpkg or .xlsx)")
     written = [out]
     if fmt == "xlsx":
         write_xlsx(frame, errors, columns, out, meta)

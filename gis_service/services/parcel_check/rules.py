@@ -102,7 +102,8 @@ class Buffer:
 RIVER_BASIS = "《中华人民共和国河道管理条例》；山西省河道管理规定（护堤地 5–10 米）"
 BUFFERS: dict[str, tuple[Buffer, ...]] = {
     # Measured outward from the 禁止开发区 polygon drawn round the reservoir.
-    "zoned_reservoir": (Buffer("zoned_reservoir", 0, 2000, "水库禁止开发区外 2 千米内：可能的饮用水水源二级保护区，禁止排放污染物的项目",
+    "zoned_reservoir": (Buffer("zoned_reservoir", 0, 2000,
+                               "水库禁止开发区外 2 千米内：可能的饮用水水源二级保护区，禁止排放污染物的项目",
                                "Within 2 km beyond the reservoir's prohibited zone: a possible grade-2 "
                                "drinking-water protection zone; no polluting projects",
                                "《中华人民共和国水污染防治法》第六十六条"),),

@@ -1,7 +1,11 @@
 """``POST /analysis/parcel-check``: validate the body, check, store, answer."""
 from __future__ import annotations
 
+import math
+
 from sqlalchemy import Connection
+
+from gis_service.errors import BadParameter
 
 from gis_service.crs import parse_crs
 from gis_service.settings import Settings
@@ -34,3 +38,12 @@ def check_request(conn: Connection, body: bytes, *, crs: str | None, proposed_us
     if isinstance(document, dict) and document.get("type") == "FeatureCollection":
         return {"type": "ParcelCheckResults", "count": len(reports), "reports": reports}
     return reports[0]
+
+
+def check_point(conn: Connection, x: float, y: float, *, crs: str | None, settings: Settings, actor: str) -> dict:
+    """What the plan says at one location (answered, not stored)."""
+    for name, value in (("x", x), ("y", y)):
+        if not math.isfinite(value):
+            raise BadParameter(name, "应为有限数字", f"expected a finite number, got {value}")
+    body = b'{"type": "Point", "coordinates": [%r, %r]}' % (x, y)
+    return check_request(conn, body, crs=crs, proposed_use=None, repair=False, settings=settings, actor=actor)

@@ -134,6 +134,7 @@ def record_actual(conn: Connection, code: str, body: dict, principal: Principal,
     audit.record(conn, principal, method=method, path=path, status=200, action="indicator_actual",
                  collection_id="indicators", feature_id=code, detail={"year": clean["year"], **new_values})
     post_write.after_write(conn, post_write.WriteEvent(INDICATORS, (code,), "update", principal.name))
+    conn.commit()
     return {"code": code, "year": clean["year"], **new_values, "version": row["version"]}
 
 

@@ -11,7 +11,10 @@ from gis_service.errors import InvalidInput, NotFound
 from gis_service.queries.registry import get_collection
 from gis_service.queries.features import ItemsQuery
 from gis_service.services.ogc.items import fetch_feature
-from gis_service.services.progress.edits import KEEP, Edit, EditResult, apply_edit, check_editable, soft_delete
+from gis_service.services.progress import photos
+from gis_service.services.progress.edits import (
+    KEEP, Edit, EditResult, apply_edit, check_editable, history, soft_delete,
+)
 
 
 @dataclass
@@ -72,3 +75,32 @@ def delete_item(engine: Engine, edit: Edit, principal: Principal, *, require_if_
     with engine.begin() as conn:
         result = soft_delete(conn, edit, principal, require_if_match=require_if_match)
     return Written(None, result.version, result)
+
+
+def write_form(engine: Engine, settings, edit: Edit, principal: Principal, photo=None, caption: str = "") -> None:
+    """The editors' form: the edit (If-Match required: the form carries its version), then its photo."""
+    with engine.begin() as conn:
+        apply_edit(conn, edit, principal, require_if_match=True)
+    if photo is not None:
+        photos.save_photo(engine, settings, principal, edit.collection_id, edit.feature_id, photo.file,
+                          photo.filename, caption, method="POST", path=edit.path)
+
+
+def attach_photo(conn: Connection, settings, principal: Principal, collection_id: str, feature_id: str,
+                 upload, caption: str | None, *, path: str, base: str) -> dict:
+    """A photo for an existing feature, described as the API returns it."""
+    current_feature(conn, collection_id, feature_id)
+    conn.rollback()  # the photo is written in its own transaction
+    photo = photos.save_photo(conn.engine, settings, principal, collection_id, feature_id, upload.file,
+                              upload.filename, caption, method="POST", path=path)
+    return photos.describe(photo, base)
+
+
+def history_document(conn: Connection, collection_id: str, feature_id: str, limit: int) -> dict:
+    """A feature's change events, newest first (at most 5,000), flagged where they are demo data."""
+    check_editable(collection_id)
+    events = history(conn, collection_id, feature_id, limit=max(1, min(limit, 5000)))
+    body = {"collection": collection_id, "feature": feature_id, "events": events}
+    if any(e["demo"] for e in events):
+        body["notice"] = "含演示数据（actor=demo），非真实进展 / includes demo data, not real progress"
+    return body

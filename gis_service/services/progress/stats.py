@@ -11,7 +11,7 @@ import datetime as dt
 from sqlalchemy import Connection
 
 from gis_service.db.models import PROGRESS_COLLECTIONS
-from gis_service.errors import InvalidInput
+from gis_service.errors import BadParameter
 from gis_service.services.progress.history import as_of_members
 from gis_service.services.progress.rollup import (
     UNLOCATED, Units, feature_rows, is_finished, is_reported, load_units, unit_of,
@@ -53,13 +53,11 @@ def _finish(group: dict) -> dict:
 def progress_stats(conn: Connection, group_by: str, as_of: dt.date | None = None,
                    collections: list[str] | None = None) -> dict:
     if group_by not in GROUPINGS:
-        raise InvalidInput(f"group_by 应为 {GROUPINGS} 之一", f"group_by must be one of {GROUPINGS}",
-                           detail={"parameter": "group_by"}, status=400)
+        raise BadParameter("group_by", f"应为 {GROUPINGS} 之一", f"must be one of {GROUPINGS}")
     collections = collections or list(PROGRESS_COLLECTIONS)
     unknown = [c for c in collections if c not in PROGRESS_COLLECTIONS]
     if unknown:
-        raise InvalidInput(f"没有进展的图层 {unknown}", f"collections without progress: {unknown}",
-                           detail={"parameter": "collection"}, status=400)
+        raise BadParameter("collection", f"没有进展的图层 {unknown}", f"collections without progress: {unknown}")
     units = load_units(conn)
     names = {"admin_unit": units.admin, "sub_area": units.sub}.get(group_by, {})
     groups = {key: _empty_group(key, name) for key, name in names.items()}

@@ -15,7 +15,7 @@ from shapely.geometry import shape
 
 from gis_service.crs import CrsSpec, apply_axis_order, parse_crs, to_storage
 from gis_service.db.models import GEOMETRY_QUALITIES, LOCATION_BASES, PLAN_MODELS
-from gis_service.errors import GisError, InvalidInput
+from gis_service.errors import GisError, InvalidInput, PayloadTooLarge
 from gis_service.queries.progress import REVIEW_TIMEZONE
 from gis_service.services.progress.vocab import GEOMETRY_FIELDS, Field, editable_fields
 from gis_service.vocab import statuses
@@ -167,8 +167,8 @@ def parse_geometry(collection_id: str, value: dict | None, crs: CrsSpec | str | 
     from gis_service.services.parcel_check.geometry_input import count_vertices
 
     if count_vertices(value) > MAX_EDIT_VERTICES:
-        raise GisError(f"几何顶点数超过上限 {MAX_EDIT_VERTICES}", f"the geometry has more than {MAX_EDIT_VERTICES} vertices",
-                       code="payload_too_large", status=413, detail={"limit": MAX_EDIT_VERTICES})
+        raise PayloadTooLarge(f"几何顶点数超过上限 {MAX_EDIT_VERTICES}",
+                              f"the geometry has more than {MAX_EDIT_VERTICES} vertices", detail={"limit": MAX_EDIT_VERTICES})
     try:
         geom = shape(value)
         geom = to_storage(apply_axis_order(geom, spec), spec)

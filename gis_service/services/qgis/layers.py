@@ -1,7 +1,10 @@
 """Which collections go into the QGIS project, and in which Chinese layer-tree group."""
 from __future__ import annotations
 
-from gis_service.queries.registry import Collection
+from sqlalchemy import Connection
+
+from gis_service.queries.registry import Collection, list_collections
+from gis_service.services.qgis.project import build_qgis_project
 
 # Plan layers by theme; anything else (user imports, later plan layers) lands by kind.
 PLAN_GROUPS = {
@@ -21,3 +24,8 @@ def project_layers(collections: list[Collection]) -> list[dict]:
     return [{"id": c.id, "title": c.title, "geometry_type": c.geometry_type, "style": c.style,
              "group": PLAN_GROUPS.get(c.id) or KIND_GROUPS.get(c.kind, FALLBACK_GROUP)}
             for c in collections]
+
+
+def service_project(conn: Connection, base: str) -> str:
+    """The .qgs text for every collection of this service at ``base``."""
+    return build_qgis_project(f"{base}/", project_layers(list_collections(conn)))

@@ -1,0 +1,1 @@
+"""Access control over HTTP: key administration (audited) and the editors' browser sessions."""
