@@ -11,7 +11,7 @@ from gis_service.api.deps import AppSettings, BaseUrl, Conn
 from gis_service.maps.folium_pages import PAGE_LAYERS
 from gis_service.maps.params import MAX_DPI, parse_map_params
 from gis_service.services.map_pages.data import undesignated_geojson
-from gis_service.services.map_pages import map_page
+from gis_service.services.map_pages.html import map_page
 from gis_service.services.map_pages.static import static_map
 
 router = APIRouter(tags=["地图 Maps"])
