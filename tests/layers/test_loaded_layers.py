@@ -1,13 +1,13 @@
-"""Issue 3's checks again, this time on what PostGIS holds after `gis-service load`."""
+"""The layer file checks again, this time on what PostGIS holds after `gis-service load`."""
 import csv
 
 import pytest
 from sqlalchemy import create_engine, text
 
 from gis_service.db.models import PLAN_MODELS
-from gis_service.settings import PROJECT_ROOT
+from gis_service.layerbuild.common import INVENTORY_FILE, SOURCES_DIR
 
-INVENTORY = PROJECT_ROOT.parent / "shared" / "plan" / "inventory.csv"
+INVENTORY = SOURCES_DIR / INVENTORY_FILE
 
 
 @pytest.fixture(scope="module")
