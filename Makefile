@@ -27,7 +27,7 @@ run: setup-run
 test: setup
 	@.venv/bin/python -m pytest $(PYTEST_ARGS)
 
-# Benchmarks (issue 8), not part of `make test`: results in bench/results/<date>.json.
+# Benchmarks (docs/PERFORMANCE.md), not part of `make test`: results in bench/results/<date>.json.
 bench: setup
 	@bash bench/setup.sh
 	@.venv/bin/python -m bench.run $(BENCH_ARGS)
@@ -49,7 +49,7 @@ clean:
 load: setup
 	@.venv/bin/python -m tests.reliability.loadgen --base http://$(HOST):$(PORT) --duration 60 --connections 64
 
-# Long fuzz run (issue 9): schemathesis with ~100 examples per operation and the slow renders in
+# Long fuzz run (docs/RELIABILITY.md): schemathesis with ~100 examples per operation and the slow renders in
 # full, hypothesis with 3000 examples per parser, and the hostile corpus. GIS_FUZZ_SEED=N repeats a run.
 fuzz: setup
 	@GIS_FUZZ_PROFILE=long .venv/bin/python -m pytest tests/fuzz -p no:cacheprovider $(PYTEST_ARGS)

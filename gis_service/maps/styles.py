@@ -1,4 +1,4 @@
-"""House symbology (DOMAIN.md §3, §5) shared by the web maps and the static images."""
+"""House symbology (docs/DOMAIN.md, Progress vocabularies and Symbology) shared by the web maps and the static images."""
 from __future__ import annotations
 
 from dataclasses import dataclass

@@ -1,4 +1,4 @@
-"""Progress vocabularies (DOMAIN.md §3) and the fields an editor may change."""
+"""Progress vocabularies (docs/DOMAIN.md, Progress vocabularies) and the fields an editor may change."""
 from __future__ import annotations
 
 from dataclasses import dataclass
