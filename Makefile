@@ -5,7 +5,9 @@ HOST ?= 127.0.0.1
 GIS := .venv/bin/gis-service
 PYTEST_ARGS ?=
 
-.PHONY: setup setup-run run test bench db-up db-down layers clean load fuzz audit
+FAST := not slow and not browser and not live and not fuzz
+
+.PHONY: setup setup-run run test test-fast test-unit bench db-up db-down layers clean load fuzz audit
 
 setup:
 	@bash scripts/setup.sh test
@@ -26,6 +28,14 @@ run: setup-run
 
 test: setup
 	@.venv/bin/python -m pytest $(PYTEST_ARGS)
+
+# The inner loop: everything but the slow, browser, live-server and fuzz tests.
+test-fast: setup
+	@.venv/bin/python -m pytest -m "$(FAST)" $(PYTEST_ARGS)
+
+# Only the tests that need no database (pure logic and the layer files).
+test-unit: setup
+	@.venv/bin/python -m pytest -m "not db and not slow" $(PYTEST_ARGS)
 
 # Benchmarks (docs/PERFORMANCE.md), not part of `make test`: results in bench/results/<date>.json.
 bench: setup
