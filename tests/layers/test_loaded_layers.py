@@ -7,17 +7,18 @@ from sqlalchemy import create_engine, text
 from gis_service.db.models import PLAN_MODELS
 from gis_service.layerbuild.common import INVENTORY_FILE, SOURCES_DIR
 
+from ..conftest import cloned_db
+
 INVENTORY = SOURCES_DIR / INVENTORY_FILE
 
 
 @pytest.fixture(scope="module")
 def db(pg, loaded_template):
-    name, url = pg.clone(loaded_template)
-    engine = create_engine(url)
-    with engine.connect() as conn:
-        yield conn
-    engine.dispose()
-    pg.drop_db(name)
+    with cloned_db(pg, loaded_template) as url:
+        engine = create_engine(url)
+        with engine.connect() as conn:
+            yield conn
+        engine.dispose()
 
 
 def test_every_inventory_name_is_in_its_layer(db):
