@@ -180,7 +180,8 @@ SLOW_MODULES = {
 def _scopes(item) -> list[dict]:
     """The globals of the test's module and of every fixture it uses (how markers are found)."""
     scopes = [vars(item.module)] if getattr(item, "module", None) else []
-    for defs in item._fixtureinfo.name2fixturedefs.values():
+    info = getattr(item, "_fixtureinfo", None)
+    for defs in (info.name2fixturedefs.values() if info else ()):
         scopes += [getattr(d.func, "__globals__", {}) for d in defs]
     return scopes
 
@@ -188,7 +189,7 @@ def _scopes(item) -> list[dict]:
 def _kinds(item) -> set[str]:
     rel = item.path.relative_to(Path(__file__).parent).as_posix()
     kinds = set()
-    if "pg" in item.fixturenames:
+    if "pg" in getattr(item, "fixturenames", ()):
         kinds.add("db")
     if rel.startswith("fuzz/"):
         kinds.add("fuzz")
