@@ -169,11 +169,15 @@ def engine_for():
 # Modules whose tests each take tens of seconds or more (per-suite timings of `make test`).
 SLOW_MODULES = {
     "foundation/test_standalone.py",   # clones the repository and runs the fast subset in it
-    "foundation/test_docker.py",
     "foundation/test_health.py",       # starts and stops a cluster of its own
     "reliability/test_backup.py",
     "reliability/test_faults.py",
     "reliability/test_load.py",
+}
+# Single tests of fifteen seconds or more in otherwise quick modules.
+SLOW_TESTS = {
+    "maps/test_static_maps.py::test_pdf_and_limits",                     # prints PDFs with Chromium
+    "parcel_check/test_batch.py::test_batch_of_1000_with_10_bad_rows",
 }
 
 
@@ -193,7 +197,7 @@ def _kinds(item) -> set[str]:
         kinds.add("db")
     if rel.startswith("fuzz/"):
         kinds.add("fuzz")
-    if rel in SLOW_MODULES:
+    if rel in SLOW_MODULES or f"{rel}::{getattr(item, 'originalname', item.name)}" in SLOW_TESTS:
         kinds.add("slow")
     scopes = _scopes(item)
     if rel.startswith("browser/") or rel.endswith("_browser.py") or any("chromium" in g for g in scopes):
