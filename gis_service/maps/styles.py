@@ -1,4 +1,4 @@
-"""House symbology (docs/DOMAIN.md, Progress vocabularies and Symbology) shared by the web maps and the static images."""
+"""House symbology for the web maps and the static images (docs/DOMAIN.md, Progress vocabularies and Symbology)."""
 from __future__ import annotations
 
 from dataclasses import dataclass

@@ -74,3 +74,12 @@ def test_code_cites_meanings_not_documents_elsewhere():
                  if name.startswith(code_roots) and not name.startswith("gis_service/static/vendor/")
                  for m in [DOC_REFERENCE.search(text)] if m]
     assert offenders == []
+
+
+def test_references_to_docs_domain_name_existing_sections():
+    headings = set(re.findall(r"^#{2,3} (.+)$", (REPO / "docs" / "DOMAIN.md").read_text(encoding="utf-8"), re.M))
+    cited = {section.strip() for _, text in _tracked_text_files()
+             for match in re.findall(r"docs/DOMAIN\.md, ([A-Z][A-Za-z -]+)", text)
+             for section in match.split(" and ")}
+    assert len(cited) >= 4
+    assert cited - headings == set()
