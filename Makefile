@@ -5,7 +5,9 @@ HOST ?= 127.0.0.1
 GIS := .venv/bin/gis-service
 PYTEST_ARGS ?=
 
-.PHONY: setup setup-run run test lint bench db-up db-down layers clean load fuzz audit
+FAST := not slow and not browser and not live and not fuzz
+
+.PHONY: setup setup-run run test test-fast test-unit lint bench db-up db-down layers clean load fuzz audit
 
 setup:
 	@bash scripts/setup.sh test
@@ -32,7 +34,15 @@ test: setup
 lint: setup
 	@bash scripts/lint.sh
 
-# Benchmarks (issue 8), not part of `make test`: results in bench/results/<date>.json.
+# The inner loop: everything but the slow, browser, live-server and fuzz tests.
+test-fast: setup
+	@.venv/bin/python -m pytest -m "$(FAST)" $(PYTEST_ARGS)
+
+# Only the tests that need no database (pure logic and the layer files).
+test-unit: setup
+	@.venv/bin/python -m pytest -m "not db and not slow" $(PYTEST_ARGS)
+
+# Benchmarks (docs/PERFORMANCE.md), not part of `make test`: results in bench/results/<date>.json.
 bench: setup
 	@bash bench/setup.sh
 	@.venv/bin/python -m bench.run $(BENCH_ARGS)
@@ -54,7 +64,7 @@ clean:
 load: setup
 	@.venv/bin/python -m tests.reliability.loadgen --base http://$(HOST):$(PORT) --duration 60 --connections 64
 
-# Long fuzz run (issue 9): schemathesis with ~100 examples per operation and the slow renders in
+# Long fuzz run (docs/RELIABILITY.md): schemathesis with ~100 examples per operation and the slow renders in
 # full, hypothesis with 3000 examples per parser, and the hostile corpus. GIS_FUZZ_SEED=N repeats a run.
 fuzz: setup
 	@GIS_FUZZ_PROFILE=long .venv/bin/python -m pytest tests/fuzz -p no:cacheprovider $(PYTEST_ARGS)

@@ -1,1 +1,1 @@
-"""Benchmarks (issue 8): `make bench`. Not part of `make test`."""
+"""Benchmarks: `make bench`. Not part of `make test`."""

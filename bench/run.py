@@ -1,4 +1,4 @@
-"""`make bench`: every benchmark of issue 8 in one command; results to bench/results/<date>.json.
+"""`make bench`: every benchmark (docs/PERFORMANCE.md) in one command; results to bench/results/<date>.json.
 
     .venv/bin/python -m bench.run [--quick] [--only items,tiles] [--no-profile]
 

@@ -53,7 +53,7 @@ class Settings(BaseSettings):
     max_limit: int = 10000
     max_export_features: int = 1_000_000
 
-    # Parcel check (issue 5): request limits, batch limits, job worker.
+    # Parcel check: request limits, batch limits, job worker.
     parcel_check_max_parcels: int = 100
     parcel_check_max_vertices: int = 100_000
     parcel_check_max_body_bytes: int = 10 * 1024**2
@@ -65,7 +65,7 @@ class Settings(BaseSettings):
     parcel_job_worker: bool = True  # run a batch worker thread in each app process
     chromium_path: str = "/usr/bin/chromium"  # for f=pdf reports
 
-    # Progress edits and access control (issue 7).
+    # Progress edits and access control.
     require_if_match: bool = True     # false admits unconditional writes, marked in history
     public_reads: bool = True         # false: every read needs a viewer key
     upload_dir: Path = PROJECT_ROOT / ".data" / "uploads"  # photos; never served as static files

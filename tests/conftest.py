@@ -2,13 +2,21 @@
 
 One cluster per test session; each test that writes gets its own database,
 cloned from a migrated (or migrated + loaded) template, so tests never see
-each other's state.
+each other's state. ``cloned_db`` and ``app_client`` are the two helpers every
+suite builds its fixtures from.
+
+Markers (pyproject.toml) are applied here by what a test uses, so no module has to
+remember them: ``db`` (the test cluster), ``live`` (a real ``gis-service serve``
+process), ``browser`` (headless Chromium), ``fuzz`` (tests/fuzz) and ``slow``.
+``make test`` runs everything; ``make test-fast`` leaves out slow, browser, live and fuzz.
 """
 from __future__ import annotations
 
+import contextlib
 import itertools
 import socket
 import tempfile
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -94,20 +102,51 @@ def test_settings(url: str, **overrides) -> Settings:
 test_settings.__test__ = False  # a helper, not a test
 
 
+@contextlib.contextmanager
+def cloned_db(pg: TestCluster, template: str, prepare: Callable | None = None) -> Iterator[str]:
+    """URL of a fresh copy of ``template``, dropped afterwards even when the body fails.
+
+    ``prepare(engine)`` runs once on the copy first (demo progress, synthetic parcels ...).
+    """
+    name, url = pg.clone(template)
+    try:
+        if prepare is not None:
+            engine = create_engine(url)
+            try:
+                prepare(engine)
+            finally:
+                engine.dispose()
+        yield url
+    finally:
+        pg.drop_db(name)
+
+
+@contextlib.contextmanager
+def app_client(url: str, base_url: str = "http://testserver", **overrides):
+    """An in-process TestClient (lifespan run) over the app for ``url`` with settings ``overrides``.
+
+    The map pages check the Host against their CSP, so map tests pass ``base_url="http://127.0.0.1"``.
+    """
+    from fastapi.testclient import TestClient
+
+    from gis_service.api.app import create_app
+
+    with TestClient(create_app(test_settings(url, **overrides)), base_url=base_url) as client:
+        yield client
+
+
 @pytest.fixture
 def migrated_db(pg: TestCluster, empty_template: str):
     """A fresh, migrated, empty database URL."""
-    name, url = pg.clone(empty_template)
-    yield url
-    pg.drop_db(name)
+    with cloned_db(pg, empty_template) as url:
+        yield url
 
 
 @pytest.fixture
 def loaded_db(pg: TestCluster, loaded_template: str):
     """A fresh database with every plan layer loaded."""
-    name, url = pg.clone(loaded_template)
-    yield url
-    pg.drop_db(name)
+    with cloned_db(pg, loaded_template) as url:
+        yield url
 
 
 @pytest.fixture
@@ -125,6 +164,53 @@ def engine_for():
     yield make
     for engine in engines:
         engine.dispose()
+
+
+# Modules whose tests each take tens of seconds or more (per-suite timings of `make test`).
+SLOW_MODULES = {
+    "foundation/test_standalone.py",   # clones the repository and runs the fast subset in it
+    "foundation/test_health.py",       # starts and stops a cluster of its own
+    "reliability/test_backup.py",
+    "reliability/test_faults.py",
+    "reliability/test_load.py",
+}
+# Single tests of fifteen seconds or more in otherwise quick modules.
+SLOW_TESTS = {
+    "maps/test_static_maps.py::test_pdf_and_limits",                     # prints PDFs with Chromium
+    "parcel_check/test_batch.py::test_batch_of_1000_with_10_bad_rows",
+}
+
+
+def _scopes(item) -> list[dict]:
+    """The globals of the test's module and of every fixture it uses (how markers are found)."""
+    scopes = [vars(item.module)] if getattr(item, "module", None) else []
+    info = getattr(item, "_fixtureinfo", None)
+    for defs in (info.name2fixturedefs.values() if info else ()):
+        scopes += [getattr(d.func, "__globals__", {}) for d in defs]
+    return scopes
+
+
+def _kinds(item) -> set[str]:
+    rel = item.path.relative_to(Path(__file__).parent).as_posix()
+    kinds = set()
+    if "pg" in getattr(item, "fixturenames", ()):
+        kinds.add("db")
+    if rel.startswith("fuzz/"):
+        kinds.add("fuzz")
+    if rel in SLOW_MODULES or f"{rel}::{getattr(item, 'originalname', item.name)}" in SLOW_TESTS:
+        kinds.add("slow")
+    scopes = _scopes(item)
+    if rel.startswith("browser/") or rel.endswith("_browser.py") or any("chromium" in g for g in scopes):
+        kinds.add("browser")
+    if any("live_server" in g for g in scopes):
+        kinds.add("live")
+    return kinds
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        for kind in sorted(_kinds(item) - {m.name for m in item.iter_markers()}):
+            item.add_marker(getattr(pytest.mark, kind))
 
 
 def pytest_terminal_summary(terminalreporter):

@@ -1,4 +1,4 @@
-"""Tables for the parcel check (issue 5): stored reports, batch jobs and their rows.
+"""Tables for the parcel check: stored reports, batch jobs and their rows.
 
 Jobs live in the database so any app process can report on them and a
 restarted process can pick up (or fail) what a dead one left behind.

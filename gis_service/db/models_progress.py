@@ -1,4 +1,4 @@
-"""Tables for progress tracking and access control (issue 7, migration 0005).
+"""Tables for progress tracking and access control (migration 0005).
 
 Progress values themselves live on the four progress tables (models.py:
 status, percent, dates, investment, approval number, and 签约率/腾空率/拆除面积

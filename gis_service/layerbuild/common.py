@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import csv
 import json
-import os
 import re
 from dataclasses import dataclass
 from functools import lru_cache
@@ -17,24 +16,29 @@ from shapely.geometry import (LineString, MultiLineString, MultiPolygon, Point,
 PRECISION = 7            # decimals kept in the files (~1 cm)
 GRID = 10.0 ** -PRECISION
 CRS_URN = "urn:ogc:def:crs:EPSG::4490"
-METRIC_EPSG = 4547       # CGCS2000 / 3-degree GK CM 114E (DOMAIN.md §4)
+METRIC_EPSG = 4547       # CGCS2000 / 3-degree GK CM 114E (docs/DOMAIN.md, Coordinate systems)
 
 REPO = Path(__file__).resolve().parents[2]
 
 
-def shared_dir() -> Path:
-    """../shared holds the plan, inventory and gazetteer (override: GIS_SHARED_DIR)."""
-    env = os.environ.get("GIS_SHARED_DIR")
-    return Path(env) if env else REPO.parent / "shared"
+# The plan, inventory and gazetteer, copied into the repository unchanged
+# (layers/sources/PROVENANCE.md), so a clone rebuilds layers/ on its own.
+SOURCES_REL = "layers/sources"
+SOURCES_DIR = REPO / SOURCES_REL
+PLAN_FILE = "chengqu-13th-five-year-plan.txt"
+INVENTORY_FILE = "inventory.csv"
+GAZETTEER_FILE = "gazetteer.csv"
+GAZETTEER_README = "gazetteer-README.md"
+ANCHORS_FILE = "anchor_points.csv"
 
 
-PLAN_FILE = "plan/chengqu-13th-five-year-plan.txt"
-INVENTORY_FILE = "plan/inventory.csv"
-GAZETTEER_FILE = "data/gazetteer.csv"
+def source_ref(name: str) -> str:
+    """A source file as the layers cite it: its path from the repository root."""
+    return f"{SOURCES_REL}/{name}"
 
 
-def read_csv(rel: str) -> list[dict]:
-    with open(shared_dir() / rel, encoding="utf-8", newline="") as fh:
+def read_csv(name: str) -> list[dict]:
+    with open(SOURCES_DIR / name, encoding="utf-8", newline="") as fh:
         return list(csv.DictReader(fh))
 
 

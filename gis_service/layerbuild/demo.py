@@ -13,7 +13,7 @@ from .common import slug
 NOTE = "演示数据 / demo data — not a real status report"
 COLUMNS = ("collection", "id", "name", "status", "percent_complete", "status_date", "note")
 
-# collection, name, status (DOMAIN.md §3 vocab), percent, date
+# collection, name, status (docs/DOMAIN.md, Progress vocabularies), percent, date
 DEMO = [
     ("projects", "万达广场", "operating", 100, "2019-06-30"),
     ("projects", "人民广场改造暨兰花国际购物广场项目", "ongoing", 60, "2019-09-30"),

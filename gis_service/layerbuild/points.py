@@ -4,13 +4,13 @@ from __future__ import annotations
 from shapely.geometry import Point
 
 from .admin import CLUSTER_RADIUS_M, district_exact, majority_unit, partition, unit_of
-from .common import (as_multipolygon, clip_inside, feature, footprint, gazetteer, place,
-                     quality_for, slug)
+from .common import (GAZETTEER_FILE, as_multipolygon, clip_inside, feature, footprint, gazetteer,
+                     place, quality_for, slug, source_ref)
 from .placements import (AREA_POINTS, AREA_UNITS, OTHER_PLACES, PROJECTS,
                          VILLAGE_ROWS)
 from .refs import base_props, rows
 
-GAZ = "../shared/data/gazetteer.csv"
+GAZ = source_ref(GAZETTEER_FILE)
 VILLAGE_RADIUS_M = CLUSTER_RADIUS_M
 
 

@@ -15,7 +15,7 @@ from shapely import STRtree
 
 from gis_service.crs import get_transformer
 
-CENTRE_4547 = (395_659.0, 3_930_674.0)  # (112.85E, 35.5N), DOMAIN.md §4
+CENTRE_4547 = (395_659.0, 3_930_674.0)  # (112.85E, 35.5N), docs/DOMAIN.md, Coordinate systems
 # (code, name, weight) per ring: centre < 3 km < suburbs < 8 km < outskirts (GB/T 21010 classes).
 LAND_USE_RINGS = (
     (3_000, (("0701", "城镇住宅用地", 50), ("05", "商业服务业用地", 20), ("08", "公共管理与公共服务用地", 15),

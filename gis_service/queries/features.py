@@ -35,7 +35,7 @@ class ItemsQuery:
     feature_id: str | None = None
     # Keyset cursor: the last id of the previous page (default id order only).
     after_id: str | None = None
-    # Time travel (issue 7): the state recorded at the end of this day, Asia/Shanghai.
+    # Time travel: the state recorded at the end of this day, Asia/Shanghai.
     as_of: dt.date | None = None
 
     @property
@@ -65,7 +65,7 @@ def where_clause(q: ItemsQuery) -> tuple[str, dict]:
         envelope = f"ST_MakeEnvelope(:bx1, :by1, :bx2, :by2, {srid})"
         if srid not in (4326, 4490):
             envelope = f"ST_Transform({envelope}, 4490)"
-        else:  # CGCS2000 and WGS84 coincide here (DOMAIN.md §4): no transform needed
+        else:  # CGCS2000 and WGS84 coincide here (docs/DOMAIN.md, Coordinate systems): no transform needed
             envelope = f"ST_SetSRID({envelope}, 4490)"
         parts.append(f"t.geom && {envelope} AND ST_Intersects(t.geom, {envelope})")
         params.update(bx1=x1, by1=y1, bx2=x2, by2=y2)

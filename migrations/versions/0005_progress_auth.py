@@ -1,4 +1,4 @@
-"""Progress tracking, history, API keys (issue 7).
+"""Progress tracking, history, API keys.
 
 Adds investment (万元) and 批复文号 to the four progress tables, 签约率/腾空率/拆除面积
 to urban villages, the indicator CSV's comparison columns, and the tables for

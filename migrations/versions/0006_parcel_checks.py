@@ -1,4 +1,4 @@
-"""Parcel-check reports, batch jobs and job rows (issue 5).
+"""Parcel-check reports, batch jobs and job rows.
 
 Revision ID: 0006_parcel_checks
 Revises: 0005_progress_auth

@@ -1,23 +1,19 @@
 """API fixtures: a TestClient over a cloned, loaded database, shared per module
 by read-only tests; writers use their own ``loaded_db``."""
 import pytest
-from fastapi.testclient import TestClient
 
-from gis_service.api.app import create_app
-
-from ..conftest import test_settings
+from ..conftest import app_client, cloned_db
 
 
 @pytest.fixture(scope="module")
 def shared_loaded_url(pg, loaded_template):
-    name, url = pg.clone(loaded_template)
-    yield url
-    pg.drop_db(name)
+    with cloned_db(pg, loaded_template) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
 def client(shared_loaded_url):
-    with TestClient(create_app(test_settings(shared_loaded_url)), base_url="http://testserver") as c:
+    with app_client(shared_loaded_url) as c:
         yield c
 
 

@@ -3,24 +3,19 @@
 The "replica" here is a second database that differs on purpose, so the test can
 tell which one answered. docs/DEPLOYMENT.md covers real streaming replication.
 """
-from fastapi.testclient import TestClient
 from sqlalchemy import create_engine, text
 
-from gis_service.api.app import create_app
-
-from ..conftest import test_settings
+from ..conftest import app_client, cloned_db
 
 
 def test_reads_are_routed(pg, loaded_template):
-    primary_name, primary = pg.clone(loaded_template)
-    replica_name, replica = pg.clone(loaded_template)
-    try:
+    with cloned_db(pg, loaded_template) as primary, cloned_db(pg, loaded_template) as replica:
         engine = create_engine(replica)
         with engine.begin() as conn:
             fid = conn.execute(text("SELECT id FROM projects ORDER BY id LIMIT 1")).scalar()
             conn.execute(text("UPDATE projects SET name = '副本' WHERE id = :id"), {"id": fid})
         engine.dispose()
-        with TestClient(create_app(test_settings(primary, database_read_url=replica))) as client:
+        with app_client(primary, database_read_url=replica) as client:
             def name_in_list(**headers):
                 body = client.get("/collections/projects/items", params={"filter": f"id = '{fid}'"},
                                   headers=headers).json()
@@ -30,6 +25,3 @@ def test_reads_are_routed(pg, loaded_template):
             assert name_in_list(Cookie="theme=dark") != "副本"                # credentials → primary
             item = client.get(f"/collections/projects/items/{fid}").json()
             assert item["properties"]["name"] != "副本"                       # ETag source → primary
-    finally:
-        pg.drop_db(primary_name)
-        pg.drop_db(replica_name)

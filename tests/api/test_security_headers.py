@@ -5,7 +5,7 @@ from fastapi.testclient import TestClient
 
 from gis_service.api.app import create_app
 
-from ..conftest import test_settings
+from ..conftest import app_client, test_settings
 
 
 def test_default_headers_and_strict_csp(client):
@@ -24,8 +24,7 @@ def test_docs_page_allows_only_its_own_inline_script(client):
 
 
 def test_oversized_body_gets_413_with_reason(shared_loaded_url):
-    settings = test_settings(shared_loaded_url, max_body_bytes=1000)
-    with TestClient(create_app(settings)) as small:
+    with app_client(shared_loaded_url, max_body_bytes=1000) as small:
         declared = small.post("/collections/projects/items", content=b"x" * 1001,
                               headers={"Content-Type": "application/json"})
 

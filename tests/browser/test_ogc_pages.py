@@ -5,16 +5,15 @@ from __future__ import annotations
 import httpx
 import pytest
 
+from ..conftest import cloned_db
 from ..live import live_server
 from . import chromium, offline_page
 
 
 @pytest.fixture(scope="module")
 def base(pg, loaded_template):
-    name, url = pg.clone(loaded_template)
-    with live_server(url) as base_url:
+    with cloned_db(pg, loaded_template) as url, live_server(url) as base_url:
         yield base_url
-    pg.drop_db(name)
 
 
 @pytest.fixture(scope="module")

@@ -2,14 +2,11 @@
 import tempfile
 from pathlib import Path
 
-from fastapi.testclient import TestClient
-
-from gis_service.api.app import create_app
 from gis_service.db.embedded import EmbeddedCluster
 from gis_service.db.migrate import upgrade
 from gis_service.loader.load import load_layers
 
-from ..conftest import free_port, test_settings
+from ..conftest import app_client, free_port
 from .layer_fixtures import default_layers
 
 
@@ -20,8 +17,7 @@ def test_healthz_reports_counts_then_503_then_recovers(tmp_path):
     try:
         cluster.start()
         upgrade(cluster.url)
-        settings = test_settings(cluster.url, connect_timeout_s=2)
-        with TestClient(create_app(settings)) as client:
+        with app_client(cluster.url, connect_timeout_s=2) as client:
             load_layers(client.app.state.engine, default_layers(tmp_path / "layers"))
             ok = client.get("/healthz")
             assert ok.status_code == 200

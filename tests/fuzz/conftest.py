@@ -14,6 +14,7 @@ from sqlalchemy import create_engine, text
 
 from gis_service.auth.keys import create_key
 
+from ..conftest import cloned_db
 from ..live import live_server
 
 # "ci" in make test; "long" in make fuzz (more examples, slow endpoints in full).
@@ -52,25 +53,24 @@ def _wait_for_job(base: str, job_id: str, headers: dict) -> None:
 
 @pytest.fixture(scope="module")
 def target(request, pg, loaded_template, tmp_path_factory):
-    name, url = pg.clone(loaded_template)
-    engine = create_engine(url)
-    with engine.begin() as conn:
-        editor = create_key(conn, "fuzz-editor", "editor")[0]
-        admin = create_key(conn, "fuzz-admin", "admin")[0]
-        ids = list(conn.execute(text("SELECT id FROM projects WHERE NOT retired ORDER BY id LIMIT 4")).scalars())
-        village = conn.execute(text("SELECT min(id) FROM urban_village_sites")).scalar()
-    engine.dispose()
-    work = tmp_path_factory.mktemp("fuzz")
-    env = {"GIS_WRITES_PER_MINUTE": "0", "GIS_BATCHES_PER_HOUR": "0", "GIS_REQUIRE_IF_MATCH": "false",
-           "GIS_UPLOAD_DIR": str(work / "uploads"), **getattr(request.module, "SERVER_ENV", {})}
-    with live_server(url, log_path=work / "server.log", **env) as base:
-        auth = {"Authorization": f"Bearer {editor}"}
-        report = httpx.post(f"{base}/analysis/parcel-check", json=SQUARE, headers=auth, timeout=60).json()
-        collection = {"type": "FeatureCollection", "features": [
-            {"type": "Feature", "properties": {"code": "A1"}, "geometry": SQUARE}]}
-        job = httpx.post(f"{base}/analysis/parcel-check/batch", headers=auth, timeout=60,
-                         files={"file": ("p.geojson", json.dumps(collection).encode(), "application/geo+json")})
-        _wait_for_job(base, job.json()["id"], auth)
-        yield Target(base, url, editor, admin, report["id"], job.json()["id"], ids, village, work / "uploads",
-                     work / "server.log")
-    pg.drop_db(name)
+    with cloned_db(pg, loaded_template) as url:
+        engine = create_engine(url)
+        with engine.begin() as conn:
+            editor = create_key(conn, "fuzz-editor", "editor")[0]
+            admin = create_key(conn, "fuzz-admin", "admin")[0]
+            ids = list(conn.execute(text("SELECT id FROM projects WHERE NOT retired ORDER BY id LIMIT 4")).scalars())
+            village = conn.execute(text("SELECT min(id) FROM urban_village_sites")).scalar()
+        engine.dispose()
+        work = tmp_path_factory.mktemp("fuzz")
+        env = {"GIS_WRITES_PER_MINUTE": "0", "GIS_BATCHES_PER_HOUR": "0", "GIS_REQUIRE_IF_MATCH": "false",
+               "GIS_UPLOAD_DIR": str(work / "uploads"), **getattr(request.module, "SERVER_ENV", {})}
+        with live_server(url, log_path=work / "server.log", **env) as base:
+            auth = {"Authorization": f"Bearer {editor}"}
+            report = httpx.post(f"{base}/analysis/parcel-check", json=SQUARE, headers=auth, timeout=60).json()
+            collection = {"type": "FeatureCollection", "features": [
+                {"type": "Feature", "properties": {"code": "A1"}, "geometry": SQUARE}]}
+            job = httpx.post(f"{base}/analysis/parcel-check/batch", headers=auth, timeout=60,
+                             files={"file": ("p.geojson", json.dumps(collection).encode(), "application/geo+json")})
+            _wait_for_job(base, job.json()["id"], auth)
+            yield Target(base, url, editor, admin, report["id"], job.json()["id"], ids, village, work / "uploads",
+                         work / "server.log")

@@ -23,6 +23,7 @@ from gis_service.services.ogc.params import build_items_query
 from gis_service.services.parcel_check.geometry_input import load_json, parse_parcels
 
 from .. import hostile
+from ..conftest import cloned_db
 from .conftest import PROFILE
 
 EXAMPLES = {"ci": 150, "long": 3000}[PROFILE]
@@ -107,19 +108,17 @@ JSON_FILTERS = st.recursive(
 @pytest.fixture(scope="module")
 def cql_db(pg, loaded_template, tmp_path_factory):
     """A loaded database plus one user collection, whose properties are JSONB."""
-    name, url = pg.clone(loaded_template)
-    engine = create_engine(url)
     path = tmp_path_factory.mktemp("cql") / "points.geojson"
     path.write_text(json.dumps({"type": "FeatureCollection", "features": [
         {"type": "Feature", "properties": {"id": i, "kind": k, "height": h, "flag": f},
          "geometry": {"type": "Point", "coordinates": [112.80 + i / 100, 35.50]}}
         for i, (k, h, f) in enumerate([("a", 1.5, True), ("b", None, False), ("c", 7, None)])]}))
-    import_user_file(engine, path, "user_points")
-    with engine.connect() as conn:
-        collections = {c: get_collection(conn, c) for c in COLLECTIONS}
-    yield engine, collections
-    engine.dispose()
-    pg.drop_db(name)
+    with cloned_db(pg, loaded_template, prepare=lambda engine: import_user_file(engine, path, "user_points")) as url:
+        engine = create_engine(url)
+        with engine.connect() as conn:
+            collections = {c: get_collection(conn, c) for c in COLLECTIONS}
+        yield engine, collections
+        engine.dispose()
 
 
 def _filter_runs_or_400(engine, collection, text: str, lang: str, crs: str | None) -> None:

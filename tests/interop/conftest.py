@@ -8,6 +8,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from ..conftest import cloned_db
 from ..live import live_server
 
 ACCESS_LINE = re.compile(r'"(?P<method>[A-Z]+) (?P<target>\S+) HTTP/[\d.]+" (?P<status>\d{3})')
@@ -15,9 +16,8 @@ ACCESS_LINE = re.compile(r'"(?P<method>[A-Z]+) (?P<target>\S+) HTTP/[\d.]+" (?P<
 
 @pytest.fixture(scope="package")
 def interop_db(pg, loaded_template):
-    name, url = pg.clone(loaded_template)
-    yield url
-    pg.drop_db(name)
+    with cloned_db(pg, loaded_template) as url:
+        yield url
 
 
 @pytest.fixture(scope="package")

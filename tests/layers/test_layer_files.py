@@ -1,10 +1,9 @@
-"""File-level checks of layers/ (issue 3). No database needed."""
+"""File-level checks of layers/ and of its build from layers/sources/. No database needed."""
 from __future__ import annotations
 
 import csv
 import itertools
 import json
-import os
 import re
 from functools import lru_cache
 from pathlib import Path
@@ -15,9 +14,10 @@ import yaml
 from pyproj import Transformer
 from shapely.geometry import shape
 
+from gis_service.layerbuild.common import GAZETTEER_FILE, INVENTORY_FILE, SOURCES_DIR
+
 REPO = Path(__file__).resolve().parents[2]
 LAYERS = REPO / "layers"
-SHARED = Path(os.environ.get("GIS_SHARED_DIR", REPO.parent / "shared"))
 
 GEOM_TYPES = {
     "admin_units": "MultiPolygon", "sub_areas": "MultiPolygon", "function_zones": "MultiPolygon",
@@ -31,8 +31,6 @@ UNITS = ("dongjie", "xijie", "nanjie", "beijie", "kuangqu", "zhongjiazhuang",
          "xishangzhuang", "beishidian")
 EPS_AREA = 1e-10      # deg² (~1 m²): rounding slivers of the 1e-7 grid
 TOL_DEG = 1e-6
-needs_shared = pytest.mark.skipif(not (SHARED / "plan/inventory.csv").exists(),
-                                  reason="../shared sources not available")
 
 
 @lru_cache(maxsize=None)
@@ -118,9 +116,8 @@ def test_required_fields(cid):
 
 
 # --- inventory ------------------------------------------------------------------
-@needs_shared
 def test_every_inventory_row_present():
-    inv = read_csv(SHARED / "plan/inventory.csv")
+    inv = read_csv(SOURCES_DIR / INVENTORY_FILE)
     assert len(inv) == 148
     for layer, rows in itertools.groupby(sorted(inv, key=lambda r: r["layer"]),
                                          key=lambda r: r["layer"]):
@@ -212,9 +209,8 @@ def test_outline_agrees_with_tianditu():
 
 
 # --- honesty ---------------------------------------------------------------------------
-@needs_shared
 def test_no_placeholder_row_used_as_location():
-    gaz = read_csv(SHARED / "data/gazetteer.csv")
+    gaz = read_csv(SOURCES_DIR / GAZETTEER_FILE)
     ph = {r["name"]: (float(r["lon"]), float(r["lat"])) for r in gaz
           if "no location found" in r["source"].lower()}
     assert len(ph) >= 10
@@ -246,8 +242,6 @@ def test_point_placements_carry_confidence_and_quality():
 # --- build ------------------------------------------------------------------------------
 @pytest.fixture(scope="module")
 def two_builds(tmp_path_factory):
-    if not (SHARED / "plan/inventory.csv").exists():
-        pytest.skip("../shared sources not available")
     from gis_service.layerbuild import build
     a, b = tmp_path_factory.mktemp("a"), tmp_path_factory.mktemp("b")
     build(a)

@@ -1,23 +1,24 @@
-"""Issue 3's checks again, this time on what PostGIS holds after `gis-service load`."""
+"""The layer file checks again, this time on what PostGIS holds after `gis-service load`."""
 import csv
 
 import pytest
 from sqlalchemy import create_engine, text
 
 from gis_service.db.models import PLAN_MODELS
-from gis_service.settings import PROJECT_ROOT
+from gis_service.layerbuild.common import INVENTORY_FILE, SOURCES_DIR
 
-INVENTORY = PROJECT_ROOT.parent / "shared" / "plan" / "inventory.csv"
+from ..conftest import cloned_db
+
+INVENTORY = SOURCES_DIR / INVENTORY_FILE
 
 
 @pytest.fixture(scope="module")
 def db(pg, loaded_template):
-    name, url = pg.clone(loaded_template)
-    engine = create_engine(url)
-    with engine.connect() as conn:
-        yield conn
-    engine.dispose()
-    pg.drop_db(name)
+    with cloned_db(pg, loaded_template) as url:
+        engine = create_engine(url)
+        with engine.connect() as conn:
+            yield conn
+        engine.dispose()
 
 
 def test_every_inventory_name_is_in_its_layer(db):

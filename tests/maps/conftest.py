@@ -2,31 +2,26 @@
 from __future__ import annotations
 
 import pytest
-from fastapi.testclient import TestClient
-from sqlalchemy import create_engine
 
-from gis_service.api.app import create_app
 from gis_service.loader.demo import load_demo_progress
 from gis_service.settings import PROJECT_ROOT
 
-from ..conftest import LAYERS_DIR, test_settings
+from ..conftest import LAYERS_DIR, app_client, cloned_db
 
 SCREENSHOTS = PROJECT_ROOT / "test-output" / "maps"
+MAP_BASE_URL = "http://127.0.0.1"  # the map pages' CSP names the host they are served from
 
 
 @pytest.fixture(scope="module")
 def demo_url(pg, loaded_template):
-    name, url = pg.clone(loaded_template)
-    engine = create_engine(url)
-    load_demo_progress(engine, LAYERS_DIR / "demo" / "progress.csv")
-    engine.dispose()
-    yield url
-    pg.drop_db(name)
+    with cloned_db(pg, loaded_template,
+                   prepare=lambda engine: load_demo_progress(engine, LAYERS_DIR / "demo" / "progress.csv")) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
 def demo_client(demo_url):
-    with TestClient(create_app(test_settings(demo_url)), base_url="http://127.0.0.1") as client:
+    with app_client(demo_url, base_url=MAP_BASE_URL) as client:
         yield client
 
 

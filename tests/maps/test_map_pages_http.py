@@ -4,13 +4,12 @@ from __future__ import annotations
 import re
 
 import pytest
-from fastapi.testclient import TestClient
 
-from gis_service.api.app import create_app
 from gis_service.maps.cdn import unknown_external_urls
 from gis_service.maps.csp import inline_hashes
 
-from ..conftest import test_settings
+from ..conftest import app_client
+from .conftest import MAP_BASE_URL
 
 PAGES = ("overview", "progress", "zones")
 
@@ -64,7 +63,7 @@ def test_same_request_same_bytes_and_304(demo_client):
 def test_etag_changes_with_the_data(loaded_db, engine_for):
     from sqlalchemy import text
 
-    with TestClient(create_app(test_settings(loaded_db)), base_url="http://127.0.0.1") as client:
+    with app_client(loaded_db, base_url=MAP_BASE_URL) as client:
         before = client.get("/maps/overview").headers["etag"]
         with engine_for(loaded_db).begin() as conn:
             conn.execute(text("UPDATE projects SET status = 'ongoing' WHERE id = 'wan-da-guang-chang'"))
@@ -81,15 +80,14 @@ def test_embed_has_no_chrome_but_keeps_the_legend(demo_client):
 
 
 def test_frame_ancestors_setting(demo_url):
-    settings = test_settings(demo_url, maps_frame_ancestors="'self' https://portal.example.gov.cn")
-    with TestClient(create_app(settings), base_url="http://127.0.0.1") as client:
+    with app_client(demo_url, base_url=MAP_BASE_URL,
+                    maps_frame_ancestors="'self' https://portal.example.gov.cn") as client:
         csp = client.get("/maps/zones?embed=1").headers["content-security-policy"]
     assert "frame-ancestors 'self' https://portal.example.gov.cn" in csp
 
 
 def test_basemap_none_has_no_tiles_and_tianditu_pairs_layers(demo_url):
-    settings = test_settings(demo_url, tianditu_key="abc123browserkey")
-    with TestClient(create_app(settings), base_url="http://127.0.0.1") as client:
+    with app_client(demo_url, base_url=MAP_BASE_URL, tianditu_key="abc123browserkey") as client:
         none = client.get("/maps/overview").text
         assert "L.tileLayer" not in none and "tianditu" not in none
         response = client.get("/maps/overview?basemap=tianditu")
@@ -102,8 +100,8 @@ def test_basemap_none_has_no_tiles_and_tianditu_pairs_layers(demo_url):
 
 
 def test_custom_xyz_basemap(demo_url):
-    settings = test_settings(demo_url, basemap="custom", basemap_url="https://tiles.intranet.local/{z}/{x}/{y}.png")
-    with TestClient(create_app(settings), base_url="http://127.0.0.1") as client:
+    with app_client(demo_url, base_url=MAP_BASE_URL, basemap="custom",
+                    basemap_url="https://tiles.intranet.local/{z}/{x}/{y}.png") as client:
         response = client.get("/maps/zones")
     assert "https://tiles.intranet.local/{z}/{x}/{y}.png" in response.text
     assert "https://tiles.intranet.local" in response.headers["content-security-policy"]

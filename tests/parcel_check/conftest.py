@@ -6,12 +6,9 @@ import numpy as np
 import pyproj
 import pytest
 import shapely
-from fastapi.testclient import TestClient
 from sqlalchemy import create_engine, text
 
-from gis_service.api.app import create_app
-
-from ..conftest import test_settings
+from ..conftest import app_client, cloned_db
 
 TO_4547 = pyproj.Transformer.from_crs("EPSG:4490", "EPSG:4547", always_xy=True)
 TO_4490 = pyproj.Transformer.from_crs("EPSG:4547", "EPSG:4490", always_xy=True)
@@ -23,14 +20,13 @@ def project(geom, transformer):
 
 @pytest.fixture(scope="module")
 def pc_url(pg, loaded_template):
-    name, url = pg.clone(loaded_template)
-    yield url
-    pg.drop_db(name)
+    with cloned_db(pg, loaded_template) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
 def pc_client(pc_url):
-    with TestClient(create_app(test_settings(pc_url)), base_url="http://testserver") as client:
+    with app_client(pc_url) as client:
         yield client
 
 

@@ -8,14 +8,14 @@ import httpx
 import pytest
 
 from ..browser import chromium, offline_page
+from ..conftest import cloned_db
 from ..live import live_server
 from .builders import as_4547, half_inside, to_body
 
 
 @pytest.fixture(scope="module")
 def served_report(pg, loaded_template, tmp_path_factory):
-    name, url = pg.clone(loaded_template)
-    try:
+    with cloned_db(pg, loaded_template) as url:
         with live_server(url, tmp_path_factory.mktemp("logs") / "server.log") as base:
             import shapely
             from sqlalchemy import create_engine, text
@@ -29,8 +29,6 @@ def served_report(pg, loaded_template, tmp_path_factory):
             report = httpx.post(f"{base}/analysis/parcel-check", json=to_body(parcel),
                                 params={"crs": "EPSG:4490"}, timeout=30).json()
             yield base, report
-    finally:
-        pg.drop_db(name)
 
 
 def test_html_report_renders_offline_with_its_map(served_report):

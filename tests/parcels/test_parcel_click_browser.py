@@ -2,10 +2,9 @@
 with every request that is not to 127.0.0.1 aborted (an offline intranet)."""
 import pytest
 from playwright.sync_api import sync_playwright
-from sqlalchemy import create_engine
-
 from gis_service.loader.parcels import load_synthetic_parcels
 
+from ..conftest import cloned_db
 from ..live import live_server
 
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -14,12 +13,11 @@ CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic"
 
 @pytest.fixture(scope="module")
 def parcels_url(pg, loaded_template):
-    name, url = pg.clone(loaded_template)
-    engine = create_engine(url)
-    load_synthetic_parcels(engine, 6000, seed=3, progress=False)  # above the tiles threshold
-    engine.dispose()
-    yield url
-    pg.drop_db(name)
+    def above_the_tiles_threshold(engine):
+        load_synthetic_parcels(engine, 6000, seed=3, progress=False)
+
+    with cloned_db(pg, loaded_template, prepare=above_the_tiles_threshold) as url:
+        yield url
 
 
 def test_click_on_tile_parcel_opens_popup(parcels_url, tmp_path):

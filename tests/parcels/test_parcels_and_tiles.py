@@ -5,31 +5,26 @@ import mapbox_vector_tile
 import numpy as np
 import pytest
 import shapely
-from fastapi.testclient import TestClient
 from pyproj import Transformer
 from sqlalchemy import create_engine, text
 
-from gis_service.api.app import create_app
 from gis_service.loader.parcels import load_synthetic_parcels
 
-from ..conftest import test_settings
+from ..conftest import app_client, cloned_db, test_settings
 
 N_PARCELS = 3000
 
 
 @pytest.fixture(scope="module")
 def parcels_db(pg, loaded_template):
-    name, url = pg.clone(loaded_template)
-    engine = create_engine(url)
-    load_synthetic_parcels(engine, N_PARCELS, seed=7, progress=False)
-    engine.dispose()
-    yield url
-    pg.drop_db(name)
+    with cloned_db(pg, loaded_template,
+                   prepare=lambda engine: load_synthetic_parcels(engine, N_PARCELS, seed=7, progress=False)) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
 def client(parcels_db):
-    with TestClient(create_app(test_settings(parcels_db, tile_cache_mb=0))) as c:
+    with app_client(parcels_db, tile_cache_mb=0) as c:
         yield c
 
 
@@ -159,8 +154,7 @@ def test_streamed_export_writes_every_parcel_once(parcels_db, fmt):
 
 
 def test_a_query_over_its_time_budget_gets_503_not_a_hang(parcels_db):
-    settings = test_settings(parcels_db, statement_timeout_ms=5, tile_cache_mb=0)
-    with TestClient(create_app(settings)) as strict:
+    with app_client(parcels_db, statement_timeout_ms=5, tile_cache_mb=0) as strict:
         r = strict.get("/collections/parcels/items", params={"limit": N_PARCELS, "sortby": "-area_m2"})
         health = strict.get("/healthz")  # the pool is not held: the next request is answered
     assert r.status_code == 503 and r.headers["retry-after"]

@@ -1,14 +1,14 @@
 """Progress fixtures: a writable loaded database per test, keys of each role, and a client."""
 from __future__ import annotations
 
+import contextlib
+
 import pytest
-from fastapi.testclient import TestClient
 from sqlalchemy import create_engine, text
 
-from gis_service.api.app import create_app
 from gis_service.auth.keys import create_key
 
-from ..conftest import test_settings
+from ..conftest import app_client
 
 
 @pytest.fixture
@@ -24,18 +24,13 @@ def keys(loaded_db):
 
 @pytest.fixture
 def make_client(loaded_db, tmp_path):
-    clients = []
+    """``make(**settings)``: an app client over this test's database, closed after the test."""
+    with contextlib.ExitStack() as stack:
+        def make(**overrides):
+            overrides.setdefault("upload_dir", tmp_path / "uploads")
+            return stack.enter_context(app_client(loaded_db, **overrides))
 
-    def make(**overrides):
-        overrides.setdefault("upload_dir", tmp_path / "uploads")
-        client = TestClient(create_app(test_settings(loaded_db, **overrides)), base_url="http://testserver")
-        client.__enter__()
-        clients.append(client)
-        return client
-
-    yield make
-    for client in clients:
-        client.__exit__(None, None, None)
+        yield make
 
 
 @pytest.fixture

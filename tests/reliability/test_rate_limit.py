@@ -1,11 +1,9 @@
 """Write rate limits are per key and shared by every app process (kept in PostgreSQL)."""
-from fastapi.testclient import TestClient
 from sqlalchemy import create_engine, text
 
-from gis_service.api.app import create_app
 from gis_service.auth.keys import create_key
 
-from ..conftest import test_settings
+from ..conftest import app_client
 
 
 def test_two_processes_share_one_budget_per_key(loaded_db, tmp_path):
@@ -15,9 +13,8 @@ def test_two_processes_share_one_budget_per_key(loaded_db, tmp_path):
         bob = create_key(conn, "bob", "editor")[0]
         fid = conn.execute(text("SELECT min(id) FROM projects")).scalar()
     engine.dispose()
-    settings = test_settings(loaded_db, writes_per_minute=3, require_if_match=False,
-                             upload_dir=tmp_path / "uploads")
-    with TestClient(create_app(settings)) as one, TestClient(create_app(settings)) as two:
+    settings = dict(writes_per_minute=3, require_if_match=False, upload_dir=tmp_path / "uploads")
+    with app_client(loaded_db, **settings) as one, app_client(loaded_db, **settings) as two:
         def patch(client, key, note):
             return client.patch(f"/collections/projects/items/{fid}", json={"progress_note": note},
                                 headers={"Authorization": f"Bearer {key}"})

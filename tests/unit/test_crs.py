@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import csv
-from pathlib import Path
 
 import numpy as np
 import pyproj
@@ -11,8 +10,9 @@ import shapely
 
 from gis_service import crs
 from gis_service.errors import GisError, UnknownCrs, UnsupportedCrs
+from gis_service.layerbuild.common import ANCHORS_FILE, SOURCES_DIR
 
-ANCHORS = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "anchor_points.csv"
+ANCHORS = SOURCES_DIR / ANCHORS_FILE
 # 城区 bounding box with a little margin, sampled densely.
 GRID_LON, GRID_LAT = np.meshgrid(np.linspace(112.70, 112.98, 57), np.linspace(35.40, 35.62, 45))
 TO_4547 = pyproj.Transformer.from_crs("EPSG:4490", "EPSG:4547", always_xy=True)
@@ -42,7 +42,7 @@ def test_round_trip_below_one_centimetre_over_chengqu(forward, inverse):
 
 
 def test_gcj02_offset_is_hundreds_of_metres():
-    # DOMAIN.md §4: the obfuscation is several hundred metres in 城区.
+    # docs/DOMAIN.md, Coordinate systems: the obfuscation is several hundred metres in 城区.
     shift = _error_metres(GRID_LON, GRID_LAT, *crs.wgs84_to_gcj02(GRID_LON, GRID_LAT))
     assert 200 < shift.min() and shift.max() < 1000
 

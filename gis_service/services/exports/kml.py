@@ -16,7 +16,7 @@ from gis_service.services.exports.base import datetimes_as_text, ogr_write_optio
 from gis_service.services.exports.qml import base_style, hex_to_rgb, symbol_family
 
 KML_NS = "http://www.opengis.net/kml/2.2"
-KML_CRS = "EPSG:4326"  # KML 2.2 §6.2: coordinates are always WGS 84 lon, lat
+KML_CRS = "EPSG:4326"  # the KML 2.2 standard: coordinates are always WGS 84 lon, lat
 NAME_COLUMNS = ("name", "name_zh", "title", "名称")
 # Placemark children that KML 2.2 puts before <styleUrl>.
 BEFORE_STYLE_URL = {"name", "visibility", "open", "address", "phoneNumber", "Snippet",

@@ -1,4 +1,4 @@
-"""The rule table, the proposed-use matrix and the screening buffers of DOMAIN.md §2.
+"""The rule table, the proposed-use matrix and the screening buffers (docs/DOMAIN.md, Parcel-check rules).
 
 Everything a report cites lives here, in Chinese first with English beside it.
 """
