@@ -193,6 +193,9 @@ def check_parcels_command(
 
 
 def main() -> None:
+    from gis_service.services.subscribers import register_all
+
+    register_all()  # post-write subscribers, before any write
     try:
         app()
     except GisError as exc:

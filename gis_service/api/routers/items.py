@@ -138,7 +138,7 @@ def item(collectionId: str, featureId: str, request: Request, conn: PrimaryConn,
          crs: str | None = None, f: str | None = None):
     fmt = wants(request, ("json", "html"))
     c = get_collection(conn, collectionId)
-    q = build_items_query(c, {k: v for k, v in request.query_params.items() if k in ("crs",)},
+    q = build_items_query(c, {k: v for k, v in request.query_params.items() if k in ("crs", "as_of")},
                           limit=1, offset=0, max_limit=1)
     q.feature_id = featureId
     found = fetch_feature(conn, q)
@@ -148,10 +148,12 @@ def item(collectionId: str, featureId: str, request: Request, conn: PrimaryConn,
     feature_text, version = found
     # The row version is the item's ETag (If-Match uses it); other CRSs are other representations.
     etag = f'"{version}"' if crs is None else f'W/"{version}-{q.out_crs.epsg}-{q.out_crs.lat_first}"'
+    if q.as_of is not None:  # a past state is another representation, never a write precondition
+        etag = f'W/"{version}-{q.out_crs.epsg}-{q.out_crs.lat_first}-as-of-{q.as_of.isoformat()}"'
     headers = {"ETag": etag, **_content_crs(q)}
     if _not_modified(request, etag):
         return Response(status_code=304, headers=headers)
-    feature = json.loads(feature_text)
+    feature = {**json.loads(feature_text), **(as_of_members(q.as_of) or {})}
     href = f"{base}/collections/{c.id}/items/{featureId}"
     feature["links"] = [link(f"{href}?f=json", "self", GEOJSON, "本要素 / this feature"),
                         link(f"{href}?f=html", "alternate", "text/html", "网页版 / as HTML"),

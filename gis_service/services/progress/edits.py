@@ -17,6 +17,7 @@ import shapely
 from sqlalchemy import Connection, text
 
 from gis_service.auth.principal import Principal
+from gis_service.db.post_write import WriteEvent, after_write
 from gis_service.errors import GisError, NotFound
 from gis_service.queries import progress as sql
 from gis_service.services.progress import audit
@@ -189,6 +190,7 @@ def _write(conn: Connection, edit: Edit, principal: Principal, row: dict, old_va
                  collection_id=edit.collection_id, feature_id=edit.feature_id,
                  detail={"event_id": event.id, "fields": sorted(new_values), "version": version,
                          "unconditional": unconditional, "reason": edit.reason})
+    after_write(conn, WriteEvent(edit.collection_id, (edit.feature_id,), edit.action, principal.name))
     return EditResult(version, True, old_values, new_values, unconditional, event.id)
 
 

@@ -21,6 +21,7 @@ import re
 from sqlalchemy import Connection, text
 
 from gis_service.auth.principal import Principal
+from gis_service.db.post_write import WriteEvent, after_write
 from gis_service.db.models_progress import INDICATOR_STATUSES
 from gis_service.errors import NotFound
 from gis_service.queries import indicators as sql
@@ -129,6 +130,7 @@ def record_actual(conn: Connection, code: str, body: dict, principal: Principal,
         "reason": body.get("reason"), "version": row["version"]})
     audit.record(conn, principal, method=method, path=path, status=200, action="indicator_actual",
                  collection_id="indicators", feature_id=code, detail={"year": clean["year"], **new_values})
+    after_write(conn, WriteEvent("indicators", (code,), "update", principal.name))
     return {"code": code, "year": clean["year"], **new_values, "version": row["version"]}
 
 

@@ -1,0 +1,107 @@
+"""Implementation supervision (规划实施监督): stage plans, derived flags, indicator grades,
+thresholds and the warning register."""
+from __future__ import annotations
+
+import json
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Query, Request, Response
+from starlette.concurrency import run_in_threadpool
+
+from gis_service.api.deps import AppSettings, Conn
+from gis_service.api.html import render
+from gis_service.api.routers.edits import _json_body
+from gis_service.auth.principal import require
+from gis_service.services.monitoring import evaluate, flags, grades, lifecycle, warnings
+from gis_service.services.monitoring.params import as_of_day, report_year, stalled_days
+from gis_service.services.progress.tables import MEDIA_TYPES, table_bytes
+
+router = APIRouter(tags=["实施监督 Monitoring"])
+STAGES = "/collections/{collectionId}/items/{featureId}/stages"
+AS_OF = Query(description="YYYY-MM-DD: as recorded at the end of that day (Asia/Shanghai), judged on that day")
+
+
+@router.get(STAGES, summary="生命周期阶段与标记 / lifecycle stages and flags")
+def get_stages(collectionId: str, featureId: str, conn: Conn, as_of: Annotated[str | None, AS_OF] = None,
+               stalled_days_: Annotated[str | None, Query(alias="stalled_days")] = None):
+    """Stages with planned and actual dates, the responsible unit, documents, and the derived
+    `overdue` / `stalled` / `suspended` flags."""
+    return flags.one_work(conn, collectionId, featureId, as_of_day(as_of), stalled_days(stalled_days_))
+
+
+@router.patch(STAGES, summary="修改生命周期阶段 / edit lifecycle stages",
+              responses={401: {}, 403: {}, 404: {}, 412: {}, 422: {}, 428: {}})
+async def patch_stages(collectionId: str, featureId: str, request: Request, settings: AppSettings):
+    """Body: `{"stages": {"<stage>": {"planned_start", "planned_end", "actual_start", "actual_end"}},
+    "responsible_unit", "documents": [{"ref", "title", "url"}], "note", "reason"}`; a stage set to
+    null is removed. Send `If-Match` with the item's ETag. `status` follows the latest started stage."""
+    principal = require(request.state.principal, "editor")
+    result = await run_in_threadpool(
+        lifecycle.edit_stages, request.app.state.engine, collectionId, featureId, await _json_body(request),
+        principal, if_match=request.headers.get("if-match"), require_if_match=settings.require_if_match,
+        path=request.url.path)
+    return Response(json.dumps(result, ensure_ascii=False), media_type="application/json",
+                    headers={"ETag": f'"{result["version"]}"'})
+
+
+@router.get("/monitoring/works", summary="工程标记 / works with derived flags")
+def get_works(conn: Conn, as_of: Annotated[str | None, AS_OF] = None,
+              stalled_days_: Annotated[str | None, Query(alias="stalled_days")] = None):
+    """Every scheduled work with its stage plan and `overdue` / `stalled` / `suspended`."""
+    day = as_of_day(as_of)
+    return {"as_of": day and day.isoformat(), "works": flags.all_works(conn, day, stalled_days(stalled_days_))}
+
+
+@router.get("/monitoring/indicators", summary="指标红黄绿 / indicator grades")
+def get_indicator_grades(conn: Conn, year: str | None = None):
+    """Each 表2 indicator with its trajectory 2015–2020, thresholds and 红黄绿 grade for its latest
+    actual up to `year`, beside the existing status."""
+    return {"year": report_year(year), "indicators": grades.graded_indicators(conn, report_year(year))}
+
+
+@router.put("/monitoring/thresholds/{code}", summary="设置指标阈值 / set an indicator's thresholds",
+            responses={401: {}, 403: {}, 404: {}, 422: {}})
+async def put_thresholds(code: str, request: Request):
+    """Body `{"yellow_at": 0.05, "red_at": 0.15}`: relative shortfall from the trajectory; must increase."""
+    principal = require(request.state.principal, "editor")
+    body = await _json_body(request)
+
+    def run():
+        with request.app.state.engine.begin() as conn:
+            return grades.set_thresholds(conn, code, body, principal, path=request.url.path)
+    return await run_in_threadpool(run)
+
+
+@router.get("/monitoring/warnings", summary="预警台账 / the warning register",
+            responses={200: {"content": {"application/json": {}, "text/html": {},
+                                         **{t: {} for t in MEDIA_TYPES.values()}}}})
+def get_warnings(request: Request, conn: Conn, status: str | None = None, severity: str | None = None,
+                 rule: str | None = None, active: bool | None = None, year: str | None = None,
+                 f: Literal["json", "csv", "xlsx", "html"] = "json"):
+    """Every warning ever raised (none is deleted), newest first; `active=true` for the ones still open."""
+    rows = warnings.list_warnings(conn, status=status, severity=severity, rule=rule, active=active,
+                                  year=report_year(year))
+    if f == "json":
+        return {"warnings": rows, "count": len(rows)}
+    if f == "html":
+        return render(request, "monitoring_warnings.html", rows=rows)
+    return Response(table_bytes(warnings.warnings_table(rows), f, "warnings"), media_type=MEDIA_TYPES[f],
+                    headers={"Content-Disposition": f'attachment; filename="warnings.{f}"'})
+
+
+@router.post("/monitoring/warnings/{warningId}/{step}", summary="确认/关闭预警 / acknowledge or close a warning",
+             responses={401: {}, 403: {}, 404: {}, 409: {}, 422: {}})
+async def act_on_warning(warningId: int, step: Literal["acknowledge", "close"], request: Request):
+    """Body (optional): `{"comment": "..."}`. Needs an editor key; audited."""
+    principal = require(request.state.principal, "editor")
+    body = await _json_body(request) if await request.body() else None
+    return await run_in_threadpool(warnings.act, request.app.state.engine, warningId, step, body, principal,
+                                   path=request.url.path)
+
+
+@router.post("/monitoring/evaluate", summary="重新评估全部预警 / re-evaluate every warning",
+             responses={401: {}, 403: {}})
+def post_evaluate(request: Request):
+    """Runs every rule on every subject: time alone makes works overdue or stalled."""
+    principal = require(request.state.principal, "editor")
+    return evaluate.evaluate_everything(request.app.state.engine, principal, path=request.url.path)

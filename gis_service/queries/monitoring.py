@@ -1,0 +1,115 @@
+"""SQL of implementation supervision: stage plans (now or as recorded), the warning register,
+indicator monitoring settings and the spatial indicators."""
+from __future__ import annotations
+
+import datetime as dt
+
+from gis_service.queries.progress import as_of_cutoff, plan_table, table_as_of_sql
+
+PLAN_FOR_UPDATE = """
+    SELECT stages, responsible_unit, documents, note, demo FROM lifecycle_plans
+     WHERE collection_id = :cid AND feature_id = :fid FOR UPDATE"""
+
+UPSERT_PLAN = """
+    INSERT INTO lifecycle_plans (collection_id, feature_id, stages, responsible_unit, documents, note, demo)
+    VALUES (:cid, :fid, CAST(:stages AS jsonb), :responsible_unit, CAST(:documents AS jsonb), :note, :demo)
+    ON CONFLICT (collection_id, feature_id) DO UPDATE
+       SET stages = EXCLUDED.stages, responsible_unit = EXCLUDED.responsible_unit,
+           documents = EXCLUDED.documents, note = EXCLUDED.note, demo = EXCLUDED.demo, updated_at = now()"""
+
+
+def works_sql(collection_id: str, as_of: dt.date | None, ids: list[str] | None) -> tuple[str, dict]:
+    """One row per live feature: state, stage plan and the last report, as recorded at the end
+    of ``as_of`` (or now). A plan changed after the cutoff comes back as the oldest change's old
+    value (``plan_then``); ``plan_changed`` says whether there was one."""
+    plan_table(collection_id)  # refuses an unknown collection
+    if as_of is None:
+        source, params, cutoff = collection_id, {}, "now()"
+        history = "NULL::jsonb AS plan_then, false AS plan_changed"
+        lateral = ""
+    else:
+        sql, params = table_as_of_sql(collection_id, as_of)
+        source, cutoff = f"({sql})", ":state_cutoff"
+        history = "h.doc AS plan_then, h.doc IS NOT NULL AS plan_changed"
+        lateral = (f"LEFT JOIN LATERAL (SELECT coalesce(e.old_values -> 'lifecycle', 'null'::jsonb) AS doc "
+                   f"FROM progress_events e WHERE e.collection_id = :cid AND e.feature_id = t.id "
+                   f"AND e.recorded_at > {cutoff} AND e.old_values ? 'lifecycle' "
+                   f"ORDER BY e.recorded_at, e.id LIMIT 1) h ON true")
+    where = "NOT t.retired" + (" AND t.id = ANY(:ids)" if ids is not None else "")
+    sql = f"""
+        SELECT t.id, t.name, t.category, t.status, t.status_date, t.percent_complete,
+               t.investment_planned_wan, t.investment_completed_wan,
+               coalesce((t.properties ->> 'demo_progress')::boolean, false) AS demo,
+               lp.stages, lp.responsible_unit, lp.documents, lp.note AS plan_note, lp.demo AS plan_demo,
+               {history},
+               (SELECT max(e.recorded_at) FROM progress_events e WHERE e.collection_id = :cid
+                   AND e.feature_id = t.id AND e.recorded_at <= {cutoff}) AS last_event_at
+          FROM {source} t
+          LEFT JOIN lifecycle_plans lp ON lp.collection_id = :cid AND lp.feature_id = t.id
+          {lateral}
+         WHERE {where} ORDER BY t.id"""
+    params = {**params, "cid": collection_id}
+    if ids is not None:
+        params["ids"] = list(ids)
+    return sql, params
+
+
+# --- the warning register -----------------------------------------------------------------
+
+ACTIVE_WARNINGS = """
+    SELECT id, rule, subject_id, severity, detail, status FROM warnings
+     WHERE source = :source AND cleared_at IS NULL
+       AND (CAST(:scope AS text[]) IS NULL OR subject_id = ANY(CAST(:scope AS text[])))
+     FOR UPDATE"""
+
+RAISE_WARNING = """
+    INSERT INTO warnings (source, rule, subject_type, subject_id, severity, reason_zh, reason_en, link, detail)
+    VALUES (:source, :rule, :subject_type, :subject_id, :severity, :reason_zh, :reason_en, :link,
+            CAST(:detail AS jsonb))
+    ON CONFLICT (rule, subject_id) WHERE cleared_at IS NULL DO NOTHING"""
+
+REFRESH_WARNING = """
+    UPDATE warnings SET severity = :severity, reason_zh = :reason_zh, reason_en = :reason_en,
+           detail = CAST(:detail AS jsonb) WHERE id = :id"""
+
+CLEAR_WARNINGS = """
+    UPDATE warnings SET cleared_at = now(), cleared_by = 'system',
+           status = CASE WHEN status = 'closed' THEN status ELSE 'cleared' END
+     WHERE id = ANY(:ids)"""
+
+LIST_WARNINGS = """
+    SELECT * FROM warnings
+     WHERE (CAST(:status AS text) IS NULL OR status = :status)
+       AND (CAST(:severity AS text) IS NULL OR severity = :severity)
+       AND (CAST(:rule AS text) IS NULL OR rule = :rule)
+       AND (CAST(:active AS boolean) IS NULL OR (cleared_at IS NULL AND status <> 'closed') = :active)
+       AND (CAST(:year AS integer) IS NULL
+            OR extract(year FROM raised_at AT TIME ZONE 'Asia/Shanghai') <= :year
+               AND (cleared_at IS NULL
+                    OR extract(year FROM cleared_at AT TIME ZONE 'Asia/Shanghai') >= :year))
+     ORDER BY raised_at DESC, id DESC LIMIT :limit"""
+
+WARNING_FOR_UPDATE = "SELECT * FROM warnings WHERE id = :id FOR UPDATE"
+
+ACKNOWLEDGE = """
+    UPDATE warnings SET status = 'acknowledged', acknowledged_at = now(), acknowledged_by = :actor,
+           acknowledged_comment = :comment WHERE id = :id RETURNING *"""
+
+CLOSE = """
+    UPDATE warnings SET status = 'closed', closed_at = now(), closed_by = :actor, closed_comment = :comment
+     WHERE id = :id RETURNING *"""
+
+# --- indicator monitoring -----------------------------------------------------------------
+
+MONITORING_SETTINGS = "SELECT * FROM indicator_monitoring"
+
+UPSERT_THRESHOLDS = """
+    INSERT INTO indicator_monitoring (code, yellow_at, red_at, updated_by)
+    VALUES (:code, :yellow_at, :red_at, :actor)
+    ON CONFLICT (code) DO UPDATE SET yellow_at = EXCLUDED.yellow_at, red_at = EXCLUDED.red_at,
+           updated_by = EXCLUDED.updated_by, updated_at = now()
+    RETURNING code, yellow_at, red_at, updated_by, updated_at"""
+
+
+def cutoff_param(as_of: dt.date | None):
+    return None if as_of is None else as_of_cutoff(as_of)
