@@ -5,14 +5,14 @@ from __future__ import annotations
 import json
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import APIRouter, File, Form, Query, Request, Response, UploadFile
 from starlette.concurrency import run_in_threadpool
 
 from gis_service.api.deps import AppSettings, Conn
 from gis_service.api.html import render
 from gis_service.api.routers.edits import _json_body
 from gis_service.auth.principal import require
-from gis_service.services.monitoring import evaluate, flags, grades, lifecycle, warnings
+from gis_service.services.monitoring import evaluate, flags, grades, lifecycle, stage_import, warnings
 from gis_service.services.monitoring.params import as_of_day, report_year, stalled_days
 from gis_service.services.progress.tables import MEDIA_TYPES, table_bytes
 
@@ -105,3 +105,17 @@ def post_evaluate(request: Request):
     """Runs every rule on every subject: time alone makes works overdue or stalled."""
     principal = require(request.state.principal, "editor")
     return evaluate.evaluate_everything(request.app.state.engine, principal, path=request.url.path)
+
+
+@router.post("/monitoring/stages/import", summary="批量导入阶段计划 / bulk stage-plan import",
+             responses={401: {}, 403: {}, 422: {"description": "invalid rows: nothing applied"}})
+async def import_stages(request: Request, file: Annotated[UploadFile, File(description="CSV or XLSX")],
+                        dry_run: Annotated[bool, Form()] = False):
+    """Columns: collection (optional where a name is unique), id or exact name, stage (code or 中文),
+    planned_start, planned_end, actual_start, actual_end, responsible_unit. One row per work and stage.
+    `dry_run=true` previews; applying is all-or-nothing."""
+    principal = require(request.state.principal, "editor")
+    data = await file.read()
+    report = await run_in_threadpool(stage_import.import_stage_plans, request.app.state.engine, data,
+                                     file.filename or "sheet.csv", principal, dry_run=dry_run, path=request.url.path)
+    return report.as_dict()
