@@ -113,3 +113,50 @@ UPSERT_THRESHOLDS = """
 
 def cutoff_param(as_of: dt.date | None):
     return None if as_of is None else as_of_cutoff(as_of)
+
+
+# --- spatial indicators (computed from the layers, as recorded at the cutoff) ------------------
+
+def _source(collection_id: str, as_of: dt.date | None) -> tuple[str, dict]:
+    if as_of is None:
+        return f"{collection_id} t", {}
+    sql, params = table_as_of_sql(collection_id, as_of)
+    return f"({sql}) t", params
+
+
+def village_indicators_sql(as_of: dt.date | None) -> tuple[str, dict]:
+    """城中村改造完成率 by count and by area (EPSG:4547), mean 签约率 / 腾空率, with the ids counted."""
+    source, params = _source("urban_village_sites", as_of)
+    sql = f"""
+        WITH v AS (SELECT t.id, t.status, t.status = ANY(:finished) AS finished, t.signing_rate, t.vacated_rate,
+                          ST_Area(ST_Transform(t.geom, 4547)) AS area_m2
+                     FROM {source} WHERE NOT t.retired)
+        SELECT count(*) AS total, count(*) FILTER (WHERE status <> 'unknown') AS reported,
+               count(*) FILTER (WHERE finished) AS finished,
+               sum(area_m2) AS area_total_m2, sum(area_m2) FILTER (WHERE finished) AS area_finished_m2,
+               count(*) FILTER (WHERE area_m2 IS NULL) AS unlocated,
+               avg(signing_rate) AS mean_signing_rate, avg(vacated_rate) AS mean_vacated_rate,
+               coalesce(array_agg(id ORDER BY id), '{{}}') AS ids,
+               coalesce(array_agg(id ORDER BY id) FILTER (WHERE finished), '{{}}') AS finished_ids,
+               coalesce(array_agg(id ORDER BY id) FILTER (WHERE signing_rate IS NOT NULL), '{{}}') AS signing_ids,
+               coalesce(array_agg(id ORDER BY id) FILTER (WHERE vacated_rate IS NOT NULL), '{{}}') AS vacated_ids
+          FROM v"""
+    return sql, params
+
+
+def investment_sql(as_of: dt.date | None) -> tuple[str, dict]:
+    """Investment completion of projects where both amounts are recorded."""
+    source, params = _source("projects", as_of)
+    sql = f"""
+        SELECT sum(t.investment_completed_wan) AS completed, sum(t.investment_planned_wan) AS planned,
+               coalesce(array_agg(t.id ORDER BY t.id), '{{}}') AS ids
+          FROM {source} WHERE NOT t.retired
+           AND t.investment_planned_wan IS NOT NULL AND t.investment_completed_wan IS NOT NULL"""
+    return sql, params
+
+
+def events_sql(as_of: dt.date | None) -> str:
+    """The history rows (ids) behind the values of the given features, up to the cutoff."""
+    cutoff = "" if as_of is None else "AND recorded_at <= :cutoff"
+    return (f"SELECT feature_id, array_agg(id ORDER BY id) AS events FROM progress_events "
+            f"WHERE collection_id = :cid AND feature_id = ANY(:ids) {cutoff} GROUP BY feature_id")

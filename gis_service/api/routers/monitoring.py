@@ -12,7 +12,7 @@ from gis_service.api.deps import AppSettings, Conn
 from gis_service.api.html import render
 from gis_service.api.routers.edits import _json_body
 from gis_service.auth.principal import require
-from gis_service.services.monitoring import evaluate, flags, grades, lifecycle, stage_import, warnings
+from gis_service.services.monitoring import evaluate, flags, grades, lifecycle, spatial, stage_import, warnings
 from gis_service.services.monitoring.params import as_of_day, report_year, stalled_days
 from gis_service.services.progress.tables import MEDIA_TYPES, table_bytes
 
@@ -119,3 +119,9 @@ async def import_stages(request: Request, file: Annotated[UploadFile, File(descr
     report = await run_in_threadpool(stage_import.import_stage_plans, request.app.state.engine, data,
                                      file.filename or "sheet.csv", principal, dry_run=dry_run, path=request.url.path)
     return report.as_dict()
+
+
+@router.get("/monitoring/spatial", summary="空间指标 / spatial indicators",)
+def get_spatial(conn: Conn, as_of: Annotated[str | None, AS_OF] = None):
+    """Computed from the layers by SQL, each value with the features and history rows it came from."""
+    return spatial.spatial_indicators(conn, as_of_day(as_of))
