@@ -17,7 +17,8 @@ SOURCE = "monitoring"
 
 def work_conditions(work: dict, stalled_days: int = flags.STALLED_DAYS) -> list[Condition]:
     subject = f"{work['collection']}/{work['id']}"
-    name, out = work["name"], []
+    # Demo values say so wherever they show, the warning's reason included.
+    name, out = ("【演示数据】" if work["demo"] else "") + work["name"], []
     facts = {"status": work["status"], "last_report": work["last_report"], "demo": work["demo"]}
     if work["overdue"]:
         late = work["overdue_stages"]
