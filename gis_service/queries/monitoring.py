@@ -160,3 +160,14 @@ def events_sql(as_of: dt.date | None) -> str:
     cutoff = "" if as_of is None else "AND recorded_at <= :cutoff"
     return (f"SELECT feature_id, array_agg(id ORDER BY id) AS events FROM progress_events "
             f"WHERE collection_id = :cid AND feature_id = ANY(:ids) {cutoff} GROUP BY feature_id")
+
+
+# --- the annual report --------------------------------------------------------------------
+
+DATA_VERSIONS = """
+    SELECT collection_id, title_zh, data_version, feature_count, updated_at FROM layer_meta
+     WHERE kind = 'plan' ORDER BY collection_id"""
+
+GEOMETRY_QUALITY = " UNION ALL ".join(
+    f"SELECT '{c}' AS collection_id, geometry_quality, count(*) AS n FROM {c} WHERE NOT retired "
+    f"GROUP BY geometry_quality" for c in ("projects", "urban_village_sites", "green_corridors", "ecology_sites"))

@@ -12,8 +12,9 @@ from gis_service.api.deps import AppSettings, Conn
 from gis_service.api.html import render
 from gis_service.api.routers.edits import _json_body
 from gis_service.auth.principal import require
-from gis_service.services.monitoring import evaluate, flags, grades, lifecycle, spatial, stage_import, warnings
+from gis_service.services.monitoring import evaluate, flags, grades, lifecycle, report, spatial, stage_import, warnings
 from gis_service.services.monitoring.params import as_of_day, report_year, stalled_days
+from gis_service.services.parcel_check.pdf import page_pdf
 from gis_service.services.progress.tables import MEDIA_TYPES, table_bytes
 
 router = APIRouter(tags=["实施监督 Monitoring"])
@@ -125,3 +126,21 @@ async def import_stages(request: Request, file: Annotated[UploadFile, File(descr
 def get_spatial(conn: Conn, as_of: Annotated[str | None, AS_OF] = None):
     """Computed from the layers by SQL, each value with the features and history rows it came from."""
     return spatial.spatial_indicators(conn, as_of_day(as_of))
+
+
+@router.get("/monitoring/report", summary="年度实施评估报告 / the annual assessment report",
+            response_class=Response, responses={200: {"content": {"text/html": {}, "application/pdf": {},
+                                                                  MEDIA_TYPES["xlsx"]: {}}}})
+async def get_report(request: Request, conn: Conn, settings: AppSettings, year: str | None = None,
+                     f: Literal["html", "pdf", "xlsx"] = "html"):
+    """`year` 2016 up to this year; A4 HTML, PDF (headless Chromium prints the HTML) or XLSX."""
+    day = report_year(year, required=True)
+    if f == "pdf":
+        pdf = await page_pdf(request, f"/monitoring/report?year={day}&f=html", settings)
+        return Response(pdf, media_type="application/pdf",
+                        headers={"Content-Disposition": f'inline; filename="assessment-{day}.pdf"'})
+    ctx = await run_in_threadpool(report.report_context, conn, day)
+    if f == "xlsx":
+        return Response(report.report_xlsx(ctx), media_type=MEDIA_TYPES["xlsx"],
+                        headers={"Content-Disposition": f'attachment; filename="assessment-{day}.xlsx"'})
+    return render(request, "monitoring_report.html", tz=flags.SHANGHAI, **ctx)
