@@ -171,3 +171,14 @@ DATA_VERSIONS = """
 GEOMETRY_QUALITY = " UNION ALL ".join(
     f"SELECT '{c}' AS collection_id, geometry_quality, count(*) AS n FROM {c} WHERE NOT retired "
     f"GROUP BY geometry_quality" for c in ("projects", "urban_village_sites", "green_corridors", "ecology_sites"))
+
+
+# --- the monitoring page ------------------------------------------------------------------
+
+UNIT_OUTLINES = """
+    SELECT 'admin_units' AS kind, id, name, ST_AsGeoJSON(ST_SimplifyPreserveTopology(geom, 0.0003), 5) AS geometry
+      FROM admin_units WHERE NOT retired AND geom IS NOT NULL AND category <> 'district'
+    UNION ALL
+    SELECT 'sub_areas', id, name, ST_AsGeoJSON(ST_SimplifyPreserveTopology(geom, 0.0003), 5)
+      FROM sub_areas WHERE NOT retired AND geom IS NOT NULL
+    ORDER BY 1, 2"""

@@ -6,14 +6,18 @@ import json
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, File, Form, Query, Request, Response, UploadFile
+from fastapi.responses import HTMLResponse
 from starlette.concurrency import run_in_threadpool
 
 from gis_service.api.deps import AppSettings, Conn
 from gis_service.api.html import render
 from gis_service.api.routers.edits import _json_body
 from gis_service.auth.principal import require
-from gis_service.services.monitoring import evaluate, flags, grades, lifecycle, report, spatial, stage_import, warnings
-from gis_service.services.monitoring.params import as_of_day, report_year, stalled_days
+from gis_service.api.security import default_csp
+from gis_service.services.monitoring import (
+    evaluate, flags, grades, lifecycle, page, report, spatial, stage_import, warnings,
+)
+from gis_service.services.monitoring.params import as_of_day, report_year, stalled_days, today_year
 from gis_service.services.parcel_check.pdf import page_pdf
 from gis_service.services.progress.tables import MEDIA_TYPES, table_bytes
 
@@ -144,3 +148,18 @@ async def get_report(request: Request, conn: Conn, settings: AppSettings, year: 
         return Response(report.report_xlsx(ctx), media_type=MEDIA_TYPES["xlsx"],
                         headers={"Content-Disposition": f'attachment; filename="assessment-{day}.xlsx"'})
     return render(request, "monitoring_report.html", tz=flags.SHANGHAI, **ctx)
+
+
+@router.get("/monitoring", summary="实施监督页面 / the monitoring page", response_class=HTMLResponse)
+def monitoring_page(request: Request, conn: Conn, settings: AppSettings, embed: bool = False,
+                    as_of: Annotated[str | None, AS_OF] = None, sub_area: str | None = None,
+                    admin_unit: str | None = None, zhuanlan: str | None = None, category: str | None = None):
+    """KPI tiles, indicator trajectories, completion by 片区, warnings by severity and a map of
+    warnings; filters by 片区 / 街道 / 专栏 / category and `as_of`. Works offline; `embed=1` for iframes."""
+    filters = page.PageFilters(as_of_day(as_of), sub_area or None, admin_unit or None, zhuanlan or None,
+                               category or None)
+    data = page.page_data(conn, filters)
+    response = render(request, "monitoring.html", data=data, embed=embed, year=report.report_day(
+        today_year()).year, data_json=json.dumps(data, ensure_ascii=False).replace("</", "<\\/"))
+    response.headers["Content-Security-Policy"] = default_csp(settings.maps_frame_ancestors)
+    return response

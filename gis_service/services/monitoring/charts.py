@@ -7,7 +7,7 @@ from html import escape
 GRADE_COLOURS = {"green": "#43A047", "yellow": "#F9A825", "red": "#E53935", "no_data": "#9E9E9E"}
 
 
-def trajectory_svg(item: dict, width: int = 220, height: int = 70) -> str:
+def trajectory_svg(item: dict, width: int = 150, height: int = 50) -> str:
     path = item.get("trajectory") or {}
     actuals = [(a["year"], a["value"]) for a in item.get("actuals", []) if a.get("value") is not None]
     points = [(int(y), float(v)) for y, v in path.items()] + actuals

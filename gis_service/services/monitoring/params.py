@@ -41,3 +41,7 @@ def stalled_days(value: str | None) -> int:
     if not value.isdigit() or not 1 <= int(value) <= 3650:
         raise bad("stalled_days", "应为 1–3650 之间的整数", f"must be an integer 1-3650, got {value!r}")
     return int(value)
+
+
+def today_year() -> int:
+    return today_in_review_zone().year
