@@ -83,6 +83,9 @@ LIST_WARNINGS = """
        AND (CAST(:severity AS text) IS NULL OR severity = :severity)
        AND (CAST(:rule AS text) IS NULL OR rule = :rule)
        AND (CAST(:active AS boolean) IS NULL OR (cleared_at IS NULL AND status <> 'closed') = :active)
+       AND (CAST(:at AS timestamptz) IS NULL
+            OR raised_at <= :at AND (cleared_at IS NULL OR cleared_at > :at)
+               AND (closed_at IS NULL OR closed_at > :at))
        AND (CAST(:year AS integer) IS NULL
             OR extract(year FROM raised_at AT TIME ZONE 'Asia/Shanghai') <= :year
                AND (cleared_at IS NULL

@@ -82,10 +82,11 @@ async def put_thresholds(code: str, request: Request):
                                          **{t: {} for t in MEDIA_TYPES.values()}}}})
 def get_warnings(request: Request, conn: Conn, status: str | None = None, severity: str | None = None,
                  rule: str | None = None, active: bool | None = None, year: str | None = None,
-                 f: Literal["json", "csv", "xlsx", "html"] = "json"):
-    """Every warning ever raised (none is deleted), newest first; `active=true` for the ones still open."""
+                 as_of: Annotated[str | None, AS_OF] = None, f: Literal["json", "csv", "xlsx", "html"] = "json"):
+    """Every warning ever raised (none is deleted), newest first; `active=true` for the ones still open;
+    `as_of` for the ones open at the end of that day."""
     rows = warnings.list_warnings(conn, status=status, severity=severity, rule=rule, active=active,
-                                  year=report_year(year))
+                                  year=report_year(year), as_of=as_of_day(as_of))
     if f == "json":
         return {"warnings": rows, "count": len(rows)}
     if f == "html":
@@ -159,7 +160,7 @@ def monitoring_page(request: Request, conn: Conn, settings: AppSettings, embed: 
     filters = page.PageFilters(as_of_day(as_of), sub_area or None, admin_unit or None, zhuanlan or None,
                                category or None)
     data = page.page_data(conn, filters)
-    response = render(request, "monitoring.html", data=data, embed=embed, year=report.report_day(
-        today_year()).year, data_json=json.dumps(data, ensure_ascii=False).replace("</", "<\\/"))
+    response = render(request, "monitoring.html", data=data, embed=embed, year=today_year(),
+                      data_json=json.dumps(data, ensure_ascii=False).replace("</", "<\\/"))
     response.headers["Content-Security-Policy"] = default_csp(settings.maps_frame_ancestors)
     return response

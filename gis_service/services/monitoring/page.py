@@ -53,7 +53,8 @@ def page_data(conn: Connection, f: PageFilters) -> dict:
     works = [w for w in flags.all_works(conn, f.as_of) if (w["collection"], w["id"]) in chosen]
     subjects = {f"{w['collection']}/{w['id']}" for w in works}
     area_filtered = any((f.sub_area, f.admin_unit, f.zhuanlan, f.category))
-    active = [w for w in warnings.list_warnings(conn, active=True)
+    opened = warnings.list_warnings(conn, as_of=f.as_of) if f.as_of else warnings.list_warnings(conn, active=True)
+    active = [w for w in opened
               if w["subject_id"] in subjects or (w["subject_type"] == "indicator" and not area_filtered)]
     indicators = grades.graded_indicators(conn, f.as_of.year if f.as_of else None)
     return {

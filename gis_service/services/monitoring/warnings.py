@@ -11,6 +11,7 @@ from gis_service.auth.principal import Principal
 from gis_service.db.models_monitoring import WARNING_SEVERITIES, WARNING_STATUSES
 from gis_service.errors import InvalidInput, NotFound
 from gis_service.queries import monitoring as sql
+from gis_service.queries.progress import as_of_cutoff
 from gis_service.services.progress import audit
 from gis_service.services.progress.validation import ValidationFailed, today_in_review_zone
 
@@ -54,14 +55,16 @@ def _choice(name: str, value: str | None, allowed) -> str | None:
 
 def list_warnings(conn: Connection, *, status: str | None = None, severity: str | None = None,
                   rule: str | None = None, active: bool | None = None, year: int | None = None,
-                  limit: int = 1000) -> list[dict]:
+                  as_of: dt.date | None = None, limit: int = 1000) -> list[dict]:
+    """Newest first. ``as_of``: the warnings that were open (raised, neither cleared nor closed)
+    at the end of that day, Asia/Shanghai."""
     if year is not None and not 2016 <= year <= today_in_review_zone().year:
         raise InvalidInput(f"year 应在 2016–{today_in_review_zone().year} 之间",
                            f"year must be 2016-{today_in_review_zone().year}", status=400,
                            code="invalid_parameter", detail={"parameter": "year", "value": year})
     params = {"status": _choice("status", status, WARNING_STATUSES),
               "severity": _choice("severity", severity, WARNING_SEVERITIES), "rule": rule, "active": active,
-              "year": year, "limit": max(1, min(limit, 10_000))}
+              "year": year, "at": as_of and as_of_cutoff(as_of), "limit": max(1, min(limit, 10_000))}
     return [describe(r) for r in conn.execute(text(sql.LIST_WARNINGS), params).mappings()]
 
 
