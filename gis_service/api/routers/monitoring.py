@@ -38,8 +38,8 @@ def get_stages(collectionId: str, featureId: str, conn: Conn, as_of: Annotated[s
               responses={401: {}, 403: {}, 404: {}, 412: {}, 422: {}, 428: {}})
 async def patch_stages(collectionId: str, featureId: str, request: Request, settings: AppSettings):
     """Body: `{"stages": {"<stage>": {"planned_start", "planned_end", "actual_start", "actual_end"}},
-    "responsible_unit", "documents": [{"ref", "title", "url"}], "note", "reason"}`; a stage set to
-    null is removed. Send `If-Match` with the item's ETag. `status` follows the latest started stage."""
+    "responsible_unit", "documents": [{"ref", "title", "url"}], "note", "reason"}`; a stage given as
+    JSON nothing is removed. Send `If-Match` with the item's ETag. `status` follows the latest started stage."""
     principal = require(request.state.principal, "editor")
     result = await run_in_threadpool(
         lifecycle.edit_stages, request.app.state.engine, collectionId, featureId, await _json_body(request),
