@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, File, Form, Query, Request, Response, UploadFile
+from fastapi import APIRouter, File, Form, Path, Query, Request, Response, UploadFile
 from fastapi.responses import HTMLResponse
 from starlette.concurrency import run_in_threadpool
 
@@ -97,7 +97,7 @@ def get_warnings(request: Request, conn: Conn, status: str | None = None, severi
 
 @router.post("/monitoring/warnings/{warningId}/{step}", summary="确认/关闭预警 / acknowledge or close a warning",
              responses={401: {}, 403: {}, 404: {}, 409: {}, 422: {}})
-async def act_on_warning(warningId: int, step: Literal["acknowledge", "close"], request: Request):
+async def act_on_warning(warningId: Annotated[int, Path(ge=1, le=2**63 - 1)], step: Literal["acknowledge", "close"], request: Request):
     """Body (optional): `{"comment": "..."}`. Needs an editor key; audited."""
     principal = require(request.state.principal, "editor")
     body = await _json_body(request) if await request.body() else None

@@ -8,15 +8,20 @@ from gis_service.services.ogc_params import bad
 from gis_service.services.progress.validation import today_in_review_zone
 
 FIRST_REPORT_YEAR = 2016
+AS_OF_RANGE = (dt.date(2000, 1, 1), dt.date(2100, 12, 31))  # a day the history could speak about
 
 
 def as_of_day(value: str | None) -> dt.date | None:
     if not value:
         return None
     try:
-        return dt.date.fromisoformat(value)
+        day = dt.date.fromisoformat(value)
     except ValueError:
         raise bad("as_of", "应为日期 YYYY-MM-DD", f"expected a date YYYY-MM-DD, got {value!r}") from None
+    if not AS_OF_RANGE[0] <= day <= AS_OF_RANGE[1]:
+        raise bad("as_of", f"日期应在 {AS_OF_RANGE[0]}–{AS_OF_RANGE[1]} 之间",
+                  f"the date must be within {AS_OF_RANGE[0]}–{AS_OF_RANGE[1]}")
+    return day
 
 
 def report_year(value: str | int | None, *, required: bool = False) -> int | None:
@@ -26,7 +31,7 @@ def report_year(value: str | int | None, *, required: bool = False) -> int | Non
         return None
     this_year = today_in_review_zone().year
     try:
-        year = int(value)
+        year = int(value) if str(value).isascii() else int("x")
     except (TypeError, ValueError):
         raise bad("year", "应为四位年份", f"expected a year YYYY, got {value!r}") from None
     if not FIRST_REPORT_YEAR <= year <= this_year:
@@ -38,9 +43,13 @@ def report_year(value: str | int | None, *, required: bool = False) -> int | Non
 def stalled_days(value: str | None) -> int:
     if not value:
         return STALLED_DAYS
-    if not value.isdigit() or not 1 <= int(value) <= 3650:
+    try:
+        days = int(value) if value.isascii() else None
+    except ValueError:
+        days = None
+    if days is None or not 1 <= days <= 3650:
         raise bad("stalled_days", "应为 1–3650 之间的整数", f"must be an integer 1-3650, got {value!r}")
-    return int(value)
+    return days
 
 
 def today_year() -> int:
