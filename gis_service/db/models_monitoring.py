@@ -57,7 +57,7 @@ class IndicatorMonitoring(Base):
     )
 
 
-class Warning(Base):  # noqa: A001 - the register's own name
+class RegisterWarning(Base):
     """Never deleted. Active until the system clears it (``cleared_at``); at most one active
     warning per (rule, subject), enforced by the partial unique index."""
 
