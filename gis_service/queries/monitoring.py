@@ -185,3 +185,11 @@ UNIT_OUTLINES = """
     SELECT 'sub_areas', id, name, ST_AsGeoJSON(ST_SimplifyPreserveTopology(geom, 0.0003), 5)
       FROM sub_areas WHERE NOT retired AND geom IS NOT NULL
     ORDER BY 1, 2"""
+
+UPSERT_DEFINITION = """
+    INSERT INTO indicator_monitoring (code, caliber, formula, data_source, responsible_unit, frequency, updated_by)
+    VALUES (:code, :caliber, :formula, :data_source, :responsible_unit, :frequency, :actor)
+    ON CONFLICT (code) DO UPDATE SET caliber = EXCLUDED.caliber, formula = EXCLUDED.formula,
+           data_source = EXCLUDED.data_source, responsible_unit = EXCLUDED.responsible_unit,
+           frequency = EXCLUDED.frequency, updated_by = EXCLUDED.updated_by, updated_at = now()
+    RETURNING code, caliber, formula, data_source, responsible_unit, frequency, updated_by, updated_at"""

@@ -107,3 +107,18 @@ def test_register_formats(make_client, keys, db):
         r = client.get("/monitoring/warnings", params=params)
         assert r.status_code == 400, (params, r.text)
         assert r.json()["message_zh"] and r.json()["message"]
+
+
+def test_definitions_are_set_by_editors_and_shown(make_client, keys, db):
+    client = make_client()
+    path = f"/monitoring/definitions/{GDP}"
+    body = {"caliber": "全区常住单位生产总值", "formula": "现价", "data_source": "统计局年报",
+            "responsible_unit": "区统计局", "frequency": "年度"}
+    assert client.put(path, json=body, headers=bearer(keys["viewer"])).status_code == 403
+    bad = client.put(path, json={**body, "colour": "red"}, headers=bearer(keys["editor"]))
+    assert bad.status_code == 422 and "colour" in bad.json()["detail"]["fields"]
+    assert client.put(path, json=body, headers=bearer(keys["editor"])).status_code == 200
+    _record(client, keys["editor"], _expected(2018) * 0.9)   # thresholds untouched by a definition
+    item = next(i for i in client.get("/monitoring/indicators").json()["indicators"] if i["code"] == GDP)
+    assert item["definition"] == body and item["grade"] == "yellow" and item["yellow_at"] == 0.05
+    assert db("SELECT count(*) FROM audit_log WHERE action = 'indicator_definition'")[0][0] == 1

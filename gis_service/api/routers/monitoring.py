@@ -15,7 +15,7 @@ from gis_service.api.routers.edits import _json_body
 from gis_service.auth.principal import require
 from gis_service.api.security import default_csp
 from gis_service.services.monitoring import (
-    evaluate, flags, grades, lifecycle, page, report, spatial, stage_import, warnings,
+    definitions, evaluate, flags, grades, lifecycle, page, report, spatial, stage_import, warnings,
 )
 from gis_service.services.monitoring.params import as_of_day, report_year, stalled_days, today_year
 from gis_service.services.parcel_check.pdf import page_pdf
@@ -74,6 +74,20 @@ async def put_thresholds(code: str, request: Request):
     def run():
         with request.app.state.engine.begin() as conn:
             return grades.set_thresholds(conn, code, body, principal, path=request.url.path)
+    return await run_in_threadpool(run)
+
+
+@router.put("/monitoring/definitions/{code}", summary="设置指标定义 / set an indicator's definition",
+            responses={401: {}, 403: {}, 404: {}, 422: {}})
+async def put_definition(code: str, request: Request):
+    """Body: `{"caliber", "formula", "data_source", "responsible_unit", "frequency"}` (口径, 计算公式, 数据来源,
+    责任单位, 上报频率); fields not given become empty. Editor key; audited."""
+    principal = require(request.state.principal, "editor")
+    body = await _json_body(request)
+
+    def run():
+        with request.app.state.engine.begin() as conn:
+            return definitions.set_definition(conn, code, body, principal, path=request.url.path)
     return await run_in_threadpool(run)
 
 

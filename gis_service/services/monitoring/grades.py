@@ -74,9 +74,12 @@ def grade_item(item: dict, limits: tuple[float, float], year: int | None = None)
 
 
 def graded_indicators(conn: Connection, year: int | None = None) -> list[dict]:
-    limits = thresholds(conn)
-    return [{**item, **grade_item(item, limits.get(item["code"], DEFAULT_THRESHOLDS), year)}
-            for item in list_indicators(conn)]
+    from gis_service.services.monitoring.definitions import FIELDS, definitions
+
+    limits, defined = thresholds(conn), definitions(conn)
+    empty = dict.fromkeys(FIELDS)
+    return [{**item, **grade_item(item, limits.get(item["code"], DEFAULT_THRESHOLDS), year),
+             "definition": defined.get(item["code"], empty)} for item in list_indicators(conn)]
 
 
 def set_thresholds(conn: Connection, code: str, body, principal: Principal, *, method: str = "PUT",
