@@ -5,7 +5,7 @@ HOST ?= 127.0.0.1
 GIS := .venv/bin/gis-service
 PYTEST_ARGS ?=
 
-.PHONY: setup setup-run run test bench db-up db-down layers clean load fuzz audit
+.PHONY: setup setup-run run test bench bench-monitoring db-up db-down layers clean load fuzz audit
 
 setup:
 	@bash scripts/setup.sh test
@@ -31,6 +31,10 @@ test: setup
 bench: setup
 	@bash bench/setup.sh
 	@.venv/bin/python -m bench.run $(BENCH_ARGS)
+
+# Warning re-evaluation cost per write at the plan's size (own PostGIS; bench/results/<date>.json).
+bench-monitoring: setup
+	@.venv/bin/python -m bench.monitoring
 
 db-up: setup-run
 	@$(GIS) db up

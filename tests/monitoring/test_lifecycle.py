@@ -177,3 +177,25 @@ def test_twenty_concurrent_edits_on_one_feature_one_lands(make_client, keys, db)
     assert codes.count(200) == 1 and codes.count(412) == 19, codes
     assert db("SELECT count(*) FROM progress_events WHERE feature_id = :f", f=fid)[0][0] == 1
     assert db("SELECT count(*) FROM warnings WHERE subject_id = :s", s=f"projects/{fid}")[0][0] == 1
+
+
+def test_suspended_and_stalled_raise_warnings_and_resuming_clears(make_client, keys, db):
+    client = make_client()
+    a, b = first_ids(db, "projects", 2)
+    for fid, body in ((a, {"status": "suspended"}), (b, {"status": "ongoing", "status_date": "2019-01-01"})):
+        item = ITEM.format(fid)
+        r = client.patch(item, json=body, headers={**bearer(keys["editor"]), "If-Match": etag(client, item)})
+        assert r.status_code == 200
+    active = lambda: sorted(tuple(r) for r in db(  # noqa: E731
+        "SELECT rule, subject_id, severity FROM warnings WHERE cleared_at IS NULL"))
+    assert active() == [("suspended", f"projects/{a}", "yellow")]   # b reported just now: not stalled
+    db("ALTER TABLE progress_events DISABLE TRIGGER progress_events_append_only")
+    db("UPDATE progress_events SET recorded_at = '2019-01-01 12:00+08' WHERE feature_id = :f", f=b)
+    db("ALTER TABLE progress_events ENABLE TRIGGER progress_events_append_only")
+    assert client.post("/monitoring/evaluate", headers=bearer(keys["viewer"])).status_code == 403
+    assert client.post("/monitoring/evaluate", headers=bearer(keys["editor"])).status_code == 200
+    assert active() == sorted([("suspended", f"projects/{a}", "yellow"), ("stalled", f"projects/{b}", "yellow")])
+    item = ITEM.format(a)
+    client.patch(item, json={"status": "ongoing"}, headers={**bearer(keys["editor"]), "If-Match": etag(client, item)})
+    assert active() == [("stalled", f"projects/{b}", "yellow")]
+    assert db("SELECT status FROM warnings WHERE rule = 'suspended'")[0][0] == "cleared"
