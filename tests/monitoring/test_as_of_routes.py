@@ -50,3 +50,13 @@ def test_warnings_as_of_are_those_open_then(make_client, keys, db):
                  headers={**bearer(keys["editor"]), "If-Match": etag(client, item)})
     assert len(client.get("/monitoring/warnings", params={"active": "true"}).json()["warnings"]) == 1
     assert client.get("/monitoring/warnings", params={"as_of": "2020-01-01"}).json()["warnings"] == []
+
+
+def test_as_of_out_of_range_is_a_400_everywhere(make_client):
+    client = make_client()
+    for path in ("/stats/progress", "/maps/progress", "/collections/projects/items", "/monitoring/works",
+                 "/monitoring/spatial", "/maps/progress.png"):
+        for day in ("9999-12-31", "1999-12-31"):
+            r = client.get(path, params={"as_of": day, "dpi": 50} if path.endswith(".png") else {"as_of": day})
+            assert r.status_code == 400, (path, day, r.status_code)
+            assert r.json()["message_zh"] and r.json()["message"]

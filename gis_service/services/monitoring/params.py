@@ -4,11 +4,11 @@ from __future__ import annotations
 import datetime as dt
 
 from gis_service.services.monitoring.flags import STALLED_DAYS
+from gis_service.queries.progress import AS_OF_RANGE
 from gis_service.services.ogc_params import bad
 from gis_service.services.progress.validation import today_in_review_zone
 
 FIRST_REPORT_YEAR = 2016
-AS_OF_RANGE = (dt.date(2000, 1, 1), dt.date(2100, 12, 31))  # a day the history could speak about
 
 
 def as_of_day(value: str | None) -> dt.date | None:
