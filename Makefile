@@ -7,7 +7,7 @@ PYTEST_ARGS ?=
 
 FAST := not slow and not browser and not live and not fuzz
 
-.PHONY: setup setup-run run test test-fast test-unit lint bench db-up db-down layers clean load fuzz audit
+.PHONY: setup setup-run run test test-fast test-unit lint bench bench-monitoring db-up db-down layers clean load fuzz audit
 
 setup:
 	@bash scripts/setup.sh test
@@ -46,6 +46,10 @@ test-unit: setup
 bench: setup
 	@bash bench/setup.sh
 	@.venv/bin/python -m bench.run $(BENCH_ARGS)
+
+# Warning re-evaluation cost per write at the plan's size (own PostGIS; bench/results/<date>.json).
+bench-monitoring: setup
+	@.venv/bin/python -m bench.monitoring
 
 db-up: setup-run
 	@$(GIS) db up

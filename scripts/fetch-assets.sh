@@ -75,6 +75,7 @@ vend leaflet-search dist/leaflet-search.min.js dist/leaflet-search.src.js \
   dist/leaflet-search.min.css dist/leaflet-search.src.css images
 vend leaflet.vectorgrid dist/Leaflet.VectorGrid.bundled.min.js dist/Leaflet.VectorGrid.bundled.js \
   dist/Leaflet.VectorGrid.min.js dist/Leaflet.VectorGrid.js
+vend echarts dist/echarts.min.js
 vend swagger-ui-dist swagger-ui-bundle.js swagger-ui.css swagger-ui-standalone-preset.js \
   oauth2-redirect.html oauth2-redirect.js favicon-16x16.png favicon-32x32.png
 

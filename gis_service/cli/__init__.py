@@ -110,6 +110,18 @@ def load(layers_dir: Optional[Path] = typer.Option(None, help="default: layers/ 
 
         count = load_demo_progress(engine, directory / "demo" / "progress.csv")
         console.print(f"[yellow]演示数据 / demo progress loaded for {count} items[/yellow]")
+        _load_demo_stages(engine, directory)
+
+
+def _load_demo_stages(engine, directory: Path) -> None:
+    """Demo stage plans, then one full re-evaluation so the warnings reflect them."""
+    from gis_service.loader.demo_stages import load_demo_stages
+    from gis_service.services.monitoring.evaluate import evaluate_all
+
+    count = load_demo_stages(engine, directory / "demo" / "stages.csv")
+    with engine.begin() as conn:
+        evaluate_all(conn)
+    console.print(f"[yellow]演示数据 / demo stage plans loaded for {count} works; warnings re-evaluated[/yellow]")
 
 
 @app.command("import")

@@ -22,8 +22,15 @@ REVIEW_TIMEZONE = ZoneInfo("Asia/Shanghai")
 GEOMETRY_KEY = "geometry"
 
 
+AS_OF_RANGE = (dt.date(2000, 1, 1), dt.date(2100, 12, 31))  # days the history can speak about
+
+
 def as_of_cutoff(as_of: dt.date) -> dt.datetime:
     """The end of ``as_of`` in Asia/Shanghai: what a review on that day saw."""
+    if not AS_OF_RANGE[0] <= as_of <= AS_OF_RANGE[1]:  # also keeps 9999-12-31 + 1 day from overflowing
+        raise InvalidInput(f"参数 as_of 无效：日期应在 {AS_OF_RANGE[0]}–{AS_OF_RANGE[1]} 之间",
+                           f"invalid parameter as_of: the date must be within {AS_OF_RANGE[0]}–{AS_OF_RANGE[1]}",
+                           detail={"parameter": "as_of"}, code="invalid_parameter", status=400)
     return dt.datetime.combine(as_of + dt.timedelta(days=1), dt.time(), tzinfo=REVIEW_TIMEZONE)
 
 

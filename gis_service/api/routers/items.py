@@ -109,10 +109,12 @@ def item(request: Request, req: ItemDep, conn: PrimaryConn, base: BaseUrl):
     # The row version is the item's ETag (If-Match uses it); other CRSs are other representations.
     etag = (f'"{version}"' if req.params.get("crs") is None
             else f'W/"{version}-{q.out_crs.epsg}-{q.out_crs.lat_first}"')
+    if q.as_of is not None:  # a past state is another representation, never a write precondition
+        etag = f'W/"{version}-{q.out_crs.epsg}-{q.out_crs.lat_first}-as-of-{q.as_of.isoformat()}"'
     headers = {"ETag": etag, **_content_crs(q)}
     if not_modified(request, etag):
         return Response(status_code=304, headers=headers)
-    feature = json.loads(feature_text)
+    feature = {**json.loads(feature_text), **(as_of_members(q.as_of) or {})}
     href = f"{base}/collections/{c.id}/items/{featureId}"
     feature["links"] = [link(f"{href}?f=json", "self", GEOJSON, "本要素 / this feature"),
                         link(f"{href}?f=html", "alternate", "text/html", "网页版 / as HTML"),

@@ -69,7 +69,7 @@ ITEMS_PARAMETERS = (
     Parameter("encoding", {"type": "string"}, documented=False),
 )
 DECLARED = {p.name: p for p in ITEMS_PARAMETERS}
-ITEM_PARAMETERS = ("crs", "f")  # a single feature: its output CRS and format
+ITEM_PARAMETERS = ("crs", "f", "as_of")  # a single feature: its output CRS, format and date
 _TRUE = {"1", "on", "t", "true", "y", "yes"}
 _FALSE = {"0", "off", "f", "false", "n", "no"}
 

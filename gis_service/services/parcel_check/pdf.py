@@ -25,16 +25,21 @@ class PdfUnavailable(GisError):
     status = 503
 
 
-def _local_url(request: Request, report_id: str, settings: Settings) -> str:
+def _local_url(request: Request, path: str, settings: Settings) -> str:
     host, port = request.scope.get("server") or ("127.0.0.1", settings.port)
     if host in ("0.0.0.0", "::", "", None):
         host = "127.0.0.1"
     host = f"[{host}]" if ":" in host else host
-    return f"http://{host}:{port}{settings.root_path}/analysis/parcel-check/{report_id}?f=html"
+    return f"http://{host}:{port}{settings.root_path}{path}"
 
 
 async def report_pdf(request: Request, report_id: str, settings: Settings) -> bytes:
-    url = _local_url(request, report_id, settings)
+    return await page_pdf(request, f"/analysis/parcel-check/{report_id}?f=html", settings)
+
+
+async def page_pdf(request: Request, path: str, settings: Settings) -> bytes:
+    """Any printable page of this service (``path`` with its query), printed on A4."""
+    url = _local_url(request, path, settings)
     headers = {k: v for k, v in request.headers.items() if k.lower() in FORWARDED_HEADERS}
     # Chromium is started from a worker thread's own stdlib event loop: uvloop (the server's loop)
     # runs Python in the forked child before exec, which deadlocks when another thread holds an

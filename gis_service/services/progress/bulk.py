@@ -79,7 +79,7 @@ class ImportRefused(InvalidInput):
     code = "import_refused"
 
 
-def read_sheet(data: bytes, file_name: str) -> list[dict]:
+def read_sheet(data: bytes, file_name: str, headers: dict = HEADERS) -> list[dict]:
     """Rows as {canonical column: value}, from CSV (UTF-8 or GBK) or XLSX (first sheet)."""
     suffix = Path(file_name).suffix.lower()
     if suffix in (".xlsx", ".xlsm"):
@@ -107,7 +107,7 @@ def read_sheet(data: bytes, file_name: str) -> list[dict]:
     header = [str(c or "").strip().lower().replace(" ", "") for c in table[0]]
     columns = {}
     for index, title in enumerate(header):
-        for canonical, aliases in HEADERS.items():
+        for canonical, aliases in headers.items():
             if title in (a.lower() for a in aliases):
                 columns[index] = canonical
     if not {"id", "name"} & set(columns.values()):

@@ -1,0 +1,1 @@
+"""Implementation supervision: lifecycle stages, derived flags, indicator grades, warnings."""
