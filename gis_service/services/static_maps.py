@@ -8,6 +8,7 @@ from gis_service.maps.params import MapParams
 from gis_service.maps.static_render import StaticMapInput, render_static_map
 from gis_service.maps.styles import OVERVIEW_COLLECTIONS
 from gis_service.services.map_data import data_state, layer_frames, progress_view, undesignated_geojson
+from gis_service.services.progress.history import check_as_of
 from gis_service.settings import Settings
 
 TITLES = {"overview": "晋城市城区“十三五”规划总览", "progress": "晋城市城区“十三五”规划实施进展",
@@ -24,6 +25,7 @@ def static_map(conn: Connection, settings: Settings, page: str, params: MapParam
 
 def static_map_input(conn: Connection, page: str, params: MapParams) -> StaticMapInput:
     """Everything a static map shows, read from PostGIS."""
+    check_as_of(conn, params.as_of)
     state = data_state(conn)
     data_date = params.as_of or (state.updated_at.date() if state.updated_at else None)
     data = StaticMapInput(page=page, title=TITLES[page], frames=layer_frames(conn, FRAMES[page]),

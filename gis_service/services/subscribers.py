@@ -6,9 +6,10 @@ readable in one place.
 """
 from __future__ import annotations
 
+from gis_service.db import post_write
+
 
 def register_all() -> None:
-    # Subscribers are added here as the registers land, e.g.
-    #   from gis_service.services.monitoring import warnings
-    #   post_write.subscribe("warnings", warnings.on_write)
-    return None
+    from gis_service.services.analysis import conflict_register
+
+    post_write.subscribe("conflicts", conflict_register.on_write)

@@ -25,7 +25,7 @@ from gis_service.services.features import (
 )
 from gis_service.services.ogc_documents import GEOJSON, link
 from gis_service.services.ogc_params import build_items_query
-from gis_service.services.progress.history import as_of_members
+from gis_service.services.progress.history import as_of_members, check_as_of
 
 router = APIRouter(tags=["OGC API – Features"])
 ITEM_FORMATS = ("json", "html", "geojsonseq", "csv", "gpkg", "shp", "kml", "fgb")
@@ -95,6 +95,7 @@ def items(
                                                   else settings.default_limit)
     q = build_items_query(c, dict(request.query_params), limit=page_limit, offset=offset,
                           max_limit=settings.max_export_features if download else settings.max_limit)
+    check_as_of(conn, q.as_of)
     etag = page_etag(c, str(request.url.query))
     headers = {"ETag": etag, "Last-Modified": c.updated_at.strftime("%a, %d %b %Y %H:%M:%S GMT")}
     if fmt not in EXPORT_FORMATS:  # files are written in their own CRS, known after export

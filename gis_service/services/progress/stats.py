@@ -15,7 +15,7 @@ from sqlalchemy import Connection, text
 from gis_service.db.models import PROGRESS_COLLECTIONS
 from gis_service.errors import InvalidInput
 from gis_service.queries.progress import UNITS_SQL, stats_rows_sql
-from gis_service.services.progress.history import as_of_members
+from gis_service.services.progress.history import as_of_members, check_as_of
 from gis_service.services.progress.vocab import DEMO_LABEL, FINISHED, all_stage_codes
 
 GROUPINGS = ("admin_unit", "sub_area", "category", "plan_ref")
@@ -104,6 +104,7 @@ def progress_stats(conn: Connection, group_by: str, as_of: dt.date | None = None
     if unknown:
         raise InvalidInput(f"没有进展的图层 {unknown}", f"collections without progress: {unknown}",
                            detail={"parameter": "collection"}, status=400)
+    check_as_of(conn, as_of)
     units = load_units(conn)
     names = {"admin_unit": units.admin, "sub_area": units.sub}.get(group_by, {})
     groups = {key: _empty_group(key, name) for key, name in names.items()}

@@ -1,0 +1,1 @@
+"""Implementation supervision: the warning register."""
