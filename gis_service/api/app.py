@@ -18,15 +18,18 @@ from gis_service.api.routers import tiles
 from gis_service.api.routers import maps
 from gis_service.api.routers import edits, progress, stats, indicators, progress_pages, audit, keys
 from gis_service.api.routers import analysis
+from gis_service.api.routers import plan_analysis
 from gis_service.auth.middleware import AuthMiddleware
 from gis_service.maps.assets import install_offline_assets, mount_static
 from gis_service.db.engine import make_engine
 from gis_service.services.tiles import TileCache
+from gis_service.services.subscribers import register_all
 from gis_service.settings import Settings
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings()
+    register_all()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
@@ -69,6 +72,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_offline_assets(f"{settings.root_path}/static")
     mount_static(app)
     for module in (ogc, collections, items, health, qgis, tiles, maps, edits, analysis, progress, stats, indicators,
-                   progress_pages, audit, keys):
+                   progress_pages, audit, keys, plan_analysis):
         app.include_router(module.router)
     return app

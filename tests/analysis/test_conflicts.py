@@ -81,3 +81,34 @@ def test_register_lists_both_and_moving_out_closes_with_history(loaded_db, engin
         assert history[0]["first_seen"] == inside[0]["first_seen"]
         assert _open(conn, "t-near")[0]["closed_at"] is None  # untouched by the other's edit
         assert conn.execute(text("SELECT status FROM warnings WHERE subject_id = 'projects/t-inside'")).scalar() == "cleared"
+
+
+def test_get_conflicts_in_every_format(make_client, loaded_db, engine_for):
+    engine = engine_for(loaded_db)
+    with engine.begin() as conn:
+        summary = conflict_register.recompute(conn)
+        stored = conn.execute(text("SELECT count(*) FROM plan_conflicts WHERE closed_at IS NULL")).scalar()
+    assert summary["open"] == stored
+    client = make_client()
+    body = client.get("/analysis/conflicts").json()
+    assert body["count"] == stored and all(c["severity"] in ("conflict", "review") for c in body["conflicts"])
+    keys = {(c["subject_id"], c["object_id"]) for c in body["conflicts"]}
+    # Pairs where the zone was drawn from the feature are never listed.
+    assert ("bai-shui-he", "prohibited") not in keys and ("hua-yuan-tou-shui-ku", "prohibited") not in keys
+    assert ("bai-ma-si-shan-sen-lin-gong-yuan", "restricted") not in keys
+    for c in body["conflicts"]:
+        assert c["basis"] and c["rule_zh"] and c["first_seen"].endswith("+08:00")
+        assert (c["overlap_m2"] is not None) or (c["length_m"] is not None) or (c["distance_m"] is not None)
+    assert all(i["text_zh"].startswith("规划自身不一致") for i in body["inconsistencies"])
+    geo = client.get("/analysis/conflicts?f=geojson")
+    assert geo.headers["content-type"].startswith("application/geo+json")
+    assert len(geo.json()["features"]) == stored
+    csv = client.get("/analysis/conflicts?f=csv")
+    assert csv.content.startswith(b"\xef\xbb\xbf") and csv.content.count(b"\r\n") == stored + 1
+    assert client.get("/analysis/conflicts?f=xlsx").content[:2] == b"PK"
+    html = client.get("/analysis/conflicts?f=html")
+    assert html.status_code == 200 and "冲突检测" in html.text
+    for bad, name in (("state=maybe", "state"), ("f=pdf", "f"), ("colour=red", "colour")):
+        refused = client.get(f"/analysis/conflicts?{bad}")
+        assert refused.status_code == 400 and refused.json()["detail"]["parameter"] == name
+        assert refused.json()["message_zh"] and refused.json()["message"]

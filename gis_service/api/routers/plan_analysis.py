@@ -1,0 +1,27 @@
+"""Plan-wide analyses: the conflict register, compare two dates, overlay statistics, site search."""
+from __future__ import annotations
+
+from fastapi import APIRouter, Request, Response
+
+from gis_service.api.deps import Conn
+from gis_service.api.html import render
+from gis_service.services.analysis import api as analysis
+
+router = APIRouter(tags=["规划分析 Plan analysis"])
+
+
+def _answer(request: Request, result, template: str | None = None):
+    if isinstance(result, analysis.FileAnswer):
+        return Response(result.content, media_type=result.media_type,
+                        headers={"Content-Disposition": f'attachment; filename="{result.filename}"'})
+    if isinstance(result, analysis.HtmlAnswer):
+        return render(request, result.template, result=result.context)
+    return result
+
+
+@router.get("/analysis/conflicts", summary="冲突检测 / plan-wide conflict register")
+def conflicts(request: Request, conn: Conn):
+    """Open (``state=open``), closed or all conflicts of plan features with 禁止/限制开发区, water,
+    reservoirs and forest parks, decided by the parcel check's rule table. ``f``: json, geojson,
+    csv, xlsx, html. Filters: ``severity``, ``collection``, ``subject``."""
+    return _answer(request, analysis.conflicts(conn, dict(request.query_params)))

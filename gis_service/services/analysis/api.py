@@ -1,0 +1,38 @@
+"""One entry per analysis endpoint: parse the request's parameters, run, shape the answer."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import Connection
+
+from gis_service.services.analysis import conflict_listing
+from gis_service.services.analysis.formats import (
+    FileAnswer, check_format, geojson_answer, refuse_unknown, table_answer,
+)
+
+__all__ = ["FileAnswer", "HtmlAnswer", "conflicts"]
+
+
+@dataclass
+class HtmlAnswer:
+    template: str
+    context: dict
+
+
+CONFLICT_PARAMS = {"f", "state", "severity", "collection", "subject"}
+
+
+def conflicts(conn: Connection, params: dict):
+    refuse_unknown(params, CONFLICT_PARAMS)
+    fmt = check_format(params.get("f", "json"), ("json", "geojson", "csv", "xlsx", "html"))
+    result = conflict_listing.list_conflicts(conn, params.get("state", "open"), params.get("severity") or None,
+                                             params.get("collection") or None, params.get("subject") or None)
+    if fmt == "html":
+        return HtmlAnswer("plan_conflicts.html", result)
+    if fmt == "geojson":
+        return geojson_answer(conflict_listing.as_geojson(result), "conflicts")
+    if fmt in ("csv", "xlsx"):
+        return table_answer(conflict_listing.as_rows(result), fmt, "conflicts")
+    for item in result["conflicts"]:
+        item.pop("geometry")
+    return result
