@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from fastapi import APIRouter, Request, Response
+from starlette.concurrency import run_in_threadpool
 
 from gis_service.api.deps import Conn
 from gis_service.api.html import render
@@ -25,3 +26,12 @@ def conflicts(request: Request, conn: Conn):
     reservoirs and forest parks, decided by the parcel check's rule table. ``f``: json, geojson,
     csv, xlsx, html. Filters: ``severity``, ``collection``, ``subject``."""
     return _answer(request, analysis.conflicts(conn, dict(request.query_params)))
+
+
+@router.post("/analysis/statistics", summary="查询统计 / overlay statistics")
+async def statistics(request: Request, conn: Conn):
+    """Body: ``collections``, ``group_by`` (admin_unit | sub_area | function_zone | collection with
+    ``group_collection`` | polygon with ``geometry`` and ``crs``), ``measures`` (count, area_m2,
+    area_ha, area_mu, length_m, investment, completion), ``filter`` (CQL2). ``f``: json, csv, xlsx."""
+    body = await request.body()
+    return _answer(request, await run_in_threadpool(analysis.statistics, conn, dict(request.query_params), body))

@@ -5,12 +5,13 @@ from dataclasses import dataclass
 
 from sqlalchemy import Connection
 
-from gis_service.services.analysis import conflict_listing
+from gis_service.services.analysis import conflict_listing, statistics as stats
+from gis_service.services.parcel_check.geometry_input import load_json
 from gis_service.services.analysis.formats import (
     FileAnswer, check_format, geojson_answer, refuse_unknown, table_answer,
 )
 
-__all__ = ["FileAnswer", "HtmlAnswer", "conflicts"]
+__all__ = ["FileAnswer", "HtmlAnswer", "conflicts", "statistics"]
 
 
 @dataclass
@@ -36,3 +37,12 @@ def conflicts(conn: Connection, params: dict):
     for item in result["conflicts"]:
         item.pop("geometry")
     return result
+
+
+def statistics(conn: Connection, params: dict, body: bytes):
+    refuse_unknown(params, {"f"})
+    fmt = check_format(params.get("f", "json"), ("json", "csv", "xlsx"))
+    result = stats.statistics(conn, load_json(body))
+    if fmt == "json":
+        return result
+    return table_answer(result["rows"], fmt, f"statistics_by_{result['group_by']}")
