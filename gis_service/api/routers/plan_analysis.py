@@ -35,3 +35,11 @@ async def statistics(request: Request, conn: Conn):
     area_ha, area_mu, length_m, investment, completion), ``filter`` (CQL2). ``f``: json, csv, xlsx."""
     body = await request.body()
     return _answer(request, await run_in_threadpool(analysis.statistics, conn, dict(request.query_params), body))
+
+
+@router.get("/analysis/compare", summary="对比分析 / compare two dates")
+def compare(request: Request, conn: Conn):
+    """``left``, ``right`` (YYYY-MM-DD, end of day Asia/Shanghai), optional ``collections``,
+    ``bbox`` (lon/lat) or ``unit`` (街道/镇 or 片区 id). Features added, retired and changed, old → new,
+    area / length delta in EPSG:4547, summary per 街道 and 片区. ``f``: json, geojson, csv, xlsx."""
+    return _answer(request, analysis.compare(conn, dict(request.query_params)))

@@ -5,13 +5,13 @@ from dataclasses import dataclass
 
 from sqlalchemy import Connection
 
-from gis_service.services.analysis import conflict_listing, statistics as stats
+from gis_service.services.analysis import compare as diff, conflict_listing, statistics as stats
 from gis_service.services.parcel_check.geometry_input import load_json
 from gis_service.services.analysis.formats import (
     FileAnswer, check_format, geojson_answer, refuse_unknown, table_answer,
 )
 
-__all__ = ["FileAnswer", "HtmlAnswer", "conflicts", "statistics"]
+__all__ = ["FileAnswer", "HtmlAnswer", "compare", "conflicts", "statistics"]
 
 
 @dataclass
@@ -46,3 +46,17 @@ def statistics(conn: Connection, params: dict, body: bytes):
     if fmt == "json":
         return result
     return table_answer(result["rows"], fmt, f"statistics_by_{result['group_by']}")
+
+
+def compare(conn: Connection, params: dict):
+    refuse_unknown(params, diff.PARAMS)
+    fmt = check_format(params.get("f", "json"), ("json", "geojson", "csv", "xlsx"))
+    result = diff.compare(conn, params)
+    stem = f"compare_{result['left']}_{result['right']}"
+    if fmt == "geojson":
+        return geojson_answer(diff.as_geojson(result), stem)
+    if fmt in ("csv", "xlsx"):
+        return table_answer(diff.as_rows(result), fmt, stem)
+    for feature in result["features"]:
+        feature.pop("geometry")
+    return result
