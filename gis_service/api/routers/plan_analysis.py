@@ -43,3 +43,13 @@ def compare(request: Request, conn: Conn):
     ``bbox`` (lon/lat) or ``unit`` (街道/镇 or 片区 id). Features added, retired and changed, old → new,
     area / length delta in EPSG:4547, summary per 街道 and 片区. ``f``: json, geojson, csv, xlsx."""
     return _answer(request, analysis.compare(conn, dict(request.query_params)))
+
+
+@router.post("/analysis/site-search", summary="辅助选址 / site search")
+async def site_search(request: Request, conn: Conn):
+    """Body: ``proposed_use`` (the parcel check's vocabulary), ``area_min_m2`` / ``area_max_m2``,
+    optional ``unit`` (街道/镇 or 片区 id), ``source`` (parcels or a user layer id), ``exclude_verdicts``,
+    ``exclude_zones``, ``weights`` (key_share, centre, project with ``project``), ``limit``.
+    ``f``: json, csv, xlsx, html (printable report)."""
+    body = await request.body()
+    return _answer(request, await run_in_threadpool(analysis.site_search, conn, dict(request.query_params), body))

@@ -5,13 +5,13 @@ from dataclasses import dataclass
 
 from sqlalchemy import Connection
 
-from gis_service.services.analysis import compare as diff, conflict_listing, statistics as stats
+from gis_service.services.analysis import compare as diff, conflict_listing, site_search as sites, statistics as stats
 from gis_service.services.parcel_check.geometry_input import load_json
 from gis_service.services.analysis.formats import (
     FileAnswer, check_format, geojson_answer, refuse_unknown, table_answer,
 )
 
-__all__ = ["FileAnswer", "HtmlAnswer", "compare", "conflicts", "statistics"]
+__all__ = ["FileAnswer", "HtmlAnswer", "compare", "conflicts", "site_search", "statistics"]
 
 
 @dataclass
@@ -59,4 +59,15 @@ def compare(conn: Connection, params: dict):
         return table_answer(diff.as_rows(result), fmt, stem)
     for feature in result["features"]:
         feature.pop("geometry")
+    return result
+
+
+def site_search(conn: Connection, params: dict, body: bytes):
+    refuse_unknown(params, {"f"})
+    fmt = check_format(params.get("f", "json"), ("json", "csv", "xlsx", "html"))
+    result = sites.site_search(conn, load_json(body))
+    if fmt == "html":
+        return HtmlAnswer("site_search_report.html", result)
+    if fmt in ("csv", "xlsx"):
+        return table_answer(sites.as_rows(result), fmt, "site_search")
     return result

@@ -1,0 +1,188 @@
+"""``POST /analysis/site-search`` (辅助选址): rank candidate polygons for a proposed use.
+
+Candidates come from ``parcels`` (synthetic unless a user loads one: labelled 合成数据) or a user
+layer. Score = Σ wᵢ × partᵢ / Σ wᵢ, every part normalised to 0–1: the share inside 重点开发区; the
+nearness to the old-town centre (the 城区人民政府 anchor point) or to a named project, as
+1 − (d − d_min) / (d_max − d_min) over the candidates. Candidates are checked in rank order with
+the parcel check itself, so each verdict and hit list is exactly the parcel check's.
+"""
+from __future__ import annotations
+
+import math
+
+import shapely
+from sqlalchemy import Connection, text
+
+from gis_service.errors import InvalidInput
+from gis_service.queries import plan_analysis_sites as sql
+from gis_service.queries.analysis import check_context
+from gis_service.services.parcel_check import rules
+from gis_service.services.parcel_check.check import check_parcels, check_proposed_use
+from gis_service.services.parcel_check.geometry_input import ParcelInput
+
+# 城区人民政府 (real coordinates, CGCS2000). lead: move beside layerbuild's RING_CENTRE in vocab.
+OLD_TOWN_CENTRE = (112.8472, 35.5018)
+WEIGHTS = ("key_share", "centre", "project")
+EXCLUDABLE_VERDICTS = tuple(rules.VERDICTS)
+EXCLUDABLE_ZONES = ("prohibited", "restricted", "key", "optimized")
+BODY_KEYS = {"proposed_use", "area_min_m2", "area_max_m2", "unit", "source", "exclude_verdicts",
+             "exclude_zones", "weights", "project", "limit"}
+CHECK_BATCH, MAX_LIMIT = 100, 200
+SYNTHETIC_LABEL = "合成数据"
+
+
+def bad(parameter: str, zh: str, en: str) -> InvalidInput:
+    return InvalidInput(f"参数 {parameter} 无效：{zh}", f"invalid parameter {parameter}: {en}",
+                        detail={"parameter": parameter}, code="invalid_parameter", status=400)
+
+
+def _number(value, name: str, default: float | None = None) -> float:
+    if value is None and default is not None:
+        return default
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value) or value < 0:
+        raise bad(name, f"应为非负数，收到 {value!r}", f"expected a non-negative number, got {value!r}")
+    return float(value)
+
+
+def _names(body: dict, key: str, allowed: tuple, default: list) -> list[str]:
+    values = body.get(key, default)
+    if not isinstance(values, list) or any(v not in allowed for v in values):
+        raise bad(key, f"可选 {', '.join(allowed)}", f"use values from {', '.join(allowed)}")
+    return values
+
+
+def parse(conn: Connection, body) -> dict:
+    if not isinstance(body, dict):
+        raise bad("body", "请求体应为 JSON 对象", "the body must be a JSON object")
+    unknown = sorted(set(body) - BODY_KEYS)
+    if unknown:
+        raise bad(unknown[0], "不支持的字段", f"unsupported member (use {', '.join(sorted(BODY_KEYS))})")
+    if not body.get("proposed_use"):
+        raise bad("proposed_use", f"必填，可选 {', '.join(rules.USES)}", f"required; one of {', '.join(rules.USES)}")
+    use = check_proposed_use(body["proposed_use"])
+    low, high = _number(body.get("area_min_m2"), "area_min_m2", 0.0), _number(body.get("area_max_m2"), "area_max_m2", 1e12)
+    if low > high:
+        raise bad("area_min_m2", f"最小面积 {low:g} 大于最大面积 {high:g}", f"area_min_m2 {low:g} exceeds area_max_m2 {high:g}")
+    weights = body.get("weights", {"key_share": 1.0, "centre": 1.0})
+    if not isinstance(weights, dict) or not weights or any(k not in WEIGHTS for k in weights):
+        raise bad("weights", f"应为对象，键可选 {', '.join(WEIGHTS)}", f"expected an object with keys from {', '.join(WEIGHTS)}")
+    weights = {k: _number(v, f"weights.{k}") for k, v in weights.items()}
+    if sum(weights.values()) <= 0:
+        raise bad("weights", "权重之和须大于 0", "the weights must add up to more than 0")
+    project = body.get("project")
+    if "project" in weights:
+        row = conn.execute(text(sql.PROJECT_SITE_SQL), {"project": project}).first() if project else None
+        if row is None or not row.located:
+            raise bad("project", "按项目距离打分须给出有位置的项目 id", "weights.project needs the id of a located project")
+    source = body.get("source", "parcels")
+    if source != "parcels" and conn.execute(text(sql.USER_LAYER_SQL), {"c": source}).first() is None:
+        raise bad("source", f"未知的候选图层 {source!r}（parcels 或用户图层 id）", f"unknown candidate layer {source!r}")
+    limit = body.get("limit", 20)
+    if isinstance(limit, bool) or not isinstance(limit, int) or not 1 <= limit <= MAX_LIMIT:
+        raise bad("limit", f"应为 1–{MAX_LIMIT} 的整数", f"expected an integer 1–{MAX_LIMIT}")
+    return {"use": use, "low": low, "high": high, "weights": weights, "project": project, "source": source,
+            "unit": body.get("unit") or None, "limit": limit,
+            "exclude_verdicts": _names(body, "exclude_verdicts", EXCLUDABLE_VERDICTS, ["non_compliant", "outside"]),
+            "exclude_zones": _names(body, "exclude_zones", EXCLUDABLE_ZONES, [])}
+
+
+def _nearness(values: list[float | None]) -> list[float]:
+    present = [v for v in values if v is not None]
+    if not present:
+        return [0.0] * len(values)
+    low, high = min(present), max(present)
+    return [0.0 if v is None else (1.0 if high == low else 1.0 - (v - low) / (high - low)) for v in values]
+
+
+def score(rows: list, weights: dict) -> list[dict]:
+    """Every candidate with its parts and its score, best first (ties: lowest id)."""
+    raw = {"key_share": [float(r.key_share or 0) for r in rows],
+           "centre": [float(r.centre_m) for r in rows],
+           "project": [None if r.project_m is None else float(r.project_m) for r in rows]}
+    parts = {"key_share": [min(max(v, 0.0), 1.0) for v in raw["key_share"]],
+             "centre": _nearness(raw["centre"]), "project": _nearness(raw["project"])}
+    total = sum(weights.values())
+    scored = []
+    for i, r in enumerate(rows):
+        shown = {k: {"weight": w, "raw": None if raw[k][i] is None else round(raw[k][i], 4),
+                     "part": round(parts[k][i], 6)} for k, w in weights.items()}
+        value = sum(w * parts[k][i] for k, w in weights.items()) / total
+        scored.append({"id": r.id, "label": r.label, "synthetic": bool(r.synthetic), "area_m2": round(float(r.area_m2), 2),
+                       "score": round(value, 6), "parts": shown, "wkb": bytes(r.wkb)})
+    return sorted(scored, key=lambda c: (-c["score"], c["id"]))
+
+
+def _excluded(report: dict, req: dict) -> str | None:
+    if report["verdict"]["code"] in req["exclude_verdicts"]:
+        return f"verdict:{report['verdict']['code']}"
+    for zone in report["function_zones"]:
+        if zone["level"] in req["exclude_zones"]:
+            return f"zone:{zone['level']}"
+    return None
+
+
+PART_ZH = {"key_share": "重点开发区占比", "centre": "距城区人民政府（老城中心）", "project": "距指定项目"}
+
+
+def _reason(c: dict, report: dict) -> str:
+    bits = [f"初筛{report['verdict']['zh']}"]
+    for k, p in c["parts"].items():
+        if k == "key_share":
+            bits.append(f"{PART_ZH[k]} {p['raw'] * 100:.1f}%")
+        else:
+            bits.append(f"{PART_ZH[k]} {p['raw']:,.0f} 米")
+    bits.append(f"面积 {c['area_m2']:,.0f} 平方米，得分 {c['score']:.3f}")
+    if c["synthetic"]:
+        bits.append(f"（{SYNTHETIC_LABEL}，非真实地籍）")
+    return "；".join(bits)
+
+
+def _candidate(c: dict, report: dict, rank: int) -> dict:
+    verdict = report["verdict"]
+    return {"rank": rank, "id": c["id"], "label": c["label"], "area_m2": c["area_m2"], "score": c["score"],
+            "parts": c["parts"], "synthetic": c["synthetic"],
+            "data_label": SYNTHETIC_LABEL if c["synthetic"] else None,
+            "verdict": verdict, "hits": report["hits"], "function_zones": report["function_zones"],
+            "schematic": verdict["schematic"], "schematic_note_zh": verdict["schematic_note_zh"],
+            "schematic_note_en": verdict["schematic_note_en"], "reason_zh": _reason(c, report),
+            "geometry": shapely.geometry.mapping(shapely.from_wkb(c["wkb"]))}
+
+
+def site_search(conn: Connection, body) -> dict:
+    req = parse(conn, body)
+    statement = sql.candidates_sql("parcels" if req["source"] == "parcels" else "user", req["unit"] is not None)
+    rows = conn.execute(text(statement), {
+        "source_id": req["source"], "unit": req["unit"], "area_min": req["low"], "area_max": req["high"],
+        "centre_x": OLD_TOWN_CENTRE[0], "centre_y": OLD_TOWN_CENTRE[1], "project": req["project"]}).all()
+    ranked = score(rows, req["weights"])
+    context, chosen, excluded, checked = check_context(conn), [], {}, 0
+    for start in range(0, len(ranked), CHECK_BATCH):
+        batch = ranked[start:start + CHECK_BATCH]
+        parcels = [ParcelInput(index=i, geometry=shapely.from_wkb(c["wkb"]), crs_label="EPSG:4490")
+                   for i, c in enumerate(batch)]
+        for c, report in zip(batch, check_parcels(conn, parcels, req["use"], context=context)):
+            checked += 1
+            why = _excluded(report, req)
+            if why:
+                excluded[why] = excluded.get(why, 0) + 1
+                continue
+            chosen.append(_candidate(c, report, len(chosen) + 1))
+            if len(chosen) == req["limit"]:
+                break
+        if len(chosen) == req["limit"]:
+            break
+    return {"proposed_use": req["use"], "source": req["source"], "weights": req["weights"],
+            "considered": len(ranked), "checked": checked, "excluded": excluded, "candidates": chosen,
+            "data_label": SYNTHETIC_LABEL if any(c["synthetic"] for c in chosen) else None,
+            "centre": {"name": "城区人民政府", "lon": OLD_TOWN_CENTRE[0], "lat": OLD_TOWN_CENTRE[1]},
+            "note_zh": "得分 = Σ 权重 × 分项（分项归一化到 0–1）÷ Σ 权重；结论即宗地初筛结论，仅供参考。",
+            "note_en": "score = Σ weight × part (parts normalised to 0–1) / Σ weights; verdicts are the parcel "
+                       "check's, for screening only.",
+            "disclaimer_zh": rules.DISCLAIMER_ZH, "disclaimer_en": rules.DISCLAIMER_EN}
+
+
+def as_rows(result: dict) -> list[dict]:
+    return [{"rank": c["rank"], "id": c["id"], "label": c["label"], "area_m2": c["area_m2"], "score": c["score"],
+             **{f"part_{k}": p["part"] for k, p in c["parts"].items()},
+             "verdict": c["verdict"]["zh"], "verdict_code": c["verdict"]["code"], "schematic": c["schematic"],
+             "data_label": c["data_label"], "reason_zh": c["reason_zh"]} for c in result["candidates"]]
