@@ -71,7 +71,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(ForwardedHeadersMiddleware, trusted=settings.forwarded_allow_ips)
     install_offline_assets(f"{settings.root_path}/static")
     mount_static(app)
-    for module in (ogc, collections, items, health, qgis, tiles, maps, edits, analysis, progress, stats, indicators,
-                   progress_pages, audit, keys, plan_analysis):
+    for module in (ogc, collections, items, health, qgis, tiles, plan_analysis, maps, edits, analysis, progress, stats, indicators,
+                   progress_pages, audit, keys):
         app.include_router(module.router)
     return app

@@ -2,11 +2,12 @@
 from __future__ import annotations
 
 from fastapi import APIRouter, Request, Response
+from fastapi.responses import HTMLResponse
 from starlette.concurrency import run_in_threadpool
 
-from gis_service.api.deps import Conn
+from gis_service.api.deps import BaseUrl, Conn
 from gis_service.api.html import render
-from gis_service.services.analysis import api as analysis
+from gis_service.services.analysis import api as analysis, pages
 
 router = APIRouter(tags=["规划分析 Plan analysis"])
 
@@ -53,3 +54,9 @@ async def site_search(request: Request, conn: Conn):
     ``f``: json, csv, xlsx, html (printable report)."""
     body = await request.body()
     return _answer(request, await run_in_threadpool(analysis.site_search, conn, dict(request.query_params), body))
+
+
+@router.get("/maps/compare", summary="对比分析地图 / two dates side by side", response_class=HTMLResponse)
+def compare_page(request: Request, conn: Conn, base: BaseUrl):
+    """The plan on ``left`` and ``right`` in one view with a swipe; changed features highlighted."""
+    return render(request, "maps_compare.html", result=pages.compare_page(conn, dict(request.query_params), base))
