@@ -60,3 +60,33 @@ def test_compare_page_swipe_and_links(browser, loaded_db, engine_for):
         assert httpx.get(href).status_code == 200
         assert problems == []
         page.close()
+
+
+def test_box_statistics_tool_on_a_map_page(browser, loaded_db):
+    with live_server(loaded_db) as base:
+        page, problems = offline_page(browser, width=1280, height=850)
+        page.goto(f"{base}/maps/overview")
+        assert _ready(page) == "1", problems
+        page.locator(".box-stats-start").click()
+        box = page.locator(".folium-map").bounding_box()
+        cx, cy = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+        for dx, dy in ((-150, -120), (150, -120), (150, 120), (-150, 120)):
+            page.mouse.click(cx + dx, cy + dy)
+        drawn = page.evaluate("[window.gisMap.boxStats.drawing, window.gisMap.boxStats.points.length]")
+        assert drawn == [True, 4], drawn
+        page.locator(".box-stats-finish").click()
+        page.wait_for_selector(".box-stats-panel:not([hidden]) > *", state="attached", timeout=30_000)
+        page.wait_for_timeout(300)
+        assert page.evaluate("window.gisMap.boxStats.error") is None, page.evaluate("window.gisMap.boxStats.error")
+        ring = page.evaluate("window.gisMap.boxStats.shape.getLatLngs()[0].map(p => [p.lng, p.lat])")
+        assert len(ring) == 4, page.evaluate("window.gisMap.boxStats.points.length")
+        shown = page.evaluate("window.gisMap.boxStats.result.groups[0].cells")
+        expected = httpx.post(f"{base}/analysis/statistics", json={
+            "collections": list(shown), "group_by": "polygon", "measures": ["count", "area_m2", "area_ha", "length_m"],
+            "geometry": {"type": "Polygon", "coordinates": [ring + [ring[0]]]}}).json()["groups"][0]["cells"]
+        assert shown == expected
+        rows = page.locator(".box-stats-table tr").count()
+        assert rows == 1 + len(shown)
+        assert page.locator(".box-stats-table a").first.get_attribute("href").endswith("?f=html")
+        assert problems == []
+        page.close()
