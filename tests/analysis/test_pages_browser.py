@@ -90,3 +90,25 @@ def test_box_statistics_tool_on_a_map_page(browser, loaded_db):
         assert page.locator(".box-stats-table a").first.get_attribute("href").endswith("?f=html")
         assert problems == []
         page.close()
+
+
+def test_site_search_page_and_report(browser, loaded_db, engine_for):
+    load_synthetic_parcels(engine_for(loaded_db), 2000, seed=3, progress=False)
+    query = "proposed_use=commercial&area_min_m2=1000&area_max_m2=50000&w_key_share=1&w_centre=2&limit=8"
+    with live_server(loaded_db) as base:
+        page, problems = offline_page(browser, width=1200, height=900)
+        page.goto(f"{base}/maps/site-search?{query}")
+        assert _ready(page) == "1", problems
+        rows = page.locator("#candidate-table tbody tr").count()
+        assert rows == page.evaluate("window.gisSites.layer.getLayers().length") > 0
+        assert "合成数据" in page.locator(".notice").inner_text()
+        first = page.locator("#candidate-table a.zoom").first
+        first.click()
+        assert page.evaluate("window.gisSites.zoomed") == first.get_attribute("data-feature")
+        report = httpx.get(page.locator("#report-link").get_attribute("href"))
+        assert report.status_code == 200 and "辅助选址报告" in report.text and "合成数据" in report.text
+        assert report.text.count("<tr>") == rows + 1
+        assert problems == []
+        page.close()
+        refused = httpx.get(f"{base}/maps/site-search?proposed_use=industrial&w_centre=near")
+        assert refused.status_code == 400 and refused.json()["detail"]["parameter"] == "weights.centre"

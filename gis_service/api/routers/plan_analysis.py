@@ -60,3 +60,16 @@ async def site_search(request: Request, conn: Conn):
 def compare_page(request: Request, conn: Conn, base: BaseUrl):
     """The plan on ``left`` and ``right`` in one view with a swipe; changed features highlighted."""
     return render(request, "maps_compare.html", result=pages.compare_page(conn, dict(request.query_params), base))
+
+
+@router.get("/maps/site-search", summary="辅助选址页面 / site-search page", response_class=HTMLResponse)
+def site_page(request: Request, conn: Conn, base: BaseUrl):
+    """The form, and with ``proposed_use`` given, the ranked candidates on a map."""
+    return render(request, "maps_site_search.html", result=pages.site_page(conn, dict(request.query_params), base))
+
+
+@router.get("/maps/site-search/report", summary="辅助选址报告 / printable site-search report",
+            response_class=HTMLResponse)
+def site_report(request: Request, conn: Conn):
+    """The same search as the page, as a printable list."""
+    return _answer(request, analysis.site_report(conn, dict(request.query_params)))

@@ -5,13 +5,14 @@ from dataclasses import dataclass
 
 from sqlalchemy import Connection
 
+from gis_service.services.analysis.pages import site_body
 from gis_service.services.analysis import compare as diff, conflict_listing, site_search as sites, statistics as stats
 from gis_service.services.parcel_check.geometry_input import load_json
 from gis_service.services.analysis.formats import (
     FileAnswer, check_format, geojson_answer, refuse_unknown, table_answer,
 )
 
-__all__ = ["FileAnswer", "HtmlAnswer", "compare", "conflicts", "site_search", "statistics"]
+__all__ = ["FileAnswer", "HtmlAnswer", "compare", "conflicts", "site_report", "site_search", "statistics"]
 
 
 @dataclass
@@ -71,3 +72,7 @@ def site_search(conn: Connection, params: dict, body: bytes):
     if fmt in ("csv", "xlsx"):
         return table_answer(sites.as_rows(result), fmt, "site_search")
     return result
+
+
+def site_report(conn: Connection, params: dict):
+    return HtmlAnswer("site_search_report.html", sites.site_search(conn, site_body(params)))

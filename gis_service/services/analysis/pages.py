@@ -9,6 +9,8 @@ from sqlalchemy import Connection
 from gis_service.queries.progress import REVIEW_TIMEZONE
 from gis_service.services.analysis import compare as diff
 from gis_service.services.analysis.formats import refuse_unknown
+from gis_service.services.analysis.site_search import site_search
+from gis_service.services.parcel_check.rules import USES
 from gis_service.services.progress.history import first_load_day
 
 # Shown on both sides of the swipe (the zones are the backdrop of every change).
@@ -32,3 +34,42 @@ def compare_page(conn: Connection, params: dict, base: str) -> dict:
         config={"base": base, "left": result["left"], "right": result["right"], "collections": layers,
                 "limit": 10000, "compareUrl": f"{base}/analysis/compare?{urlencode({**query, 'f': 'geojson'})}"})
     return result
+
+
+SITE_QUERY = {"proposed_use", "area_min_m2", "area_max_m2", "unit", "source", "exclude_verdicts",
+              "exclude_zones", "project", "limit", "w_key_share", "w_centre", "w_project"}
+
+
+def _num(value: str):
+    """A number if it reads as one; otherwise the text, for the search to refuse by name."""
+    try:
+        return int(value) if value.isdigit() else float(value)
+    except ValueError:
+        return value
+
+
+def site_body(params: dict) -> dict:
+    """The site-search body from a page's query string (the same checks then apply)."""
+    refuse_unknown(params, SITE_QUERY)
+    body: dict = {k: params[k] for k in ("proposed_use", "unit", "source", "project") if params.get(k)}
+    for k in ("area_min_m2", "area_max_m2", "limit"):
+        if params.get(k):
+            body[k] = _num(params[k])
+    for k in ("exclude_verdicts", "exclude_zones"):
+        if k in params:
+            body[k] = [v for v in params[k].split(",") if v]
+    weights = {k[2:]: _num(params[k]) for k in ("w_key_share", "w_centre", "w_project") if params.get(k)}
+    if weights:
+        body["weights"] = weights
+    return body
+
+
+def site_page(conn: Connection, params: dict, base: str) -> dict:
+    result = site_search(conn, site_body(params)) if params.get("proposed_use") else None
+    features = [] if result is None else [
+        {"type": "Feature", "id": c["id"], "geometry": c.pop("geometry"),
+         "properties": {"rank": c["rank"], "verdict": c["verdict"]["code"], "label": c["label"]}}
+        for c in result["candidates"]]
+    return {"query": params, "result": result, "uses": USES,
+            "report_url": f"/maps/site-search/report?{urlencode(params)}",
+            "config": {"base": base, "candidates": {"type": "FeatureCollection", "features": features}}}
