@@ -55,7 +55,7 @@ def _time(fn, rounds: int) -> dict:
     return {"median_s": round(statistics.median(runs), 4), "runs_s": [round(r, 4) for r in runs]}
 
 
-def run(n: int, seed: int, rounds: int) -> dict:
+def run(n: int, seed: int, rounds: int, only: set[str] | None = None) -> dict:
     from gis_service.services.analysis.compare import compare
     from gis_service.services.analysis.conflict_register import recompute
     from gis_service.services.analysis.site_search import site_search
@@ -79,6 +79,8 @@ def run(n: int, seed: int, rounds: int) -> dict:
                     "proposed_use": "industrial", "weights": {"key_share": 1, "centre": 1}, "limit": 20}),
             }
             for name, fn in cases.items():
+                if only and name not in only:
+                    continue
                 out[name] = {**_time(fn, rounds), "target_s": TARGETS_S[name]}
                 out[name]["met"] = out[name]["median_s"] < TARGETS_S[name]
                 print(name, out[name], flush=True)
@@ -94,10 +96,12 @@ def main() -> None:
     parser.add_argument("--n", type=int, default=200_000)
     parser.add_argument("--seed", type=int, default=42)
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--only", default="", help=f"comma list of {', '.join(TARGETS_S)}")
     args = parser.parse_args()
-    result = run(args.n, args.seed, args.rounds)
+    result = run(args.n, args.seed, args.rounds, {o for o in args.only.split(",") if o} or None)
     RESULTS.mkdir(exist_ok=True)
-    path = RESULTS / f"plan_analysis-{result['date']}.json"
+    suffix = f"-{args.only.replace(',', '+')}" if args.only else ""
+    path = RESULTS / f"plan_analysis-{result['date']}{suffix}.json"
     path.write_text(json.dumps(result, indent=2, ensure_ascii=False), "utf-8")
     print(f"written {path}")
 

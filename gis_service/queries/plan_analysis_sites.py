@@ -1,5 +1,5 @@
-"""SQL of the site search: candidate polygons in an area range with the raw parts of their score,
-measured in EPSG:4547 (share inside 重点开发区, distance to a point)."""
+"""SQL of the site search: candidate polygons in an area range, the parts of their score measured in
+EPSG:4547 (share inside 重点开发区, distance to a point) and normalised over the candidates, best first."""
 from __future__ import annotations
 
 from gis_service.crs import AREA_EPSG
@@ -25,16 +25,35 @@ WITH key AS MATERIALIZED (
 cands AS MATERIALIZED (
   SELECT c.id, c.label, c.synthetic, c.geom, ST_Transform(c.geom, {AREA_EPSG}) AS g
     FROM ({_SOURCES[source]}) c WHERE true {unit}
+),
+raw AS (
+  SELECT c.id, c.label, c.synthetic, c.geom, ST_Area(c.g) AS area_m2,
+         CASE WHEN k.g IS NULL OR NOT (c.g && k.g) THEN 0
+              WHEN ST_Covers(k.g, c.g) THEN 1
+              ELSE ST_Area(ST_Intersection(c.g, k.g)) / NULLIF(ST_Area(c.g), 0) END AS key_share,
+         ST_Distance(c.g, ST_Transform(ST_SetSRID(ST_MakePoint(:centre_x, :centre_y), 4490), {AREA_EPSG})) AS centre_m,
+         CASE WHEN CAST(:project AS text) IS NULL THEN NULL ELSE
+              ST_Distance(c.g, (SELECT ST_Transform(geom, {AREA_EPSG}) FROM projects WHERE id = :project)) END AS project_m
+    FROM cands c CROSS JOIN key k
+   WHERE ST_Area(c.g) BETWEEN :area_min AND :area_max
+),
+parts AS (
+  SELECT r.*, count(*) OVER () AS considered,
+         least(greatest(coalesce(r.key_share, 0), 0), 1) AS key_part,
+         {_nearness("centre_m")} AS centre_part, {_nearness("project_m")} AS project_part
+    FROM raw r
 )
-SELECT c.id, c.label, c.synthetic, ST_AsBinary(c.geom) AS wkb, ST_Area(c.g) AS area_m2,
-       CASE WHEN k.g IS NULL OR NOT (c.g && k.g) THEN 0
-            WHEN ST_Covers(k.g, c.g) THEN 1
-            ELSE ST_Area(ST_Intersection(c.g, k.g)) / NULLIF(ST_Area(c.g), 0) END AS key_share,
-       ST_Distance(c.g, ST_Transform(ST_SetSRID(ST_MakePoint(:centre_x, :centre_y), 4490), {AREA_EPSG})) AS centre_m,
-       CASE WHEN CAST(:project AS text) IS NULL THEN NULL ELSE
-            ST_Distance(c.g, (SELECT ST_Transform(geom, {AREA_EPSG}) FROM projects WHERE id = :project)) END AS project_m
-  FROM cands c CROSS JOIN key k
- WHERE ST_Area(c.g) BETWEEN :area_min AND :area_max"""
+SELECT id, label, synthetic, ST_AsBinary(geom) AS wkb, area_m2, key_share, centre_m, project_m, considered,
+       key_part, centre_part, project_part,
+       (:w_key_share * key_part + :w_centre * centre_part + :w_project * project_part) / :w_total AS score
+  FROM parts ORDER BY score DESC, id"""
+
+
+def _nearness(column: str) -> str:
+    """1 − (d − d_min) / (d_max − d_min) over the candidates; 1 when all are equal, 0 when unknown."""
+    low, high = f"min({column}) OVER ()", f"max({column}) OVER ()"
+    return (f"CASE WHEN {column} IS NULL THEN 0 WHEN {high} = {low} THEN 1 "
+            f"ELSE 1 - ({column} - {low}) / ({high} - {low}) END")
 
 
 PROJECT_SITE_SQL = "SELECT name, geom IS NOT NULL AS located FROM projects WHERE id = :project AND NOT retired"

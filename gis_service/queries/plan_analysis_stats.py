@@ -37,32 +37,33 @@ def unit_assignment_sql(measured: str = "measured") -> str:
 
 
 def stats_sql(groups_sql: str, table: str, id_sql: str, where: str, progress: bool) -> str:
+    """Per group: the unit-rule count (finished, reported, investment) and the clipped area / length.
+    Predicates run in EPSG:4490 against the table's spatial index with each group as the outer row
+    (so PostGIS reuses the prepared group geometry); only partial overlaps are cut, in EPSG:4547."""
     status = "t.status" if progress else "NULL::text"
     planned = "t.investment_planned_wan" if progress else "NULL::numeric"
     done = "t.investment_completed_wan" if progress else "NULL::numeric"
     return f"""
-WITH groups AS MATERIALIZED ({groups_sql}),
-feats AS MATERIALIZED (
-  SELECT {id_sql} AS id, {status} AS status, {planned} AS planned, {done} AS done,
-         ST_Transform(t.geom, {AREA_EPSG}) AS g
-    FROM {table} t WHERE {where} AND t.geom IS NOT NULL
+WITH groups AS MATERIALIZED (SELECT key, name, g, ST_Transform(g, 4490) AS g4490 FROM ({groups_sql}) s),
+hits AS MATERIALIZED (
+  SELECT {id_sql} AS id, gr.key, ST_Dimension(t.geom) AS dim, ST_Covers(gr.g4490, t.geom) AS covered,
+         CASE WHEN ST_Covers(gr.g4490, t.geom) THEN ST_Transform(t.geom, {AREA_EPSG})
+              ELSE ST_Intersection(gr.g, ST_Transform(t.geom, {AREA_EPSG})) END AS piece
+    FROM groups gr JOIN {table} t ON t.geom && gr.g4490 AND ST_Intersects(gr.g4490, t.geom)
+   WHERE {where}
 ),
 measured AS MATERIALIZED (
-  SELECT f.id, gr.key,
-         CASE WHEN ST_Dimension(f.g) = 2 THEN
-              CASE WHEN ST_Covers(gr.g, f.g) THEN ST_Area(f.g) ELSE ST_Area(ST_Intersection(f.g, gr.g)) END
-              ELSE 0 END AS a,
-         CASE WHEN ST_Dimension(f.g) = 1 THEN
-              CASE WHEN ST_Covers(gr.g, f.g) THEN ST_Length(f.g) ELSE ST_Length(ST_Intersection(f.g, gr.g)) END
-              ELSE 0 END AS l
-    FROM feats f JOIN groups gr ON f.g && gr.g AND ST_Intersects(f.g, gr.g)
+  SELECT id, key, CASE WHEN dim = 2 THEN ST_Area(piece) ELSE 0 END AS a,
+         CASE WHEN dim = 1 THEN ST_Length(piece) ELSE 0 END AS l FROM hits
 ),
 assigned AS ({unit_assignment_sql()}),
 counted AS (
   SELECT a.key, count(*) AS n, count(*) FILTER (WHERE f.status = ANY(CAST(:finished AS text[]))) AS finished,
          count(*) FILTER (WHERE f.status IS NOT NULL AND f.status <> 'unknown') AS reported,
          sum(f.planned) AS planned, sum(f.done) AS done
-    FROM assigned a JOIN feats f USING (id) GROUP BY a.key
+    FROM assigned a JOIN (SELECT {id_sql} AS id, {status} AS status, {planned} AS planned, {done} AS done
+                            FROM {table} t WHERE {where}) f USING (id)
+   GROUP BY a.key
 ),
 sized AS (SELECT key, sum(a) AS area_m2, sum(l) AS length_m FROM measured GROUP BY key)
 SELECT gr.key, gr.name, coalesce(c.n, 0) AS count, coalesce(c.finished, 0) AS finished,
@@ -71,15 +72,10 @@ SELECT gr.key, gr.name, coalesce(c.n, 0) AS count, coalesce(c.finished, 0) AS fi
   FROM groups gr LEFT JOIN counted c USING (key) LEFT JOIN sized s USING (key) ORDER BY gr.key"""
 
 
-def unassigned_sql(groups_sql: str, table: str, id_sql: str, where: str) -> str:
-    """Features (with a geometry) in no group, and features without a geometry."""
-    return f"""
-WITH groups AS MATERIALIZED ({groups_sql})
-SELECT count(*) FILTER (WHERE t.geom IS NULL) AS unlocated,
-       count(*) FILTER (WHERE t.geom IS NOT NULL AND NOT EXISTS (
-           SELECT 1 FROM groups gr WHERE ST_Transform(t.geom, {AREA_EPSG}) && gr.g
-              AND ST_Intersects(ST_Transform(t.geom, {AREA_EPSG}), gr.g))) AS outside
-  FROM {table} t WHERE {where}"""
+def located_sql(table: str, where: str) -> str:
+    """Features with and without a geometry (those in no group = located − assigned)."""
+    return (f"SELECT count(*) FILTER (WHERE t.geom IS NULL) AS unlocated, "
+            f"count(*) FILTER (WHERE t.geom IS NOT NULL) AS located FROM {table} t WHERE {where}")
 
 # Inside 城区? The whole district's polygon, for the drawn-group check.
 DISTRICT_OVERLAP_SQL = f"""

@@ -86,30 +86,14 @@ def parse(conn: Connection, body) -> dict:
             "exclude_zones": _names(body, "exclude_zones", EXCLUDABLE_ZONES, [])}
 
 
-def _nearness(values: list[float | None]) -> list[float]:
-    present = [v for v in values if v is not None]
-    if not present:
-        return [0.0] * len(values)
-    low, high = min(present), max(present)
-    return [0.0 if v is None else (1.0 if high == low else 1.0 - (v - low) / (high - low)) for v in values]
-
-
-def score(rows: list, weights: dict) -> list[dict]:
-    """Every candidate with its parts and its score, best first (ties: lowest id)."""
-    raw = {"key_share": [float(r.key_share or 0) for r in rows],
-           "centre": [float(r.centre_m) for r in rows],
-           "project": [None if r.project_m is None else float(r.project_m) for r in rows]}
-    parts = {"key_share": [min(max(v, 0.0), 1.0) for v in raw["key_share"]],
-             "centre": _nearness(raw["centre"]), "project": _nearness(raw["project"])}
-    total = sum(weights.values())
-    scored = []
-    for i, r in enumerate(rows):
-        shown = {k: {"weight": w, "raw": None if raw[k][i] is None else round(raw[k][i], 4),
-                     "part": round(parts[k][i], 6)} for k, w in weights.items()}
-        value = sum(w * parts[k][i] for k, w in weights.items()) / total
-        scored.append({"id": r.id, "label": r.label, "synthetic": bool(r.synthetic), "area_m2": round(float(r.area_m2), 2),
-                       "score": round(value, 6), "parts": shown, "wkb": bytes(r.wkb)})
-    return sorted(scored, key=lambda c: (-c["score"], c["id"]))
+def scored(row, weights: dict) -> dict:
+    """One candidate as ranked by the query: its parts (raw value, weight, normalised part) and score."""
+    raw = {"key_share": row.key_share, "centre": row.centre_m, "project": row.project_m}
+    part = {"key_share": row.key_part, "centre": row.centre_part, "project": row.project_part}
+    shown = {k: {"weight": w, "raw": None if raw[k] is None else round(float(raw[k]), 4),
+                 "part": round(float(part[k]), 6)} for k, w in weights.items()}
+    return {"id": row.id, "label": row.label, "synthetic": bool(row.synthetic), "area_m2": round(float(row.area_m2), 2),
+            "score": round(float(row.score), 6), "parts": shown, "wkb": bytes(row.wkb)}
 
 
 def _excluded(report: dict, req: dict) -> str | None:
@@ -148,16 +132,28 @@ def _candidate(c: dict, report: dict, rank: int) -> dict:
             "geometry": shapely.geometry.mapping(shapely.from_wkb(c["wkb"]))}
 
 
+def _binds(req: dict) -> dict:
+    w = req["weights"]
+    return {"source_id": req["source"], "unit": req["unit"], "area_min": req["low"], "area_max": req["high"],
+            "centre_x": OLD_TOWN_CENTRE[0], "centre_y": OLD_TOWN_CENTRE[1], "project": req["project"],
+            "w_key_share": w.get("key_share", 0.0), "w_centre": w.get("centre", 0.0),
+            "w_project": w.get("project", 0.0), "w_total": sum(w.values())}
+
+
+def _batches(conn: Connection, req: dict):
+    """Ranked candidates, best first, streamed in batches (only what the check consumes is fetched)."""
+    statement = sql.candidates_sql("parcels" if req["source"] == "parcels" else "user", req["unit"] is not None)
+    result = conn.execution_options(stream_results=True, yield_per=CHECK_BATCH).execute(text(statement), _binds(req))
+    for rows in result.partitions(CHECK_BATCH):
+        yield rows
+
+
 def site_search(conn: Connection, body) -> dict:
     req = parse(conn, body)
-    statement = sql.candidates_sql("parcels" if req["source"] == "parcels" else "user", req["unit"] is not None)
-    rows = conn.execute(text(statement), {
-        "source_id": req["source"], "unit": req["unit"], "area_min": req["low"], "area_max": req["high"],
-        "centre_x": OLD_TOWN_CENTRE[0], "centre_y": OLD_TOWN_CENTRE[1], "project": req["project"]}).all()
-    ranked = score(rows, req["weights"])
-    context, chosen, excluded, checked = check_context(conn), [], {}, 0
-    for start in range(0, len(ranked), CHECK_BATCH):
-        batch = ranked[start:start + CHECK_BATCH]
+    context, chosen, excluded, checked, considered = check_context(conn), [], {}, 0, 0
+    for rows in _batches(conn, req):
+        considered = rows[0].considered
+        batch = [scored(r, req["weights"]) for r in rows]
         parcels = [ParcelInput(index=i, geometry=shapely.from_wkb(c["wkb"]), crs_label="EPSG:4490")
                    for i, c in enumerate(batch)]
         for c, report in zip(batch, check_parcels(conn, parcels, req["use"], context=context)):
@@ -165,14 +161,12 @@ def site_search(conn: Connection, body) -> dict:
             why = _excluded(report, req)
             if why:
                 excluded[why] = excluded.get(why, 0) + 1
-                continue
-            chosen.append(_candidate(c, report, len(chosen) + 1))
-            if len(chosen) == req["limit"]:
-                break
+            elif len(chosen) < req["limit"]:
+                chosen.append(_candidate(c, report, len(chosen) + 1))
         if len(chosen) == req["limit"]:
             break
     return {"proposed_use": req["use"], "source": req["source"], "weights": req["weights"],
-            "considered": len(ranked), "checked": checked, "excluded": excluded, "candidates": chosen,
+            "considered": considered, "checked": checked, "excluded": excluded, "candidates": chosen,
             "data_label": SYNTHETIC_LABEL if any(c["synthetic"] for c in chosen) else None,
             "centre": {"name": "城区人民政府", "lon": OLD_TOWN_CENTRE[0], "lat": OLD_TOWN_CENTRE[1]},
             "note_zh": "得分 = Σ 权重 × 分项（分项归一化到 0–1）÷ Σ 权重；结论即宗地初筛结论，仅供参考。",

@@ -140,13 +140,15 @@ def statistics(conn: Connection, body: dict) -> dict:
             fsql, fparams = req["filters"][c.id]
             where, params = f"{where} AND ({fsql})", {**params, **fparams}
         statement = sql.stats_sql(req["groups_sql"], c.table, c.id_sql, where, c.has_progress)
+        assigned = 0
         for row in conn.execute(text(statement), params):
+            assigned += row.count
             cell = {**_cell(row, req["measures"], c.has_progress), "link": _link(c, req["group_by"], row.key, req["filter"])}
             group = table.setdefault(row.key, {"key": row.key, "name": row.name, "cells": {}})
             group["cells"][c.id] = cell
             rows_out.append({"group": row.key, "group_name": row.name, "collection": c.id, **cell})
-        rest = conn.execute(text(sql.unassigned_sql(req["groups_sql"], c.table, c.id_sql, where)), params).one()
-        unassigned[c.id] = {"unlocated": rest.unlocated, "outside_groups": rest.outside}
+        rest = conn.execute(text(sql.located_sql(c.table, where)), params).one()
+        unassigned[c.id] = {"unlocated": rest.unlocated, "outside_groups": rest.located - assigned}
     return {"group_by": req["group_by"], "collections": [c.id for c in req["collections"]],
             "measures": req["measures"], "filter": req["filter"], "groups": list(table.values()),
             "rows": rows_out, "unassigned": unassigned,
