@@ -17,9 +17,10 @@ def candidates_sql(source: str, unit_filter: bool) -> str:
     unit = ("AND ST_Covers((SELECT geom FROM admin_units WHERE id = :unit AND NOT retired "
             "UNION ALL SELECT geom FROM sub_areas WHERE id = :unit AND NOT retired LIMIT 1), "
             "ST_PointOnSurface(c.geom))") if unit_filter else ""
+    source_table = "parcels" if source == "parcels" else "user_features"
     return f"""
 WITH key AS MATERIALIZED (
-  SELECT ST_Union(ST_Transform(geom, {AREA_EPSG})) AS g FROM function_zones
+  SELECT ST_Union(geom) AS g4490, ST_Union(ST_Transform(geom, {AREA_EPSG})) AS g FROM function_zones
    WHERE NOT retired AND geom IS NOT NULL AND zone_class = 'key'
 ),
 cands AS MATERIALIZED (
@@ -27,9 +28,11 @@ cands AS MATERIALIZED (
     FROM ({_SOURCES[source]}) c WHERE true {unit}
 ),
 raw AS (
-  SELECT c.id, c.label, c.synthetic, c.geom, ST_Area(c.g) AS area_m2,
-         CASE WHEN k.g IS NULL OR NOT (c.g && k.g) THEN 0
-              WHEN ST_Covers(k.g, c.g) THEN 1
+  -- The key-zone test runs in EPSG:4490 (bbox first, the zone prepared once); only parcels
+  -- cut by the zone's edge are intersected, in EPSG:4547.
+  SELECT c.id, c.label, c.synthetic, ST_Area(c.g) AS area_m2,
+         CASE WHEN k.g4490 IS NULL OR NOT (c.geom && k.g4490) OR NOT ST_Intersects(k.g4490, c.geom) THEN 0
+              WHEN ST_Covers(k.g4490, c.geom) THEN 1
               ELSE ST_Area(ST_Intersection(c.g, k.g)) / NULLIF(ST_Area(c.g), 0) END AS key_share,
          ST_Distance(c.g, ST_Transform(ST_SetSRID(ST_MakePoint(:centre_x, :centre_y), 4490), {AREA_EPSG})) AS centre_m,
          CASE WHEN CAST(:project AS text) IS NULL THEN NULL ELSE
@@ -42,11 +45,19 @@ parts AS (
          least(greatest(coalesce(r.key_share, 0), 0), 1) AS key_part,
          {_nearness("centre_m")} AS centre_part, {_nearness("project_m")} AS project_part
     FROM raw r
+),
+ranked AS (
+  SELECT p.*, (:w_key_share * key_part + :w_centre * centre_part + :w_project * project_part) / :w_total AS score
+    FROM parts p
 )
-SELECT id, label, synthetic, ST_AsBinary(geom) AS wkb, area_m2, key_share, centre_m, project_m, considered,
-       key_part, centre_part, project_part,
-       (:w_key_share * key_part + :w_centre * centre_part + :w_project * project_part) / :w_total AS score
-  FROM parts ORDER BY score DESC, id"""
+-- The geometry is read per fetched row only, after the sort (an expensive target is evaluated
+-- above it), so the cursor stops reading once enough candidates pass.
+SELECT r.*, (SELECT ST_AsBinary(s.geom) FROM {source_table} s WHERE {_key(source)}) AS wkb
+  FROM ranked r ORDER BY r.score DESC, r.id"""
+
+
+def _key(source: str) -> str:
+    return "s.id = r.id" if source == "parcels" else "s.collection_id = :source_id AND s.feature_id = r.id"
 
 
 def _nearness(column: str) -> str:
