@@ -152,6 +152,10 @@ def class_label(attribute: str | None, value: str) -> str:
 
 # --- demo data ---------------------------------------------------------------------------
 
+# 城区人民政府 (新市西街), WGS84 lon/lat from layers/sources/anchor_points.csv (a real anchor point):
+# the old-town centre for site-search distances and the centre of the schematic green ring.
+OLD_TOWN_CENTRE = (112.8472, 35.5018)
+
 DEMO_LABEL = "演示数据 / demo data"
 DEMO_NOTICE = "含演示数据，非真实进展 / contains demo data, not real progress"
 

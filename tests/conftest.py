@@ -89,10 +89,24 @@ def loaded_template(pg: TestCluster, empty_template: str) -> str:
     engine = make_engine(test_settings(url), pool_size=1, max_overflow=0)
     load_layers(engine, LAYERS_DIR)
     load_indicators(engine, LAYERS_DIR / "indicators.csv")
+    with engine.begin() as conn:
+        backdate_loads(conn, SEED_LOADED_AT)
     engine.dispose()
     with pg.admin.connect() as conn:
         conn.execute(text(f'ALTER DATABASE "{name}" RENAME TO tmpl_loaded'))
     return "tmpl_loaded"
+
+
+# The template's seed load is recorded as made at the start of the plan period, so tests can
+# travel back to dates of the plan; "a date before the data" is before this.
+SEED_LOADED_AT = "2016-01-01 08:00+08"
+
+
+def backdate_loads(conn, when: str) -> None:
+    """Move the recorded seed-load events to ``when`` (history is append-only by trigger)."""
+    conn.execute(text("ALTER TABLE progress_events DISABLE TRIGGER progress_events_append_only"))
+    conn.execute(text("UPDATE progress_events SET recorded_at = :at WHERE action = 'load'"), {"at": when})
+    conn.execute(text("ALTER TABLE progress_events ENABLE TRIGGER progress_events_append_only"))
 
 
 def test_settings(url: str, **overrides) -> Settings:

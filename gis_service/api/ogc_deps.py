@@ -12,6 +12,7 @@ from gis_service.api.deps import AppSettings, Conn, PrimaryConn
 from gis_service.api.negotiation import wants
 from gis_service.queries.registry import Collection, get_collection
 from gis_service.queries.features import ItemsQuery
+from gis_service.services.progress.history import check_as_of
 from gis_service.services.exports import EXPORT_FORMATS
 from gis_service.services.ogc.params import ITEM_FORMATS, ITEM_PARAMETERS, build_items_query
 
@@ -46,6 +47,7 @@ def _items_request(request: Request, collectionId: str, conn: Conn, settings: Ap
     q = build_items_query(collection, params,
                           limit=settings.max_export_features if download else settings.default_limit,
                           max_limit=settings.max_export_features if download else settings.max_limit)
+    check_as_of(conn, q.as_of)
     return ItemsRequest(collection, q, fmt, params.get("encoding", "UTF-8"), params)
 
 
@@ -56,6 +58,7 @@ def _item_request(request: Request, collectionId: str, featureId: str, conn: Pri
     params = {k: v for k, v in request.query_params.items() if k in ITEM_PARAMETERS and k != "f"}
     q = build_items_query(collection, params, limit=1, max_limit=1)
     q.feature_id = featureId
+    check_as_of(conn, q.as_of)
     return ItemsRequest(collection, q, fmt, params=params)
 
 

@@ -10,6 +10,8 @@ from functools import lru_cache
 from shapely.affinity import scale
 from shapely.geometry import LineString, Point, box
 
+from gis_service import vocab
+
 from .admin import district_exact
 from .common import (ANCHORS_FILE, GAZETTEER_FILE, area_km2, as_multilinestring, as_multipolygon,
                      buffer_m, clip_inside, disk, feature, g_diff, place, quality_for, series, slug,
@@ -24,7 +26,7 @@ BAIMASI_SURROUND_M = 500.0       # 周边 ring for the restoration works
 PARK_RADIUS_M = 800.0            # other forest parks: size unknown
 RESERVOIR_RADIUS_M = 150.0       # schematic water body
 LANDFILL_RADIUS_M = 250.0
-RING_CENTRE = (112.8472, 35.5018)  # 城区人民政府, anchor_points.csv (real coordinates)
+RING_CENTRE = vocab.OLD_TOWN_CENTRE  # 城区人民政府, a real anchor point
 RING_RADIUS_M = 4000.0
 
 RIVERS = {"白水河": "白水河", "书院河": "书院河", "北石店河": "北石店河"}

@@ -18,6 +18,7 @@ from gis_service.db import post_write
 from gis_service.manifest import CollectionSpec, Manifest, read_manifest
 from gis_service.db.models import PLAN_MODELS, STORAGE_SRID
 from gis_service.errors import InvalidFile
+from gis_service.loader.load_history import record_load_events
 from gis_service.loader.validate import LayerRows, read_layer
 
 # Columns the seed files never own: they belong to progress tracking and history.
@@ -130,6 +131,7 @@ def _load_collection(conn, layer: LayerRows, report: LoadReport) -> tuple[str, .
                            "s.properties || jsonb_strip_nulls(jsonb_build_object('demo_progress', "
                            "t.properties -> 'demo_progress'))")}
     changed = " OR ".join(f"{kept.get(c, (f't.{c}',))[0]} IS DISTINCT FROM s.{c}" for c in columns if c != "id")
+    record_load_events(conn, table, stage, columns, kept)
     inserted = _ids(conn, f"INSERT INTO {table} ({col_list}) SELECT {col_list} FROM {stage} s "
                     f"WHERE NOT EXISTS (SELECT 1 FROM {table} t WHERE t.id = s.id) RETURNING id")
     assignments = ", ".join(f"{c} = {kept[c][1] if c in kept else f's.{c}'}" for c in columns if c != "id")
@@ -149,13 +151,14 @@ def _ids(conn, sql: str) -> list[str]:
 def _keep_editor_decisions(conn, table: str, stage: str) -> None:
     """Editors outrank the seed files: a geometry an editor corrected (e.g. a surveyed
     footprint) and a feature an editor deleted stay as the editor left them. The
-    staged rows take the live values, so the comparison below sees no change."""
+    staged rows take the live values, so the comparison below sees no change. The loader's
+    own history (action 'load') is not an editor's decision."""
     conn.execute(text(f"""
         WITH decisions AS (
             SELECT feature_id,
                    bool_or(new_values ? 'geometry') AS geometry_edited,
                    (array_agg(action ORDER BY recorded_at DESC, id DESC))[1] = 'delete' AS deleted
-              FROM progress_events WHERE collection_id = :c GROUP BY feature_id)
+              FROM progress_events WHERE collection_id = :c AND action <> 'load' GROUP BY feature_id)
         UPDATE {stage} s
            SET geom = CASE WHEN d.geometry_edited THEN t.geom ELSE s.geom END,
                geometry_quality = CASE WHEN d.geometry_edited THEN t.geometry_quality ELSE s.geometry_quality END,

@@ -261,7 +261,8 @@ def render_page(inp: PageInput) -> str:
                   "district": items_url(inp, "admin_units", id="chengqu"),
                   "labels": _labels(), "progress": inp.progress, "states": inp.states,
                   "asOf": inp.params.as_of.isoformat() if inp.params.as_of else None}
-        add_page_script(fmap, [f"{static}/maps/measure.js", f"{static}/maps/maps.js"],
+        add_page_script(fmap, [f"{static}/maps/measure.js", f"{static}/maps/maps.js",
+                               f"{static}/analysis/box-stats.js"],
                         f"{static}/maps/maps.css", config)
         fmap.get_root().title = TITLES[inp.page]
         html = fmap.get_root().render()

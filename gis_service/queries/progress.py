@@ -68,6 +68,14 @@ def plan_table(collection_id: str):
     return model.__table__
 
 
+def table_at_sql(collection_id: str, cutoff_param: str) -> str:
+    """Like ``table_as_of_sql``, at the cutoff bound to ``:<cutoff_param>`` (collection bound to
+    ``:state_cid``), so one statement can hold two states."""
+    table = plan_table(collection_id)
+    columns = ", ".join(_restored(c) for c in table.columns)
+    return f"SELECT {columns} FROM {table.name} t {undo_lateral(cutoff_param=cutoff_param)}"
+
+
 def table_as_of_sql(collection_id: str, as_of: dt.date) -> tuple[str, dict]:
     """A subquery with every column of the plan table, as recorded at the end of ``as_of``.
     Use it in place of the table name: ``FROM (<sql>) t``."""

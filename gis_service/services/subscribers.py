@@ -13,3 +13,7 @@ def register_all() -> None:
     from gis_service.services.monitoring import evaluate
 
     post_write.subscribe("monitoring", evaluate.on_write)
+
+    from gis_service.services.analysis import conflict_register
+
+    post_write.subscribe("conflicts", conflict_register.on_write)

@@ -19,7 +19,7 @@ def snapshot(engine) -> dict:
                 "SELECT id, name, retired, ST_AsText(geom) FROM urban_village_sites ORDER BY id")).all(),
             "meta": conn.execute(text(
                 "SELECT collection_id, data_version, feature_count FROM layer_meta ORDER BY 1")).all(),
-            "events": conn.execute(text("SELECT count(*) FROM progress_events")).scalar(),
+            "events": conn.execute(text("SELECT count(*) FROM progress_events WHERE action <> 'load'")).scalar(),
         }
 
 
@@ -95,7 +95,7 @@ def test_reload_never_touches_progress_or_history(migrated_db, engine_for, tmp_p
     with engine.connect() as conn:
         row = conn.execute(text("SELECT status, percent_complete, version, ST_X(geom), note "
                                 "FROM projects WHERE id='p1'")).one()
-        events = conn.execute(text("SELECT count(*) FROM progress_events")).scalar()
+        events = conn.execute(text("SELECT count(*) FROM progress_events WHERE action <> 'load'")).scalar()
     assert (row.status, float(row.percent_complete), row.version) == ("ongoing", 40.0, 2)
     assert row[3] == pytest.approx(112.86) and row.note == "moved by survey"
     assert events == 1

@@ -215,15 +215,15 @@ def test_as_of_shows_the_earlier_state_and_unknown_units_are_grey(browser, loade
         assert all(colour == NO_DATA for uid, colour in now.items() if uid != unit)  # only unknown items
         page.close()
 
-        page, problems2 = open_map(browser, f"{base}/maps/progress?as_of=2000-01-01")
+        page, problems2 = open_map(browser, f"{base}/maps/progress?as_of=2016-01-01")
         before = page.evaluate(fills_js)
         assert set(before.values()) == {NO_DATA}
         assert page.locator("#overall-rate").inner_text().strip() == "—"
-        assert page.locator("input[name=as_of]").input_value() == "2000-01-01"
+        assert page.locator("input[name=as_of]").input_value() == "2016-01-01"
         page.screenshot(path=str(screenshots / "progress-as-of.png"))
         page.close()
 
-        page, problems3 = open_map(browser, f"{base}/maps/overview?as_of=2000-01-01&layers=projects")
+        page, problems3 = open_map(browser, f"{base}/maps/overview?as_of=2016-01-01&layers=projects")
         status = page.evaluate("""() => { let s; window.gisMap.layers.projects.group.eachLayer(g => g.eachLayer(l => {
             if (l.feature.id === 'wan-da-guang-chang') s = l.options.fillColor; })); return s; }""")
         assert status == NO_DATA  # unknown then, completed (#43A047) now

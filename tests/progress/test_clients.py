@@ -43,7 +43,7 @@ def test_owslib_and_raw_http_edit(loaded_db, keys, db):
                             headers={**bearer(keys["editor"]), "If-Match": etag})
             assert r.status_code == 200 and r.headers["etag"] != etag
             history = httpx.get(f"{url}/history").json()["events"]
-            assert [e["actor"] for e in history] == ["editor-1", "editor-1"]
+            assert [e["actor"] for e in history] == ["editor-1", "editor-1", "loader"]
     finally:
         owslib_ogcapi.REQUEST_HEADERS.clear()
         owslib_ogcapi.REQUEST_HEADERS.update(saved_headers)

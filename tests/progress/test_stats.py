@@ -39,7 +39,7 @@ def test_stats_by_admin_unit_and_as_of(make_client, keys, db):
 
     # Recorded "last quarter": the day before, nothing was reported yet.
     db("ALTER TABLE progress_events DISABLE TRIGGER progress_events_append_only")
-    db("UPDATE progress_events SET recorded_at = '2020-07-01 10:00+08'")
+    db("UPDATE progress_events SET recorded_at = '2020-07-01 10:00+08' WHERE action <> 'load'")
     db("ALTER TABLE progress_events ENABLE TRIGGER progress_events_append_only")
     old = client.get("/stats/progress", params={"group_by": "admin_unit", "collection": "projects",
                                                 "as_of": "2020-06-30"}).json()

@@ -15,6 +15,7 @@ from gis_service.maps.folium_pages import PageInput, render_page
 from gis_service.maps.params import MapParams
 from gis_service.maps.styles import OVERVIEW_COLLECTIONS
 from gis_service.queries.progress import progress_state_sql
+from gis_service.services.progress.history import check_as_of
 from gis_service.services.map_pages.data import (
     DataState, data_state, progress_payload, progress_view, unlocated_items,
 )
@@ -83,6 +84,7 @@ _cache = _PageCache()
 def map_page(conn: Connection, settings: Settings, page: str, params: MapParams, base: str,
              if_none_match: str | None = None) -> tuple[RenderedPage, bool]:
     """The rendered page and whether the client's copy is current (answer 304)."""
+    check_as_of(conn, params.as_of)
     state = data_state(conn)
     etag = page_etag(state, settings, page, params, base, str(conn.engine.url))
     cached = _cache.get(etag)

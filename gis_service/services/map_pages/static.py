@@ -9,6 +9,7 @@ from gis_service.maps.static_render import StaticMapInput, render_static_map
 from gis_service.maps.styles import OVERVIEW_COLLECTIONS
 from gis_service.services.map_pages.data import data_state, layer_frames, progress_view, undesignated_geojson
 from gis_service.errors import BadParameter
+from gis_service.services.progress.history import check_as_of
 from gis_service.settings import Settings
 from gis_service.vocab import collection_title
 
@@ -30,6 +31,7 @@ def static_map_input(conn: Connection, page: str, params: MapParams) -> StaticMa
         # These maps draw today's layers; labelling them with a past date would misstate them.
         raise BadParameter("as_of", f"静态{page}地图只显示当前数据，仅进展图支持 as_of",
                            f"the static {page} map draws current data; only the progress map takes as_of")
+    check_as_of(conn, params.as_of)
     state = data_state(conn)
     data_date = params.as_of or (state.updated_at.date() if state.updated_at else None)
     data = StaticMapInput(page=page, title=TITLES[page], frames=layer_frames(conn, FRAMES[page]),

@@ -12,7 +12,7 @@ from sqlalchemy import Connection
 
 from gis_service.db.models import PROGRESS_COLLECTIONS
 from gis_service.errors import BadParameter
-from gis_service.services.progress.history import as_of_members
+from gis_service.services.progress.history import as_of_members, check_as_of
 from gis_service.services.progress.rollup import (
     UNLOCATED, Units, feature_rows, is_finished, is_reported, load_units, unit_of,
 )
@@ -58,6 +58,7 @@ def progress_stats(conn: Connection, group_by: str, as_of: dt.date | None = None
     unknown = [c for c in collections if c not in PROGRESS_COLLECTIONS]
     if unknown:
         raise BadParameter("collection", f"没有进展的图层 {unknown}", f"collections without progress: {unknown}")
+    check_as_of(conn, as_of)
     units = load_units(conn)
     names = {"admin_unit": units.admin, "sub_area": units.sub}.get(group_by, {})
     groups = {key: _empty_group(key, name) for key, name in names.items()}

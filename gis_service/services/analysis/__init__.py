@@ -1,0 +1,1 @@
+"""Plan-wide analyses: compare two dates, the conflict register, overlay statistics, site search."""
