@@ -166,13 +166,8 @@ def item(collectionId: str, featureId: str, request: Request, conn: PrimaryConn,
 @router.options("/collections/{collectionId}/items", include_in_schema=False)
 @router.options("/collections/{collectionId}/items/{featureId}", include_in_schema=False)
 def item_options(collectionId: str, request: Request, conn: Conn, featureId: str | None = None):
-    """Allow lists what this caller may do: writes only for editors, on progress collections."""
-    from gis_service.services.progress.vocab import is_progress_collection
+    """Allow lists what this caller may do: writes only for editors, where writes are possible."""
+    from gis_service.services.editing.scope import allowed_methods
 
-    get_collection(conn, collectionId)
-    principal = request.state.principal
-    allowed = READ_METHODS
-    if featureId is not None and is_progress_collection(collectionId) and principal.can("editor") \
-            and principal.via != "session":
-        allowed = f"{READ_METHODS}, PATCH, PUT, DELETE"
+    allowed = allowed_methods(get_collection(conn, collectionId), request.state.principal, featureId)
     return Response(status_code=204, headers={"Allow": allowed})

@@ -4,7 +4,8 @@ from __future__ import annotations
 from fastapi import APIRouter, Body, Request
 
 from gis_service.api.deps import Conn
-from gis_service.auth.keys import create_key, list_keys, revoke_key
+from gis_service.auth.keys import create_key, list_keys, revoke_key, set_unconditional_writes
+from gis_service.errors import InvalidInput
 from gis_service.auth.principal import require
 from gis_service.services.progress import audit
 
@@ -36,3 +37,20 @@ def revoke(ref: str, request: Request, conn: Conn):
                  detail={"revoked": [r["name"] for r in rows]})
     conn.commit()
     return {"revoked": rows}
+
+
+@router.patch("/keys/{ref}", summary="设置无条件写入 / let a key write without If-Match",
+              responses={401: {}, 403: {}, 404: {}, 422: {}})
+def set_unconditional(ref: str, request: Request, conn: Conn,
+                      body: dict = Body(..., examples=[{"unconditional_writes": True}])):
+    """For desktop clients (QGIS) that send no If-Match; every such write is marked unconditional."""
+    admin = require(request.state.principal, "admin")
+    flag = body.get("unconditional_writes") if isinstance(body, dict) else None
+    if not isinstance(flag, bool):
+        raise InvalidInput("unconditional_writes 应为 true 或 false", "unconditional_writes must be true or false",
+                           detail={"field": "unconditional_writes"})
+    rows = set_unconditional_writes(conn, ref, flag)
+    audit.record(conn, admin, method="PATCH", path=request.url.path, status=200, action="key_unconditional",
+                 detail={"keys": [r["name"] for r in rows], "unconditional_writes": flag})
+    conn.commit()
+    return {"keys": rows}

@@ -1,0 +1,30 @@
+"""Features created by editors (origin), and the per-key unconditional-writes flag.
+
+Revision ID: 0012_editor_features
+Revises: 0011_analysis
+"""
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0012_editor_features"
+down_revision = "0009_post_write_queue"  # lead: rebase onto 0011_analysis
+branch_labels = None
+depends_on = None
+
+PLAN_TABLES = ("admin_units", "sub_areas", "function_zones", "agri_areas", "urban_village_sites",
+               "green_corridors", "ecology_sites", "projects", "other_places", "admin_context")
+
+
+def upgrade() -> None:
+    for table in PLAN_TABLES:
+        op.add_column(table, sa.Column("origin", sa.Text(), nullable=False, server_default=sa.text("'seed'")))
+        op.create_check_constraint(f"{table}_origin_ck", table, "origin IN ('seed', 'editor')")
+    op.add_column("api_keys", sa.Column("unconditional_writes", sa.Boolean(), nullable=False,
+                                        server_default=sa.text("false")))
+
+
+def downgrade() -> None:
+    op.drop_column("api_keys", "unconditional_writes")
+    for table in PLAN_TABLES:
+        op.drop_constraint(f"{table}_origin_ck", table, type_="check")
+        op.drop_column(table, "origin")
