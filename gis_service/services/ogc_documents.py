@@ -28,6 +28,9 @@ CONFORMANCE = [
     "http://www.opengis.net/spec/ogcapi-features-4/1.0/conf/update",
     "http://www.opengis.net/spec/ogcapi-features-4/1.0/conf/optimistic-locking-etags",
     "http://www.opengis.net/spec/ogcapi-features-4/1.0/conf/features",
+    "http://www.opengis.net/spec/ogcapi-features-5/1.0/conf/schemas",
+    "http://www.opengis.net/spec/ogcapi-features-5/1.0/conf/core-roles-features",
+    "http://www.opengis.net/spec/ogcapi-features-5/1.0/conf/sortables",
 ]
 
 # Download formats linked from every collection: token → (media type, title).
@@ -80,6 +83,10 @@ def collection_document(base: str, c: Collection, extent: list[float] | None) ->
         link(f"{href}/items?f=html", "items", "text/html", f"{c.title} 要素网页 / features as HTML"),
         link(f"{href}/queryables", "http://www.opengis.net/def/rel/ogc/1.0/queryables",
              "application/schema+json", "可查询属性 / queryables"),
+        link(f"{href}/schema", "http://www.opengis.net/def/rel/ogc/1.0/schema", "application/schema+json",
+             "要素模式 / schema"),
+        link(f"{href}/sortables", "http://www.opengis.net/def/rel/ogc/1.0/sortables", "application/schema+json",
+             "可排序属性 / sortables"),
     ]
     for token, (media_type, title) in DOWNLOADS.items():
         if token != "json":
