@@ -24,11 +24,12 @@ from gis_service.services.features import (
     stream_features,
 )
 from gis_service.services.ogc_documents import GEOJSON, link
+from gis_service.services.jsonfg import JSONFG_MEDIA_TYPE, jsonfg_document, split_place_crs
 from gis_service.services.ogc_params import build_items_query
 from gis_service.services.progress.history import as_of_members
 
 router = APIRouter(tags=["OGC API – Features"])
-ITEM_FORMATS = ("json", "html", "geojsonseq", "csv", "gpkg", "shp", "kml", "fgb")
+ITEM_FORMATS = ("json", "html", "geojsonseq", "csv", "gpkg", "shp", "kml", "fgb", "jsonfg")
 ITEMS_MEDIA_TYPES = {GEOJSON: {}, "text/html": {}, "application/geo+json-seq": {},
                      **{media.split(";")[0]: {} for media, _ in EXPORT_FORMATS.values()}}
 READ_METHODS = "GET, HEAD, OPTIONS"
@@ -63,6 +64,12 @@ def _page_links(base: str, cid: str, request: Request, q: ItemsQuery, page: Page
     if q.offset > 0:
         links.append(link(url("json", max(0, q.offset - q.limit)), "prev", GEOJSON, "上一页 / previous page"))
     return links
+
+
+def _jsonfg(geojson: dict, place_crs, c, headers: dict) -> Response:
+    body = jsonfg_document(geojson, place_crs, c.temporal_property)
+    return Response(json.dumps(body, ensure_ascii=False), media_type=JSONFG_MEDIA_TYPE,
+                    headers={**headers, "Content-Crs": f"<{place_crs.uri}>"})
 
 
 @router.get("/collections/{collectionId}/items", summary="要素 / features",
@@ -116,8 +123,11 @@ def items(
             headers["Content-Crs"] = f"<{parse_crs(result.crs).uri}>"
         return FileResponse(result.path, media_type=result.media_type, filename=result.filename,
                             headers=headers, background=BackgroundTask(result.cleanup))
+    place_crs = split_place_crs(q) if fmt == "jsonfg" else None
     page = fetch_page(conn, q)
     links = _page_links(base, c.id, request, q, page)
+    if place_crs is not None:
+        return _jsonfg(json.loads(feature_collection_text(page, links, as_of_members(q.as_of))), place_crs, c, headers)
     if fmt == "html":
         collection_doc = {"id": c.id, "title": c.title_zh}
         data = json.loads("[" + page.features + "]")
@@ -136,11 +146,12 @@ def items(
             response_class=Response, responses={200: {"content": {GEOJSON: {}, "text/html": {}}}})
 def item(collectionId: str, featureId: str, request: Request, conn: PrimaryConn, base: BaseUrl,
          crs: str | None = None, f: str | None = None):
-    fmt = wants(request, ("json", "html"))
+    fmt = wants(request, ("json", "html", "jsonfg"))
     c = get_collection(conn, collectionId)
     q = build_items_query(c, {k: v for k, v in request.query_params.items() if k in ("crs",)},
                           limit=1, offset=0, max_limit=1)
     q.feature_id = featureId
+    place_crs = split_place_crs(q) if fmt == "jsonfg" else None
     found = fetch_feature(conn, q)
     if found is None:
         raise NotFound(f"图层 {c.id} 中没有要素 {featureId!r}", f"no feature {featureId!r} in {c.id}",
@@ -156,6 +167,8 @@ def item(collectionId: str, featureId: str, request: Request, conn: PrimaryConn,
     feature["links"] = [link(f"{href}?f=json", "self", GEOJSON, "本要素 / this feature"),
                         link(f"{href}?f=html", "alternate", "text/html", "网页版 / as HTML"),
                         link(f"{base}/collections/{c.id}", "collection", "application/json", c.title_zh)]
+    if place_crs is not None:
+        return _jsonfg(feature, place_crs, c, headers)
     if fmt == "html":
         return render(request, "item.html", feature=feature, json_url=f"{href}?f=json", headers=headers,
                       breadcrumbs=[(f"{base}/collections/{c.id}?f=html", c.title_zh),
