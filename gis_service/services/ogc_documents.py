@@ -33,6 +33,9 @@ CONFORMANCE = [
     "http://www.opengis.net/spec/ogcapi-features-5/1.0/conf/schemas",
     "http://www.opengis.net/spec/ogcapi-features-5/1.0/conf/core-roles-features",
     "http://www.opengis.net/spec/ogcapi-features-5/1.0/conf/sortables",
+    "http://www.opengis.net/spec/ogcapi-processes-1/1.0/conf/core",
+    "http://www.opengis.net/spec/ogcapi-processes-1/1.0/conf/ogc-process-description",
+    "http://www.opengis.net/spec/ogcapi-processes-1/1.0/conf/json",
 ]
 
 # Download formats linked from every collection: token → (media type, title).
@@ -62,6 +65,8 @@ def landing_page(base: str, title: str, description: str) -> dict:
             link(f"{base}/docs", "service-doc", "text/html", "接口文档 / API documentation"),
             link(f"{base}/conformance", "conformance", "application/json", "一致性声明 / conformance"),
             link(f"{base}/collections", "data", "application/json", "图层列表 / collections"),
+            link(f"{base}/processes", "http://www.opengis.net/def/rel/ogc/1.0/processes", "application/json",
+                 "处理过程 / processes"),
             qgis_project_link(base),
         ],
     }

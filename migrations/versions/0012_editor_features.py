@@ -1,4 +1,5 @@
-"""Features created by editors (origin), and the per-key unconditional-writes flag.
+"""Features created by editors (origin), the per-key unconditional-writes flag, and the
+OGC process a job runs (jobs are OGC API – Processes jobs).
 
 Revision ID: 0012_editor_features
 Revises: 0011_analysis
@@ -21,9 +22,12 @@ def upgrade() -> None:
         op.create_check_constraint(f"{table}_origin_ck", table, "origin IN ('seed', 'editor')")
     op.add_column("api_keys", sa.Column("unconditional_writes", sa.Boolean(), nullable=False,
                                         server_default=sa.text("false")))
+    op.add_column("parcel_check_jobs", sa.Column("process_id", sa.Text(), nullable=False,
+                                                 server_default=sa.text("'parcel-check-batch'")))
 
 
 def downgrade() -> None:
+    op.drop_column("parcel_check_jobs", "process_id")
     op.drop_column("api_keys", "unconditional_writes")
     for table in PLAN_TABLES:
         op.drop_constraint(f"{table}_origin_ck", table, type_="check")
