@@ -3,7 +3,7 @@
 Parsing is pygeofilter's; compiling is ours so that every literal becomes a
 bind parameter and every property name is checked against the queryables.
 Only what /conformance declares is accepted: basic CQL2 (comparison, AND/OR/NOT,
-IS NULL), LIKE, IN, BETWEEN, CASEI and the spatial functions S_INTERSECTS,
+IS NULL), LIKE, IN, BETWEEN, CASEI, ACCENTI (PostgreSQL's unaccent) and the spatial functions S_INTERSECTS,
 S_DISJOINT, S_WITHIN, S_CONTAINS, S_TOUCHES, S_CROSSES, S_OVERLAPS and S_EQUALS.
 """
 from __future__ import annotations
@@ -33,8 +33,8 @@ _SPATIAL = {ast.GeometryIntersects: "ST_Intersects", ast.GeometryDisjoint: "ST_D
             ast.GeometryWithin: "ST_Within", ast.GeometryContains: "ST_Contains",
             ast.GeometryTouches: "ST_Touches", ast.GeometryCrosses: "ST_Crosses",
             ast.GeometryOverlaps: "ST_Overlaps", ast.GeometryEquals: "ST_Equals"}
-# pygeofilter's text parser turns CASEI(x) into lower(x).
-_TEXT_FUNCTIONS = {"lower": "lower", "casei": "lower"}
+# pygeofilter's text parser turns CASEI(x) into lower(x); ACCENTI uses the unaccent extension.
+_TEXT_FUNCTIONS = {"lower": "lower", "casei": "lower", "accenti": "unaccent"}
 
 
 class FilterError(InvalidInput):
@@ -52,7 +52,7 @@ def parse_filter(filter_text: str, lang: str | None) -> ast.Node:
         if lang == "cql2-text":
             return parse_text(filter_text)
         if lang == "cql2-json":
-            return parse_json(json.loads(filter_text))
+            return parse_json(_accenti_as_function(json.loads(filter_text)))
     except GisError:
         raise
     except Exception as exc:  # pygeofilter/lark raise many parse error types
@@ -60,6 +60,17 @@ def parse_filter(filter_text: str, lang: str | None) -> ast.Node:
         raise _bad("过滤表达式语法错误", f"filter syntax error: {first_line[:200]}") from None
     raise FilterError("不支持的 filter-lang", f"unsupported filter-lang {lang!r}; use cql2-text or cql2-json",
                       detail={"parameter": "filter-lang"})
+
+
+def _accenti_as_function(node):
+    """pygeofilter reads CASEI as a JSON operator but ACCENTI only in its function form."""
+    if isinstance(node, list):
+        return [_accenti_as_function(n) for n in node]
+    if not isinstance(node, dict):
+        return node
+    if str(node.get("op", "")).lower() == "accenti" and isinstance(node.get("args"), list):
+        return {"function": {"name": "accenti", "arguments": _accenti_as_function(node["args"])}}
+    return {k: _accenti_as_function(v) for k, v in node.items()}
 
 
 class Compiler:
@@ -108,7 +119,7 @@ class Compiler:
         if isinstance(node, ast.Include):
             return "TRUE"
         raise _bad("不支持的过滤运算", f"unsupported filter operation {type(node).__name__}; "
-                   "supported: comparison, LIKE, IN, BETWEEN, IS NULL, CASEI, S_INTERSECTS, S_DISJOINT, "
+                   "supported: comparison, LIKE, IN, BETWEEN, IS NULL, CASEI, ACCENTI, S_INTERSECTS, S_DISJOINT, "
                    "S_WITHIN, S_CONTAINS, S_TOUCHES, S_CROSSES, S_OVERLAPS, S_EQUALS")
 
     def _casei(self, node) -> str | None:
@@ -117,12 +128,12 @@ class Compiler:
             return None
         fn = _TEXT_FUNCTIONS.get(node.name.lower())
         if fn is None or len(node.arguments) != 1:
-            raise _bad(f"不支持的函数 {node.name}", f"unsupported function {node.name!r}; supported: CASEI")
+            raise _bad(f"不支持的函数 {node.name}", f"unsupported function {node.name!r}; supported: CASEI, ACCENTI")
         (arg,) = node.arguments
         if isinstance(arg, ast.Attribute):
             prop = self._property(arg)
             if prop.json_type != "string" or prop.format:
-                raise _bad(f"CASEI 只用于文字属性，{prop.name} 不是", f"CASEI needs a text property; "
+                raise _bad(f"CASEI/ACCENTI 只用于文字属性，{prop.name} 不是", f"CASEI/ACCENTI need a text property; "
                            f"{prop.name} is {prop.json_type}", property=prop.name)
             inner = f"({prop.sql} #>> '{{}}')" if prop.is_json else prop.sql
         elif isinstance(arg, str):

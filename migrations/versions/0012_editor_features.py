@@ -1,5 +1,5 @@
 """Features created by editors (origin), the per-key unconditional-writes flag, and the
-OGC process a job runs (jobs are OGC API – Processes jobs).
+OGC process a job runs (jobs are OGC API – Processes jobs), and unaccent for CQL2 ACCENTI.
 
 Revision ID: 0012_editor_features
 Revises: 0011_analysis
@@ -17,6 +17,8 @@ PLAN_TABLES = ("admin_units", "sub_areas", "function_zones", "agri_areas", "urba
 
 
 def upgrade() -> None:
+    # Shipped with PostgreSQL's contrib modules (Debian's postgresql-15, the postgis images); trusted.
+    op.execute("CREATE EXTENSION IF NOT EXISTS unaccent")
     for table in PLAN_TABLES:
         op.add_column(table, sa.Column("origin", sa.Text(), nullable=False, server_default=sa.text("'seed'")))
         op.create_check_constraint(f"{table}_origin_ck", table, "origin IN ('seed', 'editor')")
@@ -27,6 +29,7 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    op.execute("DROP EXTENSION IF EXISTS unaccent")
     op.drop_column("parcel_check_jobs", "process_id")
     op.drop_column("api_keys", "unconditional_writes")
     for table in PLAN_TABLES:

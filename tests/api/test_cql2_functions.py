@@ -97,3 +97,23 @@ def test_casei(client, sql):
 def test_bad_function_use_is_refused(client, cql):
     r = client.get("/collections/projects/items", params={"filter": cql})
     assert r.status_code == 400 and r.json()["message_zh"] and r.json()["message"], r.text
+
+
+def test_accenti_uses_unaccent(client, sql):
+    # Declared because the migration installs unaccent; prove it is there.
+    assert sql("SELECT extname FROM pg_extension WHERE extname = 'unaccent'") == [("unaccent",)]
+    assert "http://www.opengis.net/spec/cql2/1.0/conf/accent-insensitive-comparison" in \
+        client.get("/conformance").json()["conformsTo"]
+    fid = sql("SELECT id FROM projects WHERE id ~ '^[a-z]+-' ORDER BY id LIMIT 1")[0][0]
+    accented = fid.replace("a", "á").replace("e", "é").replace("i", "ï").replace("o", "ô")
+    assert accented != fid
+    expected = {r[0] for r in sql("SELECT id FROM projects WHERE NOT retired AND unaccent(id) = unaccent(:v)",
+                                  v=accented)}
+    assert expected == {fid}
+    assert api_ids(client, "projects", f"ACCENTI(id) = ACCENTI('{accented}')") == expected
+    assert api_ids(client, "projects", f"id = '{accented}'") == set()
+    upper = accented.upper()
+    assert api_ids(client, "projects", f"CASEI(ACCENTI(id)) = CASEI(ACCENTI('{upper}'))") == expected
+    cql = json.dumps({"op": "=", "args": [{"op": "accenti", "args": [{"property": "id"}]},
+                                          {"op": "accenti", "args": [accented]}]})
+    assert api_ids(client, "projects", cql, "cql2-json") == expected
