@@ -50,6 +50,9 @@ PROCESSES = {
 }
 
 
+_PY_TYPES = {"string": str, "boolean": bool, "object": dict}
+
+
 def _bad(zh: str, en: str, **detail) -> InvalidInput:
     return InvalidInput(zh, en, status=400, code="invalid_input",
                         detail={"type": f"{OGC_EXCEPTION}invalid-parameter", **detail})
@@ -83,6 +86,8 @@ def _inputs(pid: str, body) -> dict:
     if extra or body.get("response", "raw") not in ("raw", "document"):
         raise _bad(f"执行请求含未知成员 {extra} 或无效 response", f"unknown execute members {extra}, or a response "
                    "other than raw/document", members=extra)
+    if not isinstance(body.get("outputs") or {}, dict):
+        raise _bad("outputs 应为对象", "outputs must be an object", members=["outputs"])
     outputs = sorted(set(body.get("outputs") or {}) - set(PROCESSES[pid]["outputs"]))
     if outputs:
         raise _bad(f"未知输出 {outputs}", f"unknown outputs {outputs}; {pid} gives "
@@ -96,8 +101,13 @@ def _inputs(pid: str, body) -> dict:
     missing = sorted(n for n, d in declared.items() if d.get("minOccurs", 1) > 0 and n not in inputs)
     if missing:
         raise _bad(f"缺少输入 {missing}", f"missing inputs {missing}", inputs=missing)
-    return {k: (v["value"] if isinstance(v, dict) and "value" in v and k != "parcel" else v)
-            for k, v in inputs.items()}
+    values = {k: (v["value"] if isinstance(v, dict) and "value" in v and k != "parcel" else v)
+              for k, v in inputs.items()}
+    wrong = sorted(k for k, v in values.items() if not isinstance(v, _PY_TYPES[declared[k]["schema"]["type"]])
+                   or (declared[k]["schema"]["type"] == "string" and isinstance(v, bool)))
+    if wrong:
+        raise _bad(f"输入类型错误 {wrong}", f"inputs of the wrong type: {wrong}", inputs=wrong)
+    return values
 
 
 def execute_sync(conn: Connection, pid: str, body, *, settings: Settings, actor: str) -> dict:

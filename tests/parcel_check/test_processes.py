@@ -86,3 +86,11 @@ def test_bad_process_requests(pc_client, snapshot=None):
         assert r.status_code == status, (path, body, r.text)
         assert r.json()["message_zh"] and word in r.json()["message"], r.json()
     assert pc_client.get("/processes/nope").status_code == 404
+
+
+def test_inputs_of_the_wrong_type_are_refused(pc_client):
+    geometry = {"type": "Point", "coordinates": [112.85, 35.5]}
+    for body in ({"inputs": {"parcel": geometry, "proposed_use": {"a": 1}}}, {"inputs": {"parcel": [1]}},
+                 {"inputs": {"parcel": geometry}, "outputs": ["report"]}, ["inputs"]):
+        r = pc_client.post("/processes/parcel-check/execution", json=body)
+        assert r.status_code == 400 and r.json()["message_zh"] and r.json()["message"], (body, r.text)
