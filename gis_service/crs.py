@@ -301,6 +301,7 @@ def get_transformer(source: str, target: str) -> pyproj.Transformer:
 
 _STORAGE_SRS = f"EPSG:{STORAGE_EPSG}"
 _OFFSET_TO_WGS84 = {"gcj02": gcj02_to_wgs84, "bd09": bd09_to_wgs84}
+_OFFSET_FROM_WGS84 = {"gcj02": wgs84_to_gcj02, "bd09": wgs84_to_bd09}
 
 
 def _coords_function(convert: Callable[[Any, Any], Coords]) -> Callable[[np.ndarray], np.ndarray]:
@@ -331,6 +332,15 @@ def to_storage(geom: Any, spec: CrsSpec | pyproj.CRS) -> Any:
     if spec.kind in _OFFSET_TO_WGS84:
         return shapely.transform(geom, _coords_function(_OFFSET_TO_WGS84[spec.kind]))
     return shapely.transform(geom, _coords_function(_pyproj_function(spec.pyproj_srs, _STORAGE_SRS)))
+
+
+def from_storage(geom: Any, spec: CrsSpec) -> Any:
+    """Convert EPSG:4490 lon/lat geometry to x,y coordinates in ``spec`` (JSON-FG ``place``)."""
+    if spec.is_storage:
+        return geom
+    if spec.kind in _OFFSET_FROM_WGS84:
+        return shapely.transform(geom, _coords_function(_OFFSET_FROM_WGS84[spec.kind]))
+    return shapely.transform(geom, _coords_function(_pyproj_function(_STORAGE_SRS, spec.pyproj_srs)))
 
 
 def apply_axis_order(geom: Any, spec: CrsSpec) -> Any:

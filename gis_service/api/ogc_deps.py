@@ -53,7 +53,7 @@ def _items_request(request: Request, collectionId: str, conn: Conn, settings: Ap
 
 def _item_request(request: Request, collectionId: str, featureId: str, conn: PrimaryConn) -> ItemsRequest:
     """One feature, read from the primary (its ETag feeds If-Match): only its output CRS is read."""
-    fmt = wants(request, ("json", "html"))
+    fmt = wants(request, ("json", "html", "jsonfg"))
     collection = get_collection(conn, collectionId)
     params = {k: v for k, v in request.query_params.items() if k in ITEM_PARAMETERS and k != "f"}
     q = build_items_query(collection, params, limit=1, max_limit=1)

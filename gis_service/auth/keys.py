@@ -56,9 +56,18 @@ def revoke_key(conn: Connection, ref: str) -> list[dict]:
     return rows
 
 
+def set_unconditional_writes(conn: Connection, ref: str, flag: bool) -> list[dict]:
+    """Let a key (by name or prefix) write without If-Match; each such write is marked in the history."""
+    rows = [dict(r) for r in conn.execute(text(sql.SET_UNCONDITIONAL), {"ref": ref, "flag": bool(flag)}).mappings()]
+    if not rows:
+        raise NotFound(f"没有有效的密钥 {ref!r}", f"no active key named or prefixed {ref!r}", detail={"key": ref})
+    return rows
+
+
 def principal_for_key(conn: Connection, key: str, via: str) -> Principal | None:
     row = conn.execute(text(sql.KEY_BY_HASH), {"key_hash": hash_secret(key)}).first()
-    return None if row is None else Principal(row.name, row.role, row.id, via)
+    return None if row is None else Principal(row.name, row.role, row.id, via,
+                                              unconditional_writes=row.unconditional_writes)
 
 
 def create_session(conn: Connection, principal: Principal, max_age_s: int) -> tuple[str, str]:

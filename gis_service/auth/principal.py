@@ -15,6 +15,7 @@ class Principal:
     key_id: int | None = None
     via: str = "none"         # bearer | x-api-key | basic | session | none
     csrf_token: str | None = None  # browser sessions only
+    unconditional_writes: bool = False  # set by an admin for desktop clients that send no If-Match
 
     @property
     def authenticated(self) -> bool:

@@ -73,6 +73,24 @@ def keys_revoke(ref: str = typer.Argument(..., help="key name or the prefix show
         console.print(f"revoked {r['name']!r} ({r['role']})")
 
 
+@keys_app.command("unconditional")
+def keys_unconditional(ref: str = typer.Argument(..., help="key name or prefix"),
+                       off: bool = typer.Option(False, "--off", help="require If-Match again")) -> None:
+    """Let a desktop client's key (QGIS) write without If-Match; such writes are marked in the history."""
+    from gis_service.auth.keys import set_unconditional_writes
+    from gis_service.auth import audit
+
+    engine = _engine()
+    with engine.begin() as conn:
+        rows = set_unconditional_writes(conn, ref, not off)
+        audit.record(conn, _operator(), method="CLI", path="keys unconditional", status=200,
+                     action="key_unconditional", detail={"keys": [r["name"] for r in rows],
+                                                          "unconditional_writes": not off})
+    engine.dispose()
+    for r in rows:
+        console.print(f"{r['name']!r}: unconditional_writes={r['unconditional_writes']}")
+
+
 @progress_app.command("import")
 def progress_import(path: Path = typer.Argument(..., exists=True, dir_okay=False, help="CSV or XLSX sheet"),
                     dry_run: bool = typer.Option(False, "--dry-run", help="preview only; change nothing"),

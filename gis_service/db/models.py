@@ -51,6 +51,8 @@ class PlanFeatureMixin:
     retired: Mapped[bool] = mapped_column(Boolean, nullable=False, server_default=text("false"))
     properties: Mapped[dict] = mapped_column(JSONB, nullable=False, server_default=text("'{}'::jsonb"))
     version: Mapped[int] = mapped_column(Integer, nullable=False, server_default=text("1"))
+    # 'editor': created through the API; the seed files never retire or overwrite it.
+    origin: Mapped[str] = mapped_column(Text, nullable=False, server_default=text("'seed'"))
     updated_at: Mapped[dt.datetime] = mapped_column(
         DateTime(timezone=True), nullable=False, server_default=func.now()
     )
@@ -69,6 +71,7 @@ class PlanFeatureMixin:
             CheckConstraint(_in("location_basis", LOCATION_BASES), name=f"{name}_basis_ck"),
             CheckConstraint("(geom IS NULL) = (location_basis = 'unlocated')",
                             name=f"{name}_unlocated_ck"),
+            CheckConstraint("origin IN ('seed', 'editor')", name=f"{name}_origin_ck"),
             *cls.__extra_constraints__(name),
         )
 

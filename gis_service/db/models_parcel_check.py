@@ -55,6 +55,8 @@ class ParcelCheckJob(Base):
     error: Mapped[dict | None] = mapped_column(JSONB)
     filename: Mapped[str] = mapped_column(Text, nullable=False)
     options: Mapped[dict] = mapped_column(JSONB, nullable=False, server_default=text("'{}'::jsonb"))
+    # The OGC API – Processes process this job runs (its processID).
+    process_id: Mapped[str] = mapped_column(Text, nullable=False, server_default=text("'parcel-check-batch'"))
     columns: Mapped[list] = mapped_column(JSONB, nullable=False, server_default=text("'[]'::jsonb"))
     # The upload itself, kept for provenance and so a job never depends on a temp file.
     input_file: Mapped[bytes | None] = mapped_column(LargeBinary)

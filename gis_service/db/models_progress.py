@@ -36,6 +36,8 @@ class ApiKey(Base):
         DateTime(timezone=True), nullable=False, server_default=func.now())
     created_by: Mapped[str | None] = mapped_column(Text)
     revoked_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    # Desktop clients (QGIS) send no If-Match; an admin may let a key write without one.
+    unconditional_writes: Mapped[bool] = mapped_column(Boolean, nullable=False, server_default=text("false"))
     __table_args__ = (CheckConstraint("role IN ('viewer', 'editor', 'admin')", name="api_keys_role_ck"),)
 
 

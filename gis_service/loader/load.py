@@ -24,7 +24,7 @@ from gis_service.loader.validate import LayerRows, read_layer
 # Columns the seed files never own: they belong to progress tracking and history.
 PROTECTED_COLUMNS = {"status", "percent_complete", "status_date", "progress_note", "version",
                      "retired", "updated_at", "investment_planned_wan", "investment_completed_wan",
-                     "approval_no", "signing_rate", "vacated_rate", "demolished_area_m2"}
+                     "approval_no", "signing_rate", "vacated_rate", "demolished_area_m2", "origin"}
 PROGRESS_BAR_THRESHOLD = 5000
 
 
@@ -136,9 +136,12 @@ def _load_collection(conn, layer: LayerRows, report: LoadReport) -> tuple[str, .
                     f"WHERE NOT EXISTS (SELECT 1 FROM {table} t WHERE t.id = s.id) RETURNING id")
     assignments = ", ".join(f"{c} = {kept[c][1] if c in kept else f's.{c}'}" for c in columns if c != "id")
     updated = _ids(conn, f"UPDATE {table} t SET {assignments}, retired = s.retired, updated_at = now() "
-                   f"FROM {stage} s WHERE t.id = s.id AND ({changed} OR t.retired IS DISTINCT FROM s.retired) "
+                   f"FROM {stage} s WHERE t.id = s.id AND t.origin = 'seed' "
+                   f"AND ({changed} OR t.retired IS DISTINCT FROM s.retired) "
                    f"RETURNING t.id")
+    # Features editors created are not in the files and stay.
     retired = _ids(conn, f"UPDATE {table} t SET retired = true, updated_at = now() WHERE NOT t.retired "
+                   f"AND t.origin = 'seed' "
                    f"AND NOT EXISTS (SELECT 1 FROM {stage} s WHERE s.id = t.id) RETURNING t.id")
     report.inserted[table], report.updated[table], report.retired[table] = len(inserted), len(updated), len(retired)
     return tuple(sorted({*inserted, *updated, *retired}))

@@ -46,10 +46,11 @@ def record_load_events(conn, table: str, stage: str, columns: list[str],
           CROSS JOIN LATERAL (
               SELECT jsonb_object_agg(v.k, v.o) AS old, jsonb_object_agg(v.k, v.n) AS new
                 FROM (VALUES {_value_rows(columns, kept)}) v(k, o, n, changed) WHERE v.changed) d
-         WHERE d.old IS NOT NULL"""), params)
+         WHERE d.old IS NOT NULL AND t.origin = 'seed'"""), params)
     conn.execute(text(f"""
         INSERT INTO progress_events ({_EVENT_COLUMNS})
         SELECT :c, t.id, :actor, 'load', '{{"retired": false}}', '{{"retired": true}}', 'gone from the seed files',
                t.version
-          FROM {table} t WHERE NOT t.retired AND NOT EXISTS (SELECT 1 FROM {stage} s WHERE s.id = t.id)"""),
+          FROM {table} t WHERE NOT t.retired AND t.origin = 'seed'
+           AND NOT EXISTS (SELECT 1 FROM {stage} s WHERE s.id = t.id)"""),
         params)

@@ -19,6 +19,7 @@ from gis_service.errors import GisError, InvalidFile
 
 REQUIRED_FIELDS = ("id", "name", "geometry_quality", "location_basis", "source")
 MAX_REPORTED_PROBLEMS = 20
+EDITOR_ID_PREFIX = "u-"  # ids the API assigns to created features; seed slugs never use it
 
 
 class LayerValidationError(InvalidFile):
@@ -94,6 +95,9 @@ def read_layer(layers_dir: Path, spec: CollectionSpec) -> LayerRows:
         missing = [k for k in REQUIRED_FIELDS if props.get(k) in (None, "")]
         if missing:
             problems.append(Problem(label, ref, f"missing required fields {missing}"))
+            continue
+        if str(fid).startswith(EDITOR_ID_PREFIX):
+            problems.append(Problem(label, ref, f"ids starting {EDITOR_ID_PREFIX!r} are for features editors create"))
             continue
         if fid in seen:
             problems.append(Problem(label, ref, "duplicate id"))

@@ -7,8 +7,13 @@ INSERT_KEY = """
     RETURNING id, name, role, key_prefix, created_at"""
 
 LIST_KEYS = """
-    SELECT id, name, role, key_prefix, created_at, created_by, revoked_at
+    SELECT id, name, role, key_prefix, created_at, created_by, revoked_at, unconditional_writes
       FROM api_keys ORDER BY id"""
+
+SET_UNCONDITIONAL = """
+    UPDATE api_keys SET unconditional_writes = :flag
+     WHERE (name = :ref OR key_prefix = :ref) AND revoked_at IS NULL
+    RETURNING id, name, role, unconditional_writes"""
 
 REVOKE_KEY = """
     UPDATE api_keys SET revoked_at = now()
@@ -18,7 +23,8 @@ REVOKE_KEY = """
 DELETE_KEY_SESSIONS = "DELETE FROM web_sessions WHERE key_id = ANY(:ids)"
 
 KEY_BY_HASH = """
-    SELECT id, name, role FROM api_keys WHERE key_hash = :key_hash AND revoked_at IS NULL"""
+    SELECT id, name, role, unconditional_writes FROM api_keys
+     WHERE key_hash = :key_hash AND revoked_at IS NULL"""
 
 INSERT_SESSION = """
     INSERT INTO web_sessions (token_hash, key_id, csrf_token, expires_at)

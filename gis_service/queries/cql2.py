@@ -3,7 +3,8 @@
 Parsing is pygeofilter's; compiling is ours so that every literal becomes a
 bind parameter and every property name is checked against the queryables.
 Only what /conformance declares is accepted: basic CQL2 (comparison, AND/OR/NOT,
-IS NULL), LIKE, IN, BETWEEN and S_INTERSECTS.
+IS NULL), LIKE, IN, BETWEEN, CASEI, ACCENTI (PostgreSQL's unaccent) and the spatial functions S_INTERSECTS,
+S_DISJOINT, S_WITHIN, S_CONTAINS, S_TOUCHES, S_CROSSES, S_OVERLAPS and S_EQUALS.
 """
 from __future__ import annotations
 
@@ -27,6 +28,15 @@ _COMPARISON = {ast.Equal: "=", ast.NotEqual: "<>", ast.LessThan: "<", ast.LessEq
                ast.GreaterThan: ">", ast.GreaterEqual: ">="}
 
 
+# Spatial predicates → PostGIS, argument order kept (S_WITHIN(a, b) is ST_Within(a, b)).
+_SPATIAL = {ast.GeometryIntersects: "ST_Intersects", ast.GeometryDisjoint: "ST_Disjoint",
+            ast.GeometryWithin: "ST_Within", ast.GeometryContains: "ST_Contains",
+            ast.GeometryTouches: "ST_Touches", ast.GeometryCrosses: "ST_Crosses",
+            ast.GeometryOverlaps: "ST_Overlaps", ast.GeometryEquals: "ST_Equals"}
+# pygeofilter's text parser turns CASEI(x) into lower(x); ACCENTI uses the unaccent extension.
+_TEXT_FUNCTIONS = {"lower": "lower", "casei": "lower", "accenti": "unaccent"}
+
+
 class FilterError(InvalidInput):
     status = 400
     code = "invalid_filter"
@@ -42,7 +52,7 @@ def parse_filter(filter_text: str, lang: str | None) -> ast.Node:
         if lang == "cql2-text":
             return parse_text(filter_text)
         if lang == "cql2-json":
-            return parse_json(json.loads(filter_text))
+            return parse_json(_accenti_as_function(json.loads(filter_text)))
     except GisError:
         raise
     except Exception as exc:  # pygeofilter/lark raise many parse error types
@@ -50,6 +60,17 @@ def parse_filter(filter_text: str, lang: str | None) -> ast.Node:
         raise _bad("过滤表达式语法错误", f"filter syntax error: {first_line[:200]}") from None
     raise FilterError("不支持的 filter-lang", f"unsupported filter-lang {lang!r}; use cql2-text or cql2-json",
                       detail={"parameter": "filter-lang"})
+
+
+def _accenti_as_function(node):
+    """pygeofilter reads CASEI as a JSON operator but ACCENTI only in its function form."""
+    if isinstance(node, list):
+        return [_accenti_as_function(n) for n in node]
+    if not isinstance(node, dict):
+        return node
+    if str(node.get("op", "")).lower() == "accenti" and isinstance(node.get("args"), list):
+        return {"function": {"name": "accenti", "arguments": _accenti_as_function(node["args"])}}
+    return {k: _accenti_as_function(v) for k, v in node.items()}
 
 
 class Compiler:
@@ -75,6 +96,9 @@ class Compiler:
             return self._comparison(node.lhs, _COMPARISON[type(node)], node.rhs)
         if isinstance(node, ast.Like):
             return self._like(node)
+        if isinstance(node, ast.In) and isinstance(node.lhs, ast.Function):
+            values = ", ".join(self._text_operand(v) for v in node.sub_nodes)
+            return f"({self._text_operand(node.lhs)} {'NOT ' if node.not_ else ''}IN ({values}))"
         if isinstance(node, ast.In):
             prop = self._property(node.lhs)
             values = ", ".join(self._value(prop, v) for v in node.sub_nodes)
@@ -90,12 +114,45 @@ class Compiler:
                 null_test = (f"({prop.sql} IS NOT NULL AND {prop.sql} <> 'null'::jsonb)" if node.not_
                              else f"({prop.sql} IS NULL OR {prop.sql} = 'null'::jsonb)")
             return f"({null_test})"
-        if isinstance(node, ast.GeometryIntersects):
-            return self._intersects(node)
+        if type(node) in _SPATIAL:
+            return self._spatial(node, _SPATIAL[type(node)])
         if isinstance(node, ast.Include):
             return "TRUE"
         raise _bad("不支持的过滤运算", f"unsupported filter operation {type(node).__name__}; "
-                   "supported: comparison, LIKE, IN, BETWEEN, IS NULL, S_INTERSECTS")
+                   "supported: comparison, LIKE, IN, BETWEEN, IS NULL, CASEI, ACCENTI, S_INTERSECTS, S_DISJOINT, "
+                   "S_WITHIN, S_CONTAINS, S_TOUCHES, S_CROSSES, S_OVERLAPS, S_EQUALS")
+
+    def _casei(self, node) -> str | None:
+        """SQL for CASEI(<text property or string>), or None when ``node`` is not CASEI."""
+        if not isinstance(node, ast.Function):
+            return None
+        fn = _TEXT_FUNCTIONS.get(node.name.lower())
+        if fn is None or len(node.arguments) != 1:
+            raise _bad(f"不支持的函数 {node.name}", f"unsupported function {node.name!r}; supported: CASEI, ACCENTI")
+        (arg,) = node.arguments
+        if isinstance(arg, ast.Attribute):
+            prop = self._property(arg)
+            if prop.json_type != "string" or prop.format:
+                raise _bad(f"CASEI/ACCENTI 只用于文字属性，{prop.name} 不是", f"CASEI/ACCENTI need a text property; "
+                           f"{prop.name} is {prop.json_type}", property=prop.name)
+            inner = f"({prop.sql} #>> '{{}}')" if prop.is_json else prop.sql
+        elif isinstance(arg, str):
+            inner = self.bind(arg)
+        else:
+            inner = self._casei(arg)
+            if inner is None:
+                raise _bad("CASEI 需要文字属性或字符串", "CASEI needs a text property or a string")
+        return f"{fn}({inner})"
+
+    def _text_operand(self, node) -> str:
+        """Either side of a case-insensitive comparison: CASEI(...) or a plain string."""
+        sql = self._casei(node)
+        if sql is not None:
+            return sql
+        if isinstance(node, str):
+            return self.bind(node)
+        raise _bad("CASEI 比较的另一侧应为 CASEI(...) 或字符串",
+                   "the other side of a CASEI comparison must be CASEI(...) or a string")
 
     def _property(self, node):
         if not isinstance(node, ast.Attribute):
@@ -141,27 +198,38 @@ class Compiler:
         return self.bind(value)
 
     def _comparison(self, lhs, op: str, rhs) -> str:
+        if isinstance(lhs, ast.Function) or isinstance(rhs, ast.Function):
+            return f"({self._text_operand(lhs)} {op} {self._text_operand(rhs)})"
         prop = self._property(lhs)
         return f"({prop.sql} {op} {self._value(prop, rhs)})"
 
     def _like(self, node) -> str:
+        if isinstance(node.lhs, ast.Function):
+            op = "NOT LIKE" if node.not_ else "LIKE"
+            return f"({self._text_operand(node.lhs)} {op} {self._text_operand(node.pattern)})"
         prop = self._property(node.lhs)
         target = f"({prop.sql} #>> '{{}}')" if prop.is_json else f"CAST({prop.sql} AS text)"
         op = "ILIKE" if node.nocase else "LIKE"
         return f"({target} {'NOT ' if node.not_ else ''}{op} {self.bind(str(node.pattern))})"
 
-    def _intersects(self, node) -> str:
-        lhs, rhs = node.lhs, node.rhs
-        if isinstance(rhs, ast.Attribute):
-            lhs, rhs = rhs, lhs
-        if not (isinstance(lhs, ast.Attribute) and lhs.name in GEOMETRY_NAMES):
-            raise _bad("S_INTERSECTS 的第一个参数必须是几何属性",
-                       f"S_INTERSECTS needs the geometry property ({'/'.join(sorted(GEOMETRY_NAMES))})")
-        geometry = getattr(rhs, "geometry", None)
-        if geometry is None and isinstance(rhs, ast.Node) and hasattr(rhs, "minx"):
-            geometry = shapely.geometry.mapping(shapely.box(rhs.minx, rhs.miny, rhs.maxx, rhs.maxy))
+    def _spatial(self, node, function: str) -> str:
+        name = function.replace("ST_", "S_").upper()
+        sides = [self._spatial_operand(side, name) for side in (node.lhs, node.rhs)]
+        if "t.geom" not in sides:
+            raise _bad(f"{name} 的一个参数必须是几何属性",
+                       f"{name} needs the geometry property ({'/'.join(sorted(GEOMETRY_NAMES))}) as one argument")
+        return f"{function}({sides[0]}, {sides[1]})"
+
+    def _spatial_operand(self, node, name: str) -> str:
+        if isinstance(node, ast.Attribute):
+            if node.name not in GEOMETRY_NAMES:
+                raise _bad(f"{name} 的参数 {node.name} 不是几何属性", f"{name}: {node.name!r} is not the geometry")
+            return "t.geom"
+        geometry = getattr(node, "geometry", None)
+        if geometry is None and isinstance(node, ast.Node) and hasattr(node, "minx"):
+            geometry = shapely.geometry.mapping(shapely.box(node.minx, node.miny, node.maxx, node.maxy))
         if geometry is None:
-            raise _bad("S_INTERSECTS 需要几何字面量", "S_INTERSECTS needs a geometry literal")
+            raise _bad(f"{name} 需要几何字面量", f"{name} needs a geometry literal")
         try:
             # Literals follow the filter CRS's axis order; swapping is its own inverse.
             geom = to_storage(apply_axis_order(shape(geometry), self.filter_crs), self.filter_crs)
@@ -169,8 +237,7 @@ class Compiler:
             raise _bad("过滤几何无效", f"invalid filter geometry: {exc}") from None
         if not shapely.is_valid(geom):
             raise _bad("过滤几何无效", f"invalid filter geometry: {shapely.is_valid_reason(geom)}")
-        param = self.bind(shapely.to_wkb(geom, hex=True))
-        return f"ST_Intersects(t.geom, ST_GeomFromWKB(decode({param}, 'hex'), 4490))"
+        return f"ST_GeomFromWKB(decode({self.bind(shapely.to_wkb(geom, hex=True))}, 'hex'), 4490)"
 
 
 def compile_filter(collection: Collection, filter_text: str, lang: str | None,

@@ -18,7 +18,7 @@ from gis_service.errors import UnknownCollection
 # Collections with a table of their own: plan layers and working layers (the cadastre).
 TABLE_MODELS = {**PLAN_MODELS, **WORKING_MODELS}
 # Columns that are not feature properties in API output.
-HIDDEN_COLUMNS = {"geom", "properties", "retired", "version"}
+HIDDEN_COLUMNS = {"geom", "properties", "retired", "version", "origin"}
 # Queryable type names follow JSON Schema, as OGC API Part 3 asks.
 _JSON_TYPES = ((Boolean, "boolean"), (Integer, "integer"), (Numeric, "number"),
                (DateTime, "string"), (Date, "string"))

@@ -81,7 +81,7 @@ def _crossing_site(conn) -> tuple[str, dict, dict]:
 
 
 @pytest.fixture
-def crossing(make_client, keys, engine_for, loaded_db):  # noqa: F811 - fixtures imported above
+def crossing(make_client, keys, engine_for, loaded_db):
     with engine_for(loaded_db).connect() as conn:
         site, geometry, shares = _crossing_site(conn)
     client = make_client()

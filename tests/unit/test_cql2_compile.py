@@ -117,7 +117,7 @@ def test_type_and_name_errors_name_the_property(text, property_name, words):
     ("'a' = name", "expected a property name"),
     ("share + 1 > 2", "expected a property name"),            # no arithmetic
     ("stamp T_AFTER TIMESTAMP('2020-01-01T00:00:00Z')", "unsupported filter operation"),
-    ("S_INTERSECTS(name, POINT(1 2))", "geometry property"),
+    ("S_INTERSECTS(name, POINT(1 2))", "is not the geometry"),
     ("S_INTERSECTS(geometry, POLYGON((0 0, 1 1, 1 0, 0 1, 0 0)))", "invalid filter geometry"),
 ])
 def test_unsupported_or_malformed_filters_are_400(text, words):

@@ -64,6 +64,11 @@ def _feature_response(written, base: str, collection_id: str, feature_id: str, s
                     headers=headers)
 
 
+def _if_match_required(settings, principal) -> bool:
+    """Keys an admin flagged for desktop clients write without If-Match (marked unconditional)."""
+    return settings.require_if_match and not principal.unconditional_writes
+
+
 async def _write(request: Request, principal, settings, base: str, collection_id: str, feature_id: str, *,
                  replace: bool):
     check_editable(collection_id)
@@ -72,7 +77,7 @@ async def _write(request: Request, principal, settings, base: str, collection_id
     edit.method, edit.path = request.method, request.url.path
     edit.reason = edit.reason or request.headers.get("x-change-reason")
     written = await run_in_threadpool(write_item, request.app.state.engine, edit, principal,
-                                      require_if_match=settings.require_if_match)
+                                      require_if_match=_if_match_required(settings, principal))
     return _feature_response(written, base, collection_id, feature_id)
 
 
@@ -101,7 +106,7 @@ def delete(collectionId: str, featureId: str, request: Request, principal: Edito
     """Soft delete: the feature is marked retired and stays in the history."""
     edit = Edit(collectionId, featureId, if_match=request.headers.get("if-match"), method="DELETE",
                 path=request.url.path, reason=request.headers.get("x-change-reason"))
-    delete_item(request.app.state.engine, edit, principal, require_if_match=settings.require_if_match)
+    delete_item(request.app.state.engine, edit, principal, require_if_match=_if_match_required(settings, principal))
     return Response(status_code=204)
 
 

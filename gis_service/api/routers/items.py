@@ -24,12 +24,13 @@ from gis_service.services.ogc.items import (
     stream_features,
 )
 from gis_service.services.ogc.documents import GEOJSON, link
+from gis_service.services.jsonfg import JSONFG_MEDIA_TYPE, jsonfg_document, split_place_crs
 from gis_service.services.ogc.params import operation_parameters
 from gis_service.services.progress.history import as_of_members
 
 router = APIRouter(tags=["OGC API – Features"])
 ITEM_FORMAT_PARAMETER = {"name": "f", "in": "query", "required": False,
-                         "schema": {"type": "string", "enum": ["json", "html"]}}
+                         "schema": {"type": "string", "enum": ["json", "html", "jsonfg"]}}
 ITEMS_MEDIA_TYPES = {GEOJSON: {}, "text/html": {}, "application/geo+json-seq": {},
                      **{media.split(";")[0]: {} for media, _ in EXPORT_FORMATS.values()}}
 READ_METHODS = "GET, HEAD, OPTIONS"
@@ -61,6 +62,12 @@ def _page_links(base: str, cid: str, request: Request, q: ItemsQuery, page: Page
     return links
 
 
+def _jsonfg(geojson: dict, place_crs, c, headers: dict) -> Response:
+    body = jsonfg_document(geojson, place_crs, c.temporal_property)
+    return Response(json.dumps(body, ensure_ascii=False), media_type=JSONFG_MEDIA_TYPE,
+                    headers={**headers, "Content-Crs": f"<{place_crs.uri}>"})
+
+
 @router.get("/collections/{collectionId}/items", summary="要素 / features", response_class=Response,
             responses={200: {"content": ITEMS_MEDIA_TYPES}}, openapi_extra={"parameters": operation_parameters()})
 def items(request: Request, req: ItemsDep, conn: Conn, base: BaseUrl, settings: AppSettings):
@@ -82,8 +89,11 @@ def items(request: Request, req: ItemsDep, conn: Conn, base: BaseUrl, settings: 
             headers["Content-Crs"] = f"<{parse_crs(result.crs).uri}>"
         return FileResponse(result.path, media_type=result.media_type, filename=result.filename,
                             headers=headers, background=BackgroundTask(result.cleanup))
+    place_crs = split_place_crs(q) if req.fmt == "jsonfg" else None
     page = fetch_page(conn, q)
     links = _page_links(base, c.id, request, q, page)
+    if place_crs is not None:
+        return _jsonfg(json.loads(feature_collection_text(page, links, as_of_members(q.as_of))), place_crs, c, headers)
     if req.fmt == "html":
         return render(request, "items.html", collection={"id": c.id, "title": c.title_zh},
                       features=json.loads("[" + page.features + "]"), columns=list(q.properties or c.properties),
@@ -101,6 +111,7 @@ def items(request: Request, req: ItemsDep, conn: Conn, base: BaseUrl, settings: 
             openapi_extra={"parameters": [*operation_parameters(("crs",)), ITEM_FORMAT_PARAMETER]})
 def item(request: Request, req: ItemDep, conn: PrimaryConn, base: BaseUrl):
     c, q, featureId = req.collection, req.query, req.query.feature_id
+    place_crs = split_place_crs(q) if req.fmt == "jsonfg" else None
     found = fetch_feature(conn, q)
     if found is None:
         raise NotFound(f"图层 {c.id} 中没有要素 {featureId!r}", f"no feature {featureId!r} in {c.id}",
@@ -119,6 +130,8 @@ def item(request: Request, req: ItemDep, conn: PrimaryConn, base: BaseUrl):
     feature["links"] = [link(f"{href}?f=json", "self", GEOJSON, "本要素 / this feature"),
                         link(f"{href}?f=html", "alternate", "text/html", "网页版 / as HTML"),
                         link(f"{base}/collections/{c.id}", "collection", "application/json", c.title_zh)]
+    if place_crs is not None:
+        return _jsonfg(feature, place_crs, c, headers)
     if req.fmt == "html":
         return render(request, "item.html", feature=feature, json_url=f"{href}?f=json", headers=headers,
                       breadcrumbs=[(f"{base}/collections/{c.id}?f=html", c.title_zh),
@@ -129,13 +142,8 @@ def item(request: Request, req: ItemDep, conn: PrimaryConn, base: BaseUrl):
 @router.options("/collections/{collectionId}/items", include_in_schema=False)
 @router.options("/collections/{collectionId}/items/{featureId}", include_in_schema=False)
 def item_options(collectionId: str, request: Request, conn: Conn, featureId: str | None = None):
-    """Allow lists what this caller may do: writes only for editors, on progress collections."""
-    from gis_service.services.progress.vocab import is_progress_collection
+    """Allow lists what this caller may do: writes only for editors, where writes are possible."""
+    from gis_service.services.editing.scope import allowed_methods
 
-    get_collection(conn, collectionId)
-    principal = request.state.principal
-    allowed = READ_METHODS
-    if featureId is not None and is_progress_collection(collectionId) and principal.can("editor") \
-            and principal.via != "session":
-        allowed = f"{READ_METHODS}, PATCH, PUT, DELETE"
+    allowed = allowed_methods(get_collection(conn, collectionId), request.state.principal, featureId)
     return Response(status_code=204, headers={"Allow": allowed})

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from sqlalchemy import Connection
 
-from gis_service.auth.keys import create_key, create_session, end_session, principal_for_key, revoke_key
+from gis_service.auth.keys import create_key, create_session, end_session, principal_for_key, revoke_key, set_unconditional_writes
 from gis_service.auth.principal import Principal
 from gis_service.auth import audit
 
@@ -23,6 +23,15 @@ def revoke_key_audited(conn: Connection, admin: Principal, ref: str, *, path: st
                  detail={"revoked": [r["name"] for r in rows]})
     conn.commit()
     return {"revoked": rows}
+
+
+def set_unconditional_audited(conn: Connection, admin: Principal, ref: str, flag: bool, *, path: str) -> dict:
+    """For desktop clients (QGIS) that send no If-Match; every such write is marked unconditional."""
+    rows = set_unconditional_writes(conn, ref, flag)
+    audit.record(conn, admin, method="PATCH", path=path, status=200, action="key_unconditional",
+                 detail={"keys": [r["name"] for r in rows], "unconditional_writes": flag})
+    conn.commit()
+    return {"keys": rows}
 
 
 def sign_in(conn: Connection, key: str, max_age_s: int) -> str | None:

@@ -123,11 +123,11 @@ def ogr_write_options(frame: gpd.GeoDataFrame, geometry_type: str | None) -> dic
     return {"geometry_type": geometry_type, "promote_to_multi": geometry_type in SINGLE_TYPES}
 
 
-def datetimes_as_text(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
-    """ISO strings for datetime columns, for formats that would drop the time or zone."""
+def datetimes_as_text(frame: gpd.GeoDataFrame, keep=()) -> gpd.GeoDataFrame:
+    """ISO strings for datetime columns (except ``keep``), for formats that would drop the time or zone."""
     frame = frame.copy()
     for column in frame.columns:
-        if pd.api.types.is_datetime64_any_dtype(frame[column].dtype):
+        if column not in keep and pd.api.types.is_datetime64_any_dtype(frame[column].dtype):
             frame[column] = frame[column].map(
                 lambda v: None if pd.isna(v) else v.isoformat()).astype(object)
     return frame

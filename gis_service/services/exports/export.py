@@ -7,7 +7,6 @@ from collections.abc import Iterable
 from pathlib import Path
 
 import geopandas as gpd
-import pyogrio
 
 import pandas as pd
 
@@ -19,6 +18,7 @@ from gis_service.services.exports.geopackage import write_geopackage
 from gis_service.services.exports.kml import KML_CRS, write_kml
 from gis_service.services.exports.shapefile import shapefile_encoding, write_shapefile_zip
 from gis_service.services.exports.tabular import write_csv
+from gis_service.services.exports.typed import write_ogr
 
 
 def write_flatgeobuf(frame: gpd.GeoDataFrame, directory: Path, stem: str, *,
@@ -28,8 +28,8 @@ def write_flatgeobuf(frame: gpd.GeoDataFrame, directory: Path, stem: str, *,
     # With the index, features are stored in Hilbert-curve order, not the API's order.
     has_nulls = bool(frame.geometry.isna().any())
     options = {"SPATIAL_INDEX": "NO" if has_nulls else "YES", "TITLE": title or stem}
-    pyogrio.write_dataframe(frame, path, driver="FlatGeobuf", layer=stem, layer_options=options,
-                            **ogr_write_options(frame, geometry_type))
+    write_ogr(frame, path, driver="FlatGeobuf", layer=stem, layer_options=options,
+              **ogr_write_options(frame, geometry_type))
     return path
 
 
@@ -100,8 +100,8 @@ def export_frames(frames: Iterable[gpd.GeoDataFrame], fmt: str, layer_name: str,
             if fmt == "csv":
                 write_csv(frame, result.path.parent, stem, append=True)
             else:
-                pyogrio.write_dataframe(frame, result.path, driver="GPKG", layer=stem, append=True,
-                                        **ogr_write_options(frame, declared))
+                write_ogr(frame, result.path, driver="GPKG", layer=stem, append=True,
+                          **ogr_write_options(frame, declared))
     except BaseException:
         result.cleanup()
         raise

@@ -6,8 +6,8 @@ from contextlib import closing
 from pathlib import Path
 
 import geopandas as gpd
-import pyogrio
 
+from gis_service.services.exports.typed import write_ogr
 from gis_service.services.exports.base import ogr_write_options
 from gis_service.services.exports.qml import build_qml
 
@@ -49,9 +49,8 @@ def write_geopackage(frame: gpd.GeoDataFrame, directory: Path, stem: str, *,
     path = directory / f"{stem}.gpkg"
     layer_options = {"IDENTIFIER": title or stem}
     # GeoPackage 1.2: GDAL 3.6 (Debian 12, under QGIS 3.22) warns on the 1.4 that newer GDAL writes.
-    pyogrio.write_dataframe(frame, path, driver="GPKG", layer=stem, layer_options=layer_options,
-                            dataset_options={"VERSION": "1.2"},
-                            **ogr_write_options(frame, geometry_type))
+    write_ogr(frame, path, driver="GPKG", layer=stem, layer_options=layer_options,
+              dataset_options={"VERSION": "1.2"}, **ogr_write_options(frame, geometry_type))
     if style:
         add_default_style(path, stem, build_qml(style, geometry_type or _stored_type(path, stem)),
                           description=title or "")

@@ -25,10 +25,10 @@ from pathlib import Path
 
 import geopandas as gpd
 import pandas as pd
-import pyogrio
 
 from gis_service.errors import BadParameter
 from gis_service.services.exports.base import datetimes_as_text, ogr_write_options
+from gis_service.services.exports.typed import date_columns, write_ogr
 
 FIELD_NAME_BYTES = 10
 SHAPEFILE_PARTS = (".shp", ".shx", ".dbf", ".prj", ".cpg")
@@ -115,18 +115,30 @@ def fields_csv(mapping: dict[str, str]) -> bytes:
     return out.getvalue().encode("utf-8-sig")  # BOM: Excel then reads the Chinese names
 
 
+# The DBF header's language driver id (byte 29), for tools that ignore .cpg: 0x4D is code
+# page 936 (GBK); UTF-8 has no id, and 0 makes readers fall back to .cpg, never to a wrong page.
+LANGUAGE_DRIVER_IDS = {"GBK": 0x4D, "UTF-8": 0x00}
+
+
+def _set_language_driver(dbf: Path, cpg: str) -> None:
+    with open(dbf, "r+b") as handle:
+        handle.seek(29)
+        handle.write(bytes([LANGUAGE_DRIVER_IDS[cpg]]))
+
+
 def write_shapefile_zip(frame: gpd.GeoDataFrame, directory: Path, stem: str, *,
                         geometry_type: str | None, encoding: str) -> Path:
     cpg = shapefile_encoding(encoding)
     geometry = frame.geometry.name
     mapping = shapefile_field_names([c for c in frame.columns if c != geometry], cpg)
-    renamed = _representable(datetimes_as_text(frame), ENCODINGS[cpg]).rename(columns=mapping)
+    # Dates stay dates (DBF D); other datetimes become ISO text, as DBF dates drop the time.
+    renamed = _representable(datetimes_as_text(frame, keep=date_columns(frame)), ENCODINGS[cpg]).rename(columns=mapping)
     parts_dir = directory / "shp"
     parts_dir.mkdir()
     shp = parts_dir / f"{stem}.shp"
-    pyogrio.write_dataframe(renamed, shp, driver="ESRI Shapefile", encoding=cpg,
-                            **ogr_write_options(frame, geometry_type))
+    write_ogr(renamed, shp, driver="ESRI Shapefile", encoding=cpg, **ogr_write_options(frame, geometry_type))
     shp.with_suffix(".cpg").write_text(cpg, encoding="ascii")  # exact spelling, whatever GDAL wrote
+    _set_language_driver(shp.with_suffix(".dbf"), cpg)
     archive = directory / f"{stem}.shp.zip"
     with zipfile.ZipFile(archive, "w", compression=zipfile.ZIP_DEFLATED) as zf:
         for suffix in SHAPEFILE_PARTS:

@@ -14,6 +14,7 @@ import pandas as pd
 import shapely
 
 from gis_service.services.exports.base import datetimes_as_text
+from gis_service.services.exports.typed import date_columns
 
 WKT_COLUMN = "wkt"
 WKT_DECIMALS = 9
@@ -33,6 +34,9 @@ def neutralise_formula(value):
 
 def write_csv(frame: gpd.GeoDataFrame, directory: Path, stem: str, *, append: bool = False) -> Path:
     geometry = frame.geometry
+    frame = frame.copy()
+    for column in date_columns(frame):  # a date, not midnight of it
+        frame[column] = frame[column].dt.strftime("%Y-%m-%d").astype(object).where(frame[column].notna(), None)
     table = pd.DataFrame(datetimes_as_text(frame).drop(columns=geometry.name))
     if WKT_COLUMN in table.columns:
         table = table.rename(columns={WKT_COLUMN: f"{WKT_COLUMN}_property"})

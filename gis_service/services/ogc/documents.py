@@ -24,8 +24,22 @@ CONFORMANCE = [
     "http://www.opengis.net/spec/cql2/1.0/conf/basic-cql2",
     "http://www.opengis.net/spec/cql2/1.0/conf/advanced-comparison-operators",
     "http://www.opengis.net/spec/cql2/1.0/conf/basic-spatial-functions",
+    "http://www.opengis.net/spec/cql2/1.0/conf/spatial-functions",
+    "http://www.opengis.net/spec/cql2/1.0/conf/case-insensitive-comparison",
+    "http://www.opengis.net/spec/cql2/1.0/conf/accent-insensitive-comparison",  # unaccent: migration 0012
     "http://www.opengis.net/spec/cql2/1.0/conf/cql2-text",
     "http://www.opengis.net/spec/cql2/1.0/conf/cql2-json",
+    # Create (POST), replace (PUT), update (PATCH), delete, with ETag/If-Match locking.
+    "http://www.opengis.net/spec/ogcapi-features-4/1.0/conf/create-replace-delete",
+    "http://www.opengis.net/spec/ogcapi-features-4/1.0/conf/update",
+    "http://www.opengis.net/spec/ogcapi-features-4/1.0/conf/optimistic-locking-etags",
+    "http://www.opengis.net/spec/ogcapi-features-4/1.0/conf/features",
+    "http://www.opengis.net/spec/ogcapi-features-5/1.0/conf/schemas",
+    "http://www.opengis.net/spec/ogcapi-features-5/1.0/conf/core-roles-features",
+    "http://www.opengis.net/spec/ogcapi-features-5/1.0/conf/sortables",
+    "http://www.opengis.net/spec/ogcapi-processes-1/1.0/conf/core",
+    "http://www.opengis.net/spec/ogcapi-processes-1/1.0/conf/ogc-process-description",
+    "http://www.opengis.net/spec/ogcapi-processes-1/1.0/conf/json",
 ]
 
 # Download formats linked from every collection: token → (media type, title).
@@ -55,6 +69,8 @@ def landing_page(base: str, title: str, description: str) -> dict:
             link(f"{base}/docs", "service-doc", "text/html", "接口文档 / API documentation"),
             link(f"{base}/conformance", "conformance", "application/json", "一致性声明 / conformance"),
             link(f"{base}/collections", "data", "application/json", "图层列表 / collections"),
+            link(f"{base}/processes", "http://www.opengis.net/def/rel/ogc/1.0/processes", "application/json",
+                 "处理过程 / processes"),
             qgis_project_link(base),
         ],
     }
@@ -78,6 +94,10 @@ def collection_document(base: str, c: Collection, extent: list[float] | None) ->
         link(f"{href}/items?f=html", "items", "text/html", f"{c.title} 要素网页 / features as HTML"),
         link(f"{href}/queryables", "http://www.opengis.net/def/rel/ogc/1.0/queryables",
              "application/schema+json", "可查询属性 / queryables"),
+        link(f"{href}/schema", "http://www.opengis.net/def/rel/ogc/1.0/schema", "application/schema+json",
+             "要素模式 / schema"),
+        link(f"{href}/sortables", "http://www.opengis.net/def/rel/ogc/1.0/sortables", "application/schema+json",
+             "可排序属性 / sortables"),
     ]
     for token, (media_type, title) in DOWNLOADS.items():
         if token != "json":

@@ -12,6 +12,7 @@ import shapely
 from sqlalchemy import Connection, Engine, text
 
 from gis_service.db.engine import set_statement_timeout
+from gis_service.services.exports.typed import typed_frame
 from gis_service.queries.registry import Collection
 from gis_service.queries.features import (
     ItemsQuery, count_sql, extent_sql, feature_sql, frame_sql, page_sql, stream_sql, where_clause,
@@ -117,9 +118,9 @@ def iter_frames(engine: Engine, q: ItemsQuery, limit: int | None, chunk_rows: in
         produced = False
         for rows in result.partitions(chunk_rows):  # explicit size, else FETCH FORWARD ALL
             produced = True
-            yield _frame(rows, columns)
+            yield typed_frame(_frame(rows, columns), q.collection.properties)
         if not produced:
-            yield _frame([], columns)
+            yield typed_frame(_frame([], columns), q.collection.properties)
 
 
 _extent_cache: dict[tuple[str, str, int], list[float] | None] = {}

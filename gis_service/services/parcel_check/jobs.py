@@ -203,10 +203,22 @@ def submit_batch(conn: Connection, app, content: bytes, filename: str, *, settin
     return job_document(conn, job_id, base)
 
 
+OGC_STATUS = {"queued": "accepted", "running": "running", "succeeded": "successful", "failed": "failed"}
+
+
+def ogc_status(job) -> dict:
+    """The OGC API – Processes statusInfo members of a job row."""
+    stamp = {k: job[c].isoformat() for k, c in (("created", "created_at"), ("updated", "updated_at"),
+                                                 ("finished", "finished_at")) if job[c]}
+    return {"jobID": job["id"], "type": "process", "processID": job["process_id"],
+            "status": OGC_STATUS[job["state"]], "message": STATE_ZH[job["state"]],
+            "progress": int(job["percent"]), **stamp}
+
+
 def job_document(conn: Connection, job_id: str, base: str) -> dict:
     job = conn.execute(text(
         "SELECT id, state, percent, processed, total, attempts, actor, filename, options, error, created_at, "
-        "updated_at, finished_at FROM parcel_check_jobs WHERE id = :id"), {"id": job_id}).mappings().first()
+        "updated_at, finished_at, process_id FROM parcel_check_jobs WHERE id = :id"), {"id": job_id}).mappings().first()
     if job is None:
         raise NotFound(f"找不到任务 {job_id}", f"no job {job_id}", detail={"id": job_id})
     counts = dict(conn.execute(text(
@@ -218,7 +230,8 @@ def job_document(conn: Connection, job_id: str, base: str) -> dict:
     options = {k: v for k, v in job["options"].items() if k != "repaired_rows"}
     href = f"{base}/jobs/{job_id}"
     return {
-        "id": job["id"], "type": "parcel-check-batch", "state": job["state"], "state_zh": STATE_ZH[job["state"]],
+        **ogc_status(job),
+        "id": job["id"], "state": job["state"], "state_zh": STATE_ZH[job["state"]],
         "percent": float(job["percent"]), "processed": job["processed"], "total": job["total"],
         "attempts": job["attempts"], "actor": job["actor"], "filename": job["filename"], "options": options,
         "error": job["error"], "created_at": job["created_at"].isoformat(),
