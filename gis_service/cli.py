@@ -22,6 +22,8 @@ app.add_typer(demo_app, name="demo")
 from gis_service.cli_progress import keys_app, progress_app  # noqa: E402  (issue 7 commands)
 app.add_typer(keys_app, name="keys")
 app.add_typer(progress_app, name="progress")
+from gis_service.cli_audit import audit_app  # noqa: E402
+app.add_typer(audit_app, name="audit")
 console = Console(stderr=True, soft_wrap=True)
 
 
@@ -155,8 +157,10 @@ def backup_command(path: Path) -> None:
     """Write a complete backup (pg_dump custom format) of the service's database."""
     from gis_service.db.backup import backup
 
-    backup(Settings().resolved_database_url(), path)
+    heads = backup(Settings().resolved_database_url(), path)
     console.print(f"backup written to {path}")
+    for chain, head in heads.items():  # to be kept elsewhere: a rewritten chain shows against it
+        console.print(f"chain head {chain}: seq {head['seq']} {head['head_hash']}")
 
 
 @app.command("restore")

@@ -18,6 +18,7 @@ from gis_service.api.routers import tiles
 from gis_service.api.routers import maps
 from gis_service.api.routers import edits, progress, stats, indicators, progress_pages, audit, keys
 from gis_service.api.routers import analysis
+from gis_service.api.routers import audit_export
 from gis_service.auth.middleware import AuthMiddleware
 from gis_service.maps.assets import install_offline_assets, mount_static
 from gis_service.db.engine import make_engine
@@ -69,6 +70,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_offline_assets(f"{settings.root_path}/static")
     mount_static(app)
     for module in (ogc, collections, items, health, qgis, tiles, maps, edits, analysis, progress, stats, indicators,
-                   progress_pages, audit, keys):
+                   progress_pages, audit, audit_export, keys):
         app.include_router(module.router)
     return app
