@@ -21,6 +21,7 @@ from gis_service.api.routers import analysis
 from gis_service.api.routers import audit_export
 from gis_service.auth.middleware import AuthMiddleware
 from gis_service.maps.assets import install_offline_assets, mount_static
+from gis_service.api.proxy_cache import SharedCacheMiddleware
 from gis_service.api.read_your_writes import ReadYourWritesMiddleware
 from gis_service.db.engine import make_engine
 from gis_service.db.replica import ReadRouter
@@ -67,6 +68,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(AuthMiddleware, public_reads=settings.public_reads, root_path=settings.root_path)
     app.add_middleware(DatabaseUnavailableMiddleware)  # auth and rate limit query the database too
     app.add_middleware(ReadYourWritesMiddleware, secret=settings.cookie_secret)
+    app.add_middleware(SharedCacheMiddleware, enabled=settings.public_reads, root_path=settings.root_path)
     if settings.cors_origins:
         app.add_middleware(CORSMiddleware, allow_origins=settings.cors_origins,
                            allow_methods=["GET", "HEAD", "OPTIONS"], allow_headers=["*"],

@@ -109,3 +109,21 @@ def current_lsn(engine: Engine) -> int | None:
     """The primary's WAL insert position: at or past every commit acknowledged so far."""
     with engine.connect() as conn:
         return parse_lsn(conn.execute(text(CURRENT_LSN)).scalar_one())
+
+
+IDENTITY = ("SELECT (SELECT system_identifier FROM pg_control_system())::text, pg_is_in_recovery(), "
+            "inet_server_port(), current_database()")
+
+
+def check_read_url(write_engine: Engine, read_engine: Engine) -> None:
+    """Refuse a read URL that is the write database itself (a replica URL pointing at the primary)."""
+    from gis_service.db.embedded import ClusterError
+
+    try:
+        with write_engine.connect() as w, read_engine.connect() as r:
+            primary, replica = w.execute(text(IDENTITY)).one(), r.execute(text(IDENTITY)).one()
+    except DBAPIError:
+        return  # one of them is down: reads fall back to the primary, nothing to compare
+    if not replica[1] and primary[0] == replica[0] and tuple(primary[2:]) == tuple(replica[2:]):
+        raise ClusterError("GIS_DATABASE_READ_URL 指向主库本身，而不是副本",
+                           "GIS_DATABASE_READ_URL points at the primary itself, not at a replica", status=400)
