@@ -149,7 +149,7 @@ class Topology:
 
     def _save(self) -> None:
         config = {**asdict(self.config), "root": str(self.config.root)}
-        self.state_file.write_text(json.dumps({"config": config, "pids": self.pids}, indent=1))
+        self.state_file.write_text(json.dumps({"config": config, "pids": getattr(self, "pids", [])}, indent=1))
 
     def down(self) -> None:
         self.nginx.stop()
@@ -159,18 +159,20 @@ class Topology:
         self.primary.stop("fast")
 
     def failover(self) -> None:
-        """Promote the replica and repoint every app process's write URL at it."""
+        """Promote the replica and repoint every app process's write URL at it; the roles swap
+        (the old primary, stopped, is the one `rejoin` makes a replica again)."""
         postgres.promote(self.replica)
         tmp = self.url_file.with_suffix(".tmp")
         tmp.write_text(self.replica.url + "\n")
         tmp.replace(self.url_file)  # atomic: an app never reads half a URL
-
-    def rejoin(self) -> None:
-        """After a failover: the old primary becomes the replica of the promoted one (fresh copy),
-        and the app processes restart with the swapped read URL."""
-        self.primary.stop("immediate")
         self.primary, self.replica = self.replica, self.primary
         self.config.primary_port, self.config.replica_port = self.primary.port, self.replica.port
+        self._save()
+
+    def rejoin(self) -> None:
+        """After a failover: the old primary becomes the replica of the promoted one (a fresh
+        copy), and the app processes restart to read from it."""
+        self.replica.stop("immediate")
         postgres.set_sync(self.primary, self.config.sync)
         postgres.make_replica(self.primary, self.replica)
         postgres.wait_streaming(self.primary)

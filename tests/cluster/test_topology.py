@@ -1,0 +1,159 @@
+"""The loopback production topology: nginx → two app processes → primary + streaming replica.
+
+Module order matters and is the story: writes and caching, reads on the replica, the replica
+going away, point-in-time restore, then the failover drills (asynchronous with -m fast, then
+synchronous with -m immediate), each on the cluster the previous step left.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import math
+import time
+from zoneinfo import ZoneInfo
+
+import httpx
+import pytest
+from typer.testing import CliRunner
+
+from gis_service.cli import app
+
+from .conftest import edit, sql, wait_replayed
+from .drill import run_drill
+
+pytestmark = pytest.mark.cluster
+PROJECTS = "/collections/projects/items"
+
+
+def _tile_of(base: str, fid: str, z: int = 15) -> str:
+    feature = httpx.get(f"{base}{PROJECTS}/{fid}?f=json").json()
+    coords = feature["geometry"]["coordinates"]
+    while isinstance(coords[0], list):
+        coords = coords[0]
+    lon, lat = coords[:2]
+    n = 2 ** z
+    col = int((lon + 180) / 360 * n)
+    row = int((1 - math.asinh(math.tan(math.radians(lat))) / math.pi) / 2 * n)
+    return f"/collections/projects/tiles/WebMercatorQuad/{z}/{row}/{col}"
+
+
+def _fids(topology, n):
+    return [r[0] for r in sql(topology.primary.url, "SELECT id FROM projects ORDER BY id LIMIT :n", n=n)]
+
+
+def test_write_through_one_app_is_visible_through_nginx(topology, editor_key):
+    base, app1, app2 = topology.base_url, *(f"http://127.0.0.1:{p}" for p in topology.config.app_ports)
+    fid = sql(topology.primary.url, "SELECT id FROM projects WHERE geom IS NOT NULL ORDER BY id LIMIT 1")[0][0]
+    tile = _tile_of(base, fid)
+    item = f"{PROJECTS}/{fid}?f=json"
+    for path in (tile, item):  # fill the cache, then see it answer from it
+        httpx.get(f"{base}{path}")
+        assert httpx.get(f"{base}{path}").headers["x-cache-status"] in ("HIT", "REVALIDATED")
+    old_tile = httpx.get(f"{base}{tile}").headers["etag"]
+    written = edit(app1, editor_key, f"{PROJECTS}/{fid}", {"status": "ongoing", "percent_complete": 37})
+    assert written.status_code == 200, written.text
+    assert "gis_lsn=" in written.headers.get("set-cookie", "")  # read-your-writes token
+    # The item page is read from the primary: through nginx at once, with no wait at all.
+    through_nginx = httpx.get(f"{base}{item}")
+    assert through_nginx.json()["properties"]["percent_complete"] == 37
+    assert through_nginx.headers["x-cache-status"] in ("EXPIRED", "MISS")  # refetched, not served stale
+    assert httpx.get(f"{app2}{item}").json()["properties"]["percent_complete"] == 37
+    # Tiles are read from the replica: once it has replayed the write, the cached tile is replaced.
+    wait_replayed(topology)
+    new = httpx.get(f"{base}{tile}")
+    assert new.status_code == 200 and new.headers["etag"] != old_tile
+    assert new.content == httpx.get(f"{app2}{tile}").content
+    again = httpx.get(f"{base}{tile}")
+    assert again.headers["etag"] == new.headers["etag"] and again.headers["x-cache-status"] == "REVALIDATED"
+    # Credentials never read or fill the cache.
+    auth = httpx.get(f"{base}{item}", headers={"Authorization": f"Bearer {editor_key}"})
+    assert auth.headers["x-cache-status"] == "BYPASS"
+
+
+def test_reads_reach_the_replica(topology):
+    def commits(url):
+        return sql(url, "SELECT xact_commit FROM pg_stat_database WHERE datname = 'gis'")[0][0]
+
+    def deltas(action):
+        time.sleep(1.0)  # pg_stat_database is flushed by each backend at most once a second
+        before = commits(topology.replica.url), commits(topology.primary.url)
+        started = time.monotonic()
+        action()
+        time.sleep(max(0.0, 4.0 - (time.monotonic() - started)))  # same length, same background work
+        return commits(topology.replica.url) - before[0], commits(topology.primary.url) - before[1]
+
+    n = 40
+    idle = deltas(lambda: None)
+    busy = deltas(lambda: [httpx.get(f"{topology.base_url}{PROJECTS}?limit=3&offset={i}").raise_for_status()
+                           for i in range(n)])
+    print(f"\n[cluster] {n} list reads: replica +{busy[0]} transactions (idle +{idle[0]}), "
+          f"primary +{busy[1]} (idle +{idle[1]})")
+    assert busy[0] - idle[0] >= n
+    assert busy[1] - idle[1] < n / 4
+    sessions = sql(topology.replica.url, "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'gis-service'")
+    assert sessions[0][0] >= 1
+    health = httpx.get(f"{topology.base_url}/healthz").json()["replica"]
+    assert health["configured"] and health["up"] and health["in_recovery"] and health["lag_s"] <= health["max_lag_s"]
+
+
+def test_replica_down_gives_readers_no_error(topology):
+    topology.replica.stop("fast")
+    try:
+        paths = [f"{PROJECTS}?limit=2&offset={i}" for i in range(15)] + ["/collections", "/collections/projects"]
+        codes = [httpx.get(f"{topology.base_url}{p}", timeout=10).status_code for p in paths]
+        assert codes == [200] * len(paths)
+        health = httpx.get(f"{topology.base_url}/healthz").json()["replica"]
+        assert health["up"] is False and health["serving_reads"] is False
+    finally:
+        topology.replica.start()
+    from gis_service.cluster.postgres import wait_streaming
+
+    wait_streaming(topology.primary)
+
+
+def test_point_in_time_restore_finds_exactly_the_first_edits(topology, editor_key):
+    base = topology.base_url
+    fids = _fids(topology, 3)
+    for fid in fids:
+        assert edit(base, editor_key, f"{PROJECTS}/{fid}", {"progress_note": f"first {fid}"}).status_code == 200
+    time.sleep(1.1)
+    noted = dt.datetime.now(ZoneInfo("Asia/Shanghai")).strftime("%Y-%m-%d %H:%M:%S")
+    time.sleep(1.1)
+    for fid in fids:
+        assert edit(base, editor_key, f"{PROJECTS}/{fid}", {"progress_note": f"second {fid}"}).status_code == 200
+    extra = _fids(topology, 4)[-1]
+    assert edit(base, editor_key, f"{PROJECTS}/{extra}", {"progress_note": "later"}).status_code == 200
+    started = time.monotonic()
+    result = CliRunner().invoke(app, ["restore", "--to", noted, "--root", str(topology.config.root)])
+    assert result.exit_code == 0, result.output
+    print(f"\n[cluster] restore --to {noted}: {time.monotonic() - started:.1f} s")
+    notes = dict(sql(topology.primary.url, "SELECT id, progress_note FROM projects WHERE id = ANY(:ids)",
+                     ids=fids + [extra]))
+    assert notes == {**{fid: f"first {fid}" for fid in fids}, extra: notes[extra]} and notes[extra] != "later"
+    for fid in fids:  # and the service, through nginx, says the same
+        got = httpx.get(f"{base}{PROJECTS}/{fid}?f=json").json()["properties"]["progress_note"]
+        assert got == f"first {fid}"
+    verified = CliRunner().invoke(app, ["audit", "verify"], env={"GIS_DATABASE_URL": topology.primary.url})
+    assert verified.exit_code == 0, verified.output
+
+
+def test_failover_drill_fast_stop_loses_no_acknowledged_write(topology, editor_key):
+    report = run_drill(topology, editor_key, stop_mode="fast", label="async")
+    _assert_drill(report)
+
+
+def test_failover_drill_synchronous_immediate_stop_loses_none(topology, editor_key):
+    started = time.monotonic()
+    topology.config.sync = True
+    topology.rejoin()  # the old primary comes back as the replica, now synchronous
+    print(f"\n[cluster] rejoin as synchronous replica: {time.monotonic() - started:.1f} s")
+    assert sql(topology.primary.url, "SHOW synchronous_commit")[0][0] == "remote_apply"
+    report = run_drill(topology, editor_key, stop_mode="immediate", label="sync")
+    _assert_drill(report)
+
+
+def _assert_drill(report):
+    assert report.unexpected == [], report.unexpected[:5]       # nothing but 200/304/503
+    assert report.without_retry_after == 0                     # every 503 says when to retry
+    assert report.read_failures == 0                            # lists and tiles kept answering
+    assert report.writes_after_promotion > 0                    # writes came back, no restart
+    assert report.acknowledged > 0 and report.lost == []        # zero lost acknowledged writes
