@@ -16,7 +16,11 @@ TEMPLATES = PROJECT_ROOT / "deploy" / "nginx"
 
 
 def nginx_binary() -> str:
-    found = shutil.which("nginx") or ("/usr/sbin/nginx" if Path("/usr/sbin/nginx").exists() else None)
+    wanted = os.environ.get("GIS_NGINX")  # an explicit binary, else the Debian one
+    if wanted:
+        found = shutil.which(wanted)
+    else:
+        found = shutil.which("nginx") or ("/usr/sbin/nginx" if Path("/usr/sbin/nginx").exists() else None)
     if not found:
         raise ClusterError("未安装 nginx：请运行 bash scripts/apt-install.sh nginx",
                            "nginx is not installed: run bash scripts/apt-install.sh nginx")

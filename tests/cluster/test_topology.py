@@ -110,6 +110,30 @@ def test_replica_down_gives_readers_no_error(topology):
     wait_streaming(topology.primary)
 
 
+def test_read_your_writes_waits_for_the_replica_to_pass_the_write(topology, editor_key):
+    from gis_service.db.engine import make_engine
+    from gis_service.db.replica import ReadRouter, current_lsn
+    from gis_service.settings import Settings
+
+    settings = Settings(database_url=topology.primary.url)
+    primary, replica = make_engine(settings, pool_size=1), make_engine(settings, url=topology.replica.url, pool_size=1)
+    try:
+        router = ReadRouter(primary, replica, max_lag_s=5.0, probe_interval_s=0.0)
+        fid = _fids(topology, 1)[0]
+        assert edit(topology.base_url, editor_key, f"{PROJECTS}/{fid}", {"progress_note": "ryw"}).status_code == 200
+        lsn = current_lsn(primary)
+        assert router.use_replica(anonymous=False, min_lsn=lsn + 2**40) is False  # not yet replayed: primary
+        wait_replayed(topology)
+        assert router.use_replica(anonymous=False, min_lsn=lsn) is True
+        assert router.use_replica(anonymous=False, min_lsn=None) is False   # an editor without a token
+        assert router.use_replica(anonymous=True, min_lsn=None) is True
+        router.max_lag_s = -1.0                                               # "lagging": anonymous to the primary
+        assert router.use_replica(anonymous=True, min_lsn=None) is False
+    finally:
+        primary.dispose()
+        replica.dispose()
+
+
 def test_point_in_time_restore_finds_exactly_the_first_edits(topology, editor_key):
     base = topology.base_url
     fids = _fids(topology, 3)
@@ -157,3 +181,4 @@ def _assert_drill(report):
     assert report.read_failures == 0                            # lists and tiles kept answering
     assert report.writes_after_promotion > 0                    # writes came back, no restart
     assert report.acknowledged > 0 and report.lost == []        # zero lost acknowledged writes
+
