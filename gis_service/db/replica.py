@@ -85,14 +85,21 @@ class ReadRouter:
             return not state.in_recovery or (state.replay_lsn is not None and state.replay_lsn >= min_lsn)
         return anonymous and state.lag_s is not None and state.lag_s <= self.max_lag_s
 
-    def connect(self, use_replica: bool) -> Connection:
-        """A connection to the chosen database; a replica that refuses means the primary."""
+    def connect(self, use_replica: bool, anonymous: bool = False) -> Connection:
+        """A connection to the chosen database. A replica that refuses means the primary; for an
+        anonymous read, a primary that refuses means the replica, lagging or not (a slightly old
+        answer beats a 503 while the primary is down)."""
         if use_replica:
             try:
                 return self.replica.connect()
             except (DBAPIError, PoolTimeout) as exc:
                 self.state = ReplicaState(probed_at=time.monotonic(), error=type(exc).__name__)
-        return self.primary.connect()
+        try:
+            return self.primary.connect()
+        except (DBAPIError, PoolTimeout):
+            if use_replica or not anonymous or not self.status_is_configured():
+                raise
+            return self.replica.connect()
 
     def status(self) -> dict:
         """For /healthz: configured or not, up, lag, and whether reads go there now."""

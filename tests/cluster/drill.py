@@ -26,6 +26,8 @@ class DrillReport:
     writes_after_promotion: int = 0
     window_503_s: float = 0.0
     write_outage_s: float = 0.0
+    back_after_promotion_s: float = 0.0
+    busy_503_before_stop: int = 0
     stale_items: int = 0  # item pages nginx answered from its cache while the primary was down
 
 
@@ -33,11 +35,18 @@ class Recorder:
     def __init__(self) -> None:
         self.lock = threading.Lock()
         self.rows: list[tuple] = []  # (t, kind, status, retry_after, note)
+        self.failed_reads: list[tuple] = []
 
     def add(self, kind, response, note=None):
         with self.lock:
             self.rows.append((time.monotonic(), kind, response.status_code,
                               "retry-after" in response.headers, note))
+            if response.status_code >= 500 and kind != "write":
+                self.failed_reads.append((time.monotonic(), kind, str(response.url)[-40:], response.text[:160]))
+
+    def transport_error(self, kind, exc):
+        with self.lock:
+            self.rows.append((time.monotonic(), kind, type(exc).__name__, False, None))
 
 
 def _reader(base, paths, stop, rec):
@@ -45,7 +54,10 @@ def _reader(base, paths, stop, rec):
         i = 0
         while not stop.is_set():
             kind, path = paths[i % len(paths)]
-            rec.add(kind, client.get(f"{base}{path}"))
+            try:
+                rec.add(kind, client.get(f"{base}{path}"))
+            except httpx.TransportError as exc:  # counted: never expected
+                rec.transport_error(kind, exc)
             i += 1
             time.sleep(PAUSE_S)
 
@@ -55,15 +67,21 @@ def _writer(base, key, fid, label, stop, rec):
     with httpx.Client(timeout=15) as client:
         n = 0
         while not stop.is_set():
-            got = client.get(f"{base}{PROJECTS}/{fid}", headers=auth)
-            if got.status_code != 200:
-                rec.add("write", got)
-            else:
-                n += 1
-                note = f"drill-{label}-{fid}-{n}"
-                rec.add("write", client.patch(f"{base}{PROJECTS}/{fid}", json={"progress_note": note},
-                                              headers={**auth, "If-Match": got.headers["etag"]}), note)
+            try:
+                _write_once(client, base, auth, fid, f"drill-{label}-{fid}-{n}", rec)
+            except httpx.TransportError as exc:  # counted: never expected
+                rec.transport_error("write", exc)
+            n += 1
             time.sleep(PAUSE_S)
+
+
+def _write_once(client, base, auth, fid, note, rec):
+    got = client.get(f"{base}{PROJECTS}/{fid}", headers=auth)
+    if got.status_code != 200:
+        rec.add("write", got)
+        return
+    rec.add("write", client.patch(f"{base}{PROJECTS}/{fid}", json={"progress_note": note},
+                                  headers={**auth, "If-Match": got.headers["etag"]}), note)
 
 
 def run_drill(topology, key, *, stop_mode: str, label: str, before_s=3.0, outage_s=3.0, after_s=4.0) -> DrillReport:
@@ -88,6 +106,8 @@ def run_drill(topology, key, *, stop_mode: str, label: str, before_s=3.0, outage
     stop.set()
     for t in threads:
         t.join()
+    for t, kind, url, body in rec.failed_reads[:3]:
+        print(f"\n[cluster] failed read at {t - stopped_at:+.2f} s: {kind} {url}: {body}")
     return _report(topology, label, rec.rows, stopped_at, promoted_at)
 
 
@@ -103,13 +123,16 @@ def _report(topology, label, rows, stopped_at, promoted_at) -> DrillReport:
             report.read_failures += 1
         if kind == "write" and status == 200 and t > promoted_at:
             report.writes_after_promotion += 1
-    write_503 = [t for t, kind, status, _, _ in rows if kind == "write" and status == 503]
+    # 503s from the stop on (a loaded machine can give pool-busy 503s before it, counted apart).
+    write_503 = [t for t, kind, status, _, _ in rows if kind == "write" and status == 503 and t >= stopped_at]
+    report.busy_503_before_stop = sum(1 for t, _, status, _, _ in rows if status == 503 and t < stopped_at)
     if write_503:
         report.window_503_s = max(write_503) - min(write_503)
-    # From the stop to the first write acknowledged after the first refused one.
-    first_503 = min(write_503) if write_503 else stopped_at
-    ok_after = [t for t, kind, status, _, _ in rows if kind == "write" and status == 200 and t > first_503]
-    report.write_outage_s = (min(ok_after) - stopped_at) if ok_after else float("inf")
+    # No write acknowledged between the last one before the promotion and the first one after it.
+    acked_t = [t for t, kind, status, _, _ in rows if kind == "write" and status == 200]
+    before, after = [t for t in acked_t if t <= promoted_at], [t for t in acked_t if t > promoted_at]
+    report.write_outage_s = (min(after) - max(before)) if before and after else float("inf")
+    report.back_after_promotion_s = (min(after) - promoted_at) if after else float("inf")
     report.stale_items = sum(1 for t, kind, status, _, _ in rows
                              if kind == "item" and status == 200 and stopped_at < t < promoted_at)
     acked = [note for _, kind, status, _, note in rows if kind == "write" and status == 200 and note]
@@ -119,8 +142,9 @@ def _report(topology, label, rows, stopped_at, promoted_at) -> DrillReport:
                                "WHERE new_values->>'progress_note' LIKE :p", p=f"drill-{label}-%")}
     report.lost = [note for note in acked if note not in found]
     counts = ", ".join(f"{k[0]} {k[1]}: {v}" for k, v in sorted(report.counts.items()))
-    print(f"\n[cluster] drill {label}: {len(rows)} responses ({counts}); 503 window {report.window_503_s:.2f} s; "
-          f"writes back {report.write_outage_s:.2f} s after the stop (promotion at {promoted_at - stopped_at:.2f} s); "
-          f"{report.stale_items} item pages served from nginx's cache meanwhile; acknowledged {report.acknowledged}, "
-          f"lost {len(report.lost)}")
+    print(f"\n[cluster] drill {label}: {len(rows)} responses ({counts}); write 503 window {report.window_503_s:.2f} s "
+          f"(primary stopped, promotion {promoted_at - stopped_at:.2f} s later); no acknowledged write for "
+          f"{report.write_outage_s:.2f} s; first write {report.back_after_promotion_s:.2f} s after promotion; "
+          f"{report.stale_items} item pages from nginx's cache meanwhile; {report.busy_503_before_stop} busy 503s "
+          f"before the stop; acknowledged {report.acknowledged}, lost {len(report.lost)}")
     return report
