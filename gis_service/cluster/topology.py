@@ -153,7 +153,7 @@ class Topology:
 
     def down(self) -> None:
         self.nginx.stop()
-        for pid in getattr(self, "pids", []):
+        for pid in self._recorded_pids():
             apps.stop_app(pid)
         self.replica.stop("fast")
         self.primary.stop("fast")
@@ -197,11 +197,21 @@ class Topology:
         self.restart_apps()
         return kept
 
+    def _recorded_pids(self) -> list[int]:
+        """The app processes state.json records: another Topology object (the CLI) may have
+        restarted them since this one started its own."""
+        if self.state_file.exists():
+            return json.loads(self.state_file.read_text()).get("pids", [])
+        return getattr(self, "pids", [])
+
     def restart_apps(self) -> None:
         self.nginx.stop()
         shutil.rmtree(self.nginx.root / "cache", ignore_errors=True)
-        for pid in getattr(self, "pids", []):
+        for pid in self._recorded_pids():
             apps.stop_app(pid)
+        busy = [p for p in self.config.app_ports if port_in_use(p)]
+        if busy:
+            raise ClusterError(f"应用端口仍被占用: {busy}", f"app ports still in use after stopping the apps: {busy}")
         env = self.app_env()
         self.pids = [apps.start_app(p, env, self.config.root / "logs" / f"app-{p}.log") for p in self.config.app_ports]
         self._save()
@@ -216,6 +226,6 @@ class Topology:
 
         return {"root": str(self.config.root), "primary": db(self.primary), "replica": db(self.replica),
                 "write_url": self.write_url() if self.url_file.exists() else None,
-                "apps": {port: apps.alive(pid) for pid, port in zip(getattr(self, "pids", []), self.config.app_ports)},
+                "apps": {port: apps.alive(pid) for pid, port in zip(self._recorded_pids(), self.config.app_ports)},
                 "nginx": {"port": self.config.http_port, "running": self.nginx.pid() is not None},
                 "sync_replica": self.config.sync}

@@ -134,6 +134,31 @@ def test_read_your_writes_waits_for_the_replica_to_pass_the_write(topology, edit
         replica.dispose()
 
 
+def test_anonymous_reads_take_a_lagging_replica_rather_than_fail(topology):
+    from sqlalchemy import text
+    from sqlalchemy.exc import OperationalError
+
+    from gis_service.db.engine import make_engine
+    from gis_service.db.replica import ReadRouter
+    from gis_service.settings import Settings
+
+    from ..conftest import free_port
+
+    dead_url = f"postgresql+psycopg://postgres@127.0.0.1:{free_port()}/gis"
+    dead = make_engine(Settings(database_url=dead_url), pool_size=1)
+    replica = make_engine(Settings(database_url=topology.replica.url), pool_size=1)
+    try:
+        router = ReadRouter(dead, replica, max_lag_s=-1.0, probe_interval_s=0.0)  # "too far behind"
+        assert router.use_replica(anonymous=True, min_lsn=None) is False
+        with router.connect(False, anonymous=True) as conn:  # the primary refuses: the replica answers
+            assert conn.execute(text("SELECT pg_is_in_recovery()")).scalar() is True
+        with pytest.raises(OperationalError):  # an editor's read never silently goes to a stale copy
+            router.connect(False, anonymous=False)
+    finally:
+        dead.dispose()
+        replica.dispose()
+
+
 def test_point_in_time_restore_finds_exactly_the_first_edits(topology, editor_key):
     base = topology.base_url
     fids = _fids(topology, 3)
