@@ -143,13 +143,16 @@ class Topology:
         env = self.app_env()
         (self.config.root / "logs").mkdir(exist_ok=True)
         self.pids = [apps.start_app(p, env, self.config.root / "logs" / f"app-{p}.log") for p in self.config.app_ports]
-        self._save()
+        self._save(self.pids)
         apps.wait_healthy(list(zip(self.pids, self.config.app_ports)))
         self.nginx.start()
 
-    def _save(self) -> None:
+    def _save(self, pids: list[int] | None = None) -> None:
+        """Record the config, and the app pids when this object has just started them (else keep
+        the recorded ones: another Topology object, e.g. the CLI's, may have started them)."""
         config = {**asdict(self.config), "root": str(self.config.root)}
-        self.state_file.write_text(json.dumps({"config": config, "pids": getattr(self, "pids", [])}, indent=1))
+        pids = self._recorded_pids() if pids is None else pids
+        self.state_file.write_text(json.dumps({"config": config, "pids": pids}, indent=1))
 
     def down(self) -> None:
         self.nginx.stop()
@@ -202,7 +205,7 @@ class Topology:
         restarted them since this one started its own."""
         if self.state_file.exists():
             return json.loads(self.state_file.read_text()).get("pids", [])
-        return getattr(self, "pids", [])
+        return []
 
     def restart_apps(self) -> None:
         self.nginx.stop()
@@ -214,7 +217,7 @@ class Topology:
             raise ClusterError(f"应用端口仍被占用: {busy}", f"app ports still in use after stopping the apps: {busy}")
         env = self.app_env()
         self.pids = [apps.start_app(p, env, self.config.root / "logs" / f"app-{p}.log") for p in self.config.app_ports]
-        self._save()
+        self._save(self.pids)
         apps.wait_healthy(list(zip(self.pids, self.config.app_ports)))
         self.nginx.start()
 
