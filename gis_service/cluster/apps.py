@@ -18,8 +18,10 @@ STARTUP_TIMEOUT_S = 120
 
 def start_app(port: int, env: dict, log_path: Path) -> int:
     log = open(log_path, "ab")
+    # The write URL comes from the file in env (GIS_DATABASE_URL_FILE), never from an inherited URL.
+    inherited = {k: v for k, v in os.environ.items() if k not in ("GIS_DATABASE_URL", "GIS_DATABASE_READ_URL")}
     proc = subprocess.Popen([sys.executable, "-m", "gis_service.cli", "serve", "--port", str(port)],
-                            cwd=PROJECT_ROOT, env={**os.environ, **env, "PYTHONUNBUFFERED": "1"},
+                            cwd=PROJECT_ROOT, env={**inherited, **env, "PYTHONUNBUFFERED": "1"},
                             stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
     log.close()
     return proc.pid
