@@ -70,24 +70,28 @@ def test_write_through_one_app_is_visible_through_nginx(topology, editor_key):
 
 
 def test_reads_reach_the_replica(topology):
-    def commits(url):
-        return sql(url, "SELECT xact_commit FROM pg_stat_database WHERE datname = 'gis'")[0][0]
+    # Scans of the projects table on each node: autovacuum (busy on a freshly loaded primary) does
+    # not count as a scan, and a standby runs no autovacuum at all.
+    def scans(url):
+        return sql(url, "SELECT coalesce(seq_scan, 0) + coalesce(idx_scan, 0) FROM pg_stat_user_tables "
+                        "WHERE relname = 'projects'")[0][0]
 
     def deltas(action):
-        time.sleep(1.0)  # pg_stat_database is flushed by each backend at most once a second
-        before = commits(topology.replica.url), commits(topology.primary.url)
+        time.sleep(1.0)  # counters are flushed by each backend at most once a second
+        before = scans(topology.replica.url), scans(topology.primary.url)
         started = time.monotonic()
         action()
-        time.sleep(max(0.0, 4.0 - (time.monotonic() - started)))  # same length, same background work
-        return commits(topology.replica.url) - before[0], commits(topology.primary.url) - before[1]
+        time.sleep(max(1.5, 4.0 - (time.monotonic() - started)))  # let the counters be flushed
+        return scans(topology.replica.url) - before[0], scans(topology.primary.url) - before[1]
 
     n = 40
     idle = deltas(lambda: None)
     busy = deltas(lambda: [httpx.get(f"{topology.base_url}{PROJECTS}?limit=3&offset={i}").raise_for_status()
                            for i in range(n)])
-    print(f"\n[cluster] {n} list reads: replica +{busy[0]} transactions (idle +{idle[0]}), "
-          f"primary +{busy[1]} (idle +{idle[1]})")
-    assert busy[0] - idle[0] >= n
+    print(f"\n[cluster] {n} list reads: projects scanned {busy[0]} times on the replica (idle {idle[0]}), "
+          f"{busy[1]} on the primary (idle {idle[1]})")
+    # Idle backends may flush their counters late (up to 10 s): margins, not exact counts.
+    assert busy[0] - idle[0] >= 0.75 * n
     assert busy[1] - idle[1] < n / 4
     sessions = sql(topology.replica.url, "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'gis-service'")
     assert sessions[0][0] >= 1
@@ -157,6 +161,26 @@ def test_anonymous_reads_take_a_lagging_replica_rather_than_fail(topology):
     finally:
         dead.dispose()
         replica.dispose()
+
+
+def test_nginx_serves_stored_entries_while_no_app_answers(topology):
+    from gis_service.cluster import apps
+
+    base = topology.base_url
+    fid = _fids(topology, 1)[0]
+    item = f"{PROJECTS}/{fid}?f=json"
+    fresh = httpx.get(f"{base}{item}")
+    assert fresh.status_code == 200
+    for pid in topology._recorded_pids():
+        apps.stop_app(pid)
+    try:
+        stale = httpx.get(f"{base}{item}")
+        assert stale.status_code == 200 and stale.headers["x-cache-status"] == "STALE"
+        assert stale.content == fresh.content
+        assert httpx.get(f"{base}{PROJECTS}?limit=1").status_code == 502  # never cached: nothing to give
+    finally:
+        topology.restart_apps()
+    assert httpx.get(f"{base}{item}").status_code == 200
 
 
 def test_point_in_time_restore_finds_exactly_the_first_edits(topology, editor_key):
