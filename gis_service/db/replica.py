@@ -15,11 +15,14 @@ from dataclasses import dataclass
 from sqlalchemy import Connection, Engine, text
 from sqlalchemy.exc import DBAPIError, TimeoutError as PoolTimeout
 
-# Caught up (everything received is replayed) counts as no lag: on an idle primary the last
-# replayed transaction grows old although the replica misses nothing.
-PROBE = """
+# Caught up (everything received is replayed, give or take a few records in flight) counts as no
+# lag: the last replayed *commit* grows old while the primary writes only non-transactional WAL
+# (autovacuum, checkpoints), although the replica misses nothing.
+CAUGHT_UP_BYTES = 1024 * 1024
+PROBE = f"""
     SELECT pg_is_in_recovery() AS in_recovery,
-           CASE WHEN NOT pg_is_in_recovery() OR pg_last_wal_receive_lsn() = pg_last_wal_replay_lsn() THEN 0
+           CASE WHEN NOT pg_is_in_recovery()
+                  OR pg_wal_lsn_diff(pg_last_wal_receive_lsn(), pg_last_wal_replay_lsn()) < {CAUGHT_UP_BYTES} THEN 0
                 ELSE COALESCE(extract(epoch FROM now() - pg_last_xact_replay_timestamp()), 0) END AS lag_s,
            pg_last_wal_replay_lsn()::text AS replay_lsn"""
 CURRENT_LSN = "SELECT pg_current_wal_insert_lsn()::text"
