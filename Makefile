@@ -7,7 +7,7 @@ PYTEST_ARGS ?=
 
 FAST := not slow and not browser and not live and not fuzz
 
-.PHONY: setup setup-run run test test-fast test-unit lint bench bench-monitoring db-up db-down layers clean load fuzz audit
+.PHONY: setup setup-run run test test-fast test-unit lint bench bench-monitoring db-up db-down layers clean load fuzz audit cluster cluster-down load-cluster
 
 setup:
 	@bash scripts/setup.sh test
@@ -67,6 +67,20 @@ clean:
 # Long load run against a running service (make run in another shell): 60 s, 64 connections.
 load: setup
 	@.venv/bin/python -m tests.reliability.loadgen --base http://$(HOST):$(PORT) --duration 60 --connections 64
+
+# The production topology on loopback: primary + streaming replica, $(APPS) app processes, nginx
+# on port $(CLUSTER_PORT) (docs/DEPLOYMENT.md). GIS_SYNC_REPLICA=true for synchronous replication.
+APPS ?= 2
+CLUSTER_PORT ?= 8080
+cluster: setup
+	@$(GIS) cluster up --apps $(APPS) --http-port $(CLUSTER_PORT) --app-port $$(($(CLUSTER_PORT) + 1)) --load
+
+cluster-down:
+	@$(GIS) cluster down
+
+# The same 60 s x 64 connections through nginx against the topology, with 2 then 3 app processes.
+load-cluster: setup
+	@nice -n 5 .venv/bin/python -m bench.cluster_load
 
 # Long fuzz run (docs/RELIABILITY.md): schemathesis with ~100 examples per operation and the slow renders in
 # full, hypothesis with 3000 examples per parser, and the hostile corpus. GIS_FUZZ_SEED=N repeats a run.

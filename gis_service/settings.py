@@ -19,6 +19,11 @@ class Settings(BaseSettings):
     # Unset → the embedded cluster managed by `gis-service db up`.
     database_url: str | None = None
     database_read_url: str | None = None
+    # A file holding the write URL, re-read when it changes (failover without a restart).
+    database_url_file: Path | None = None
+    replica_max_lag_s: float = 5.0  # anonymous reads go to the primary while the replica lags more
+    replica_probe_interval_s: float = 1.0
+    cookie_secret: str | None = None  # signs the read-your-writes cookie; shared by all app processes
     data_dir: Path | None = Field(
         default=None,
         description="Embedded cluster location; default .data/postgres or /var/lib/gis-service",

@@ -16,6 +16,7 @@ DEBIAN_PACKAGES=(
 )
 if [ "$PROFILE" = test ]; then
   DEBIAN_PACKAGES+=(qgis python3-qgis poppler-utils)
+  DEBIAN_PACKAGES+=(nginx)  # the cluster topology tests put nginx in front of the app processes
 fi
 
 bash scripts/apt-install.sh "${DEBIAN_PACKAGES[@]}"

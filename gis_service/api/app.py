@@ -21,10 +21,15 @@ from gis_service.api.routers import analysis
 from gis_service.api.routers import monitoring
 from gis_service.api.routers import plan_analysis
 from gis_service.api.routers import create, processes, schemas
+from gis_service.api.routers import audit_export
 from gis_service.auth.middleware import AuthMiddleware
 from gis_service.api.static_files import mount_static
 from gis_service.maps.folium_offline import install_offline_assets
+from gis_service.api.proxy_cache import SharedCacheMiddleware
+from gis_service.api.read_your_writes import ReadYourWritesMiddleware
 from gis_service.db.engine import make_engine
+from gis_service.db.replica import ReadRouter
+from gis_service.db.repoint import install_sighup
 from gis_service.services import subscribers
 from gis_service.services.ogc.tiles import TileCache
 from gis_service.settings import Settings
@@ -39,6 +44,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.engine = make_engine(settings)
         app.state.read_engine = (make_engine(settings, url=settings.database_read_url)
                                  if settings.database_read_url else app.state.engine)
+        app.state.read_router = ReadRouter(app.state.engine, app.state.read_engine,
+                                           max_lag_s=settings.replica_max_lag_s,
+                                           probe_interval_s=settings.replica_probe_interval_s)
+        install_sighup([app.state.engine])
         try:
             yield
         finally:
@@ -64,6 +73,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                        batches_per_hour=settings.batches_per_hour)
     app.add_middleware(AuthMiddleware, public_reads=settings.public_reads, root_path=settings.root_path)
     app.add_middleware(DatabaseUnavailableMiddleware)  # auth and rate limit query the database too
+    app.add_middleware(ReadYourWritesMiddleware, secret=settings.cookie_secret)
+    app.add_middleware(SharedCacheMiddleware, enabled=settings.public_reads, root_path=settings.root_path)
     if settings.cors_origins:
         app.add_middleware(CORSMiddleware, allow_origins=settings.cors_origins,
                            allow_methods=["GET", "HEAD", "OPTIONS"], allow_headers=["*"],
@@ -75,6 +86,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_offline_assets(f"{settings.root_path}/static")
     mount_static(app)
     for module in (ogc, collections, items, health, qgis, tiles, plan_analysis, maps, edits, analysis, progress, stats,
-                   indicators, progress_pages, audit, keys, monitoring, create, schemas, processes):
+                   indicators, progress_pages, audit, keys, monitoring, create, schemas, processes,
+                   audit_export):
         app.include_router(module.router)
     return app

@@ -7,6 +7,7 @@ so a failure anywhere in a write rolls all of it back; routers, renderers and qu
 from __future__ import annotations
 
 import asyncio
+from functools import partial
 from collections.abc import AsyncIterator
 from typing import Annotated
 
@@ -50,14 +51,14 @@ def _close(conn: Connection) -> None:
         pass
 
 
-async def _open(request: Request, engine: Engine) -> AsyncIterator[Connection]:
+async def _open(request: Request, engine: Engine, connect=None) -> AsyncIterator[Connection]:
     slot = _slot(request, engine)
     try:
         await asyncio.wait_for(slot.acquire(), request.app.state.settings.pool_timeout_s)
     except asyncio.TimeoutError:
         raise PoolTimeout("no database connection free in time") from None  # 503 + Retry-After
     try:
-        conn = await run_in_threadpool(engine.connect)
+        conn = await run_in_threadpool(connect or engine.connect)
         try:
             yield conn
         finally:
@@ -67,9 +68,13 @@ async def _open(request: Request, engine: Engine) -> AsyncIterator[Connection]:
 
 
 async def _connection(request: Request) -> AsyncIterator[Connection]:
-    """Anonymous reads may go to the read replica; everything else to the primary."""
+    """Reads may go to the replica (db.replica decides: lag, the caller's own writes); the rest to the primary."""
     state = request.app.state
-    async for conn in _open(request, state.read_engine if _is_anonymous_read(request) else state.engine):
+    anonymous = _is_anonymous_read(request)
+    replica = request.method in ("GET", "HEAD") and await run_in_threadpool(
+        state.read_router.use_replica, anonymous=anonymous, min_lsn=getattr(request.state, "min_lsn", None))
+    async for conn in _open(request, state.read_engine if replica else state.engine,
+                            partial(state.read_router.connect, replica, anonymous)):
         yield conn
 
 

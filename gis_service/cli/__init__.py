@@ -22,6 +22,10 @@ app.add_typer(demo_app, name="demo")
 from gis_service.cli.progress import keys_app, progress_app  # noqa: E402  (the keys and progress command groups)
 app.add_typer(keys_app, name="keys")
 app.add_typer(progress_app, name="progress")
+from gis_service.cli.audit import audit_app  # noqa: E402
+from gis_service.cli.cluster import cluster_app, restore_to_time  # noqa: E402
+app.add_typer(audit_app, name="audit")
+app.add_typer(cluster_app, name="cluster")
 console = Console(stderr=True, soft_wrap=True)
 
 
@@ -144,9 +148,23 @@ def serve(host: Optional[str] = None, port: Optional[int] = None,
     import uvicorn
 
     settings = Settings()
+    if settings.database_read_url:
+        _check_read_url(settings)
     uvicorn.run("gis_service.api.app:create_app", factory=True, host=host or settings.host,
                 port=port or settings.port, workers=workers, proxy_headers=False,
                 log_level="info")
+
+
+def _check_read_url(settings: Settings) -> None:
+    from gis_service.db.engine import make_engine
+    from gis_service.db.replica import check_read_url
+
+    write, read = _engine(settings), make_engine(settings, url=settings.database_read_url, pool_size=1)
+    try:
+        check_read_url(write, read)
+    finally:
+        write.dispose()
+        read.dispose()
 
 
 @layers_app.command("build")
@@ -173,15 +191,26 @@ def backup_command(path: Path) -> None:
     """Write a complete backup (pg_dump custom format) of the service's database."""
     from gis_service.db.backup import backup
 
-    backup(_database_url(), path)
+    heads = backup(_database_url(), path)
     console.print(f"backup written to {path}")
+    for chain, head in heads.items():  # to be kept elsewhere: a rewritten chain shows against it
+        console.print(f"chain head {chain}: seq {head['seq']} {head['head_hash']}")
 
 
 @app.command("restore")
-def restore_command(path: Path) -> None:
-    """Restore a backup made by `gis-service backup`, replacing the current contents."""
+def restore_command(path: Optional[Path] = typer.Argument(None),
+                    to: Optional[str] = typer.Option(None, "--to", help="PITR: \"YYYY-MM-DD HH:MM[:SS]\" "
+                                                     "(Asia/Shanghai), for a `gis-service cluster`"),
+                    root: Optional[Path] = typer.Option(None, "--root", envvar="GIS_CLUSTER_DIR")) -> None:
+    """Restore a backup made by `gis-service backup`, or (--to) the cluster to a moment."""
     from gis_service.db.backup import restore
 
+    if (path is None) == (to is None):
+        raise GisError("请给出备份文件或 --to 时间（二选一）", "give a backup file or --to, not both or neither",
+                       status=400)
+    if to is not None:
+        restore_to_time(to, root)
+        return
     restore(_database_url(), path)
     console.print(f"restored from {path}")
 

@@ -5,13 +5,18 @@ in one database, so one dump is a complete, consistent backup.
 """
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 from pathlib import Path
 
+from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ProgrammingError
+from sqlalchemy.pool import NullPool
 
 from gis_service.db.embedded import PG_BIN
+from gis_service.db.models_chain import read_heads
 from gis_service.errors import GisError
 
 
@@ -37,9 +42,30 @@ def _run(cmd: list[str], env: dict, what: str) -> None:
         raise BackupError(f"{what}失败", f"{what} failed: {tail}", detail={"command": cmd[0]})
 
 
-def backup(url: str, path: Path) -> None:
+def backup(url: str, path: Path) -> dict:
+    """Dump the database; return the audit chains' heads of the very snapshot dumped, which are
+    also written beside the dump (``<path>.chain.json``) to be kept apart from it."""
     args, env = _libpq(url)
-    _run([str(PG_BIN / "pg_dump"), "--format=custom", "--no-owner", "--file", str(path), *args], env, "备份 backup")
+    engine = create_engine(url, poolclass=NullPool)
+    try:
+        with engine.connect() as conn:
+            conn.execute(text("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY"))
+            snapshot = conn.execute(text("SELECT pg_export_snapshot()")).scalar_one()
+            heads = _heads(conn)
+            _run([str(PG_BIN / "pg_dump"), "--format=custom", "--no-owner", f"--snapshot={snapshot}",
+                  "--file", str(path), *args], env, "备份 backup")
+    finally:
+        engine.dispose()
+    Path(f"{path}.chain.json").write_text(json.dumps({"backup": Path(path).name, "heads": heads}, indent=1))
+    return heads
+
+
+def _heads(conn) -> dict:
+    try:
+        with conn.begin_nested():
+            return read_heads(conn)
+    except ProgrammingError:  # a database from before the chain
+        return {}
 
 
 def restore(url: str, path: Path) -> None:

@@ -58,9 +58,12 @@ def default_data_dir(project_root: Path) -> Path:
 
 
 def resolved_database_url(settings: Settings) -> str:
-    """``GIS_DATABASE_URL`` when set, else the embedded cluster's URL."""
+    """``GIS_DATABASE_URL`` when set, else the one in ``GIS_DATABASE_URL_FILE`` (re-read after a
+    failover), else the embedded cluster's URL."""
     if settings.database_url:
         return settings.database_url
+    if settings.database_url_file:
+        return Path(settings.database_url_file).read_text(encoding="utf-8").strip()
     return EmbeddedCluster.from_settings(settings).url
 
 

@@ -9,6 +9,7 @@ from gis_service.settings import Settings
 
 
 def make_engine(settings: Settings, url: str | None = None, **overrides) -> Engine:
+    follow_file = url is None and not settings.database_url and settings.database_url_file
     url = url or resolved_database_url(settings)
     options = dict(
         pool_size=settings.pool_size,
@@ -25,7 +26,12 @@ def make_engine(settings: Settings, url: str | None = None, **overrides) -> Engi
         },
     )
     options.update(overrides)
-    return create_engine(url, **options)
+    engine = create_engine(url, **options)
+    if follow_file:
+        from gis_service.db.repoint import UrlFile, attach
+
+        attach(engine, UrlFile(settings.database_url_file))
+    return engine
 
 
 def set_statement_timeout(conn, timeout_ms: int) -> None:

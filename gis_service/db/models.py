@@ -236,8 +236,13 @@ class ProgressEvent(Base):
     reason: Mapped[str | None] = mapped_column(Text)
     unconditional: Mapped[bool] = mapped_column(Boolean, nullable=False, server_default=text("false"))
     version: Mapped[int | None] = mapped_column(Integer)
+    # Hash chain, filled by the chain trigger (see db.models_chain).
+    chain_seq: Mapped[int] = mapped_column(BigInteger, nullable=False)
+    prev_hash: Mapped[str] = mapped_column(Text, nullable=False)
+    row_hash: Mapped[str] = mapped_column(Text, nullable=False)
     __table_args__ = (
         Index("progress_events_feature_idx", "collection_id", "feature_id", "recorded_at"),
+        Index("progress_events_chain_seq_uq", "chain_seq", unique=True),
     )
 
 

@@ -95,7 +95,12 @@ class AuditEntry(Base):
     collection_id: Mapped[str | None] = mapped_column(Text)
     feature_id: Mapped[str | None] = mapped_column(Text)
     detail: Mapped[dict] = mapped_column(JSONB, nullable=False, server_default=text("'{}'::jsonb"))
-    __table_args__ = (Index("audit_log_recorded_idx", "recorded_at"),)
+    # Hash chain, filled by the chain trigger (see db.models_chain).
+    chain_seq: Mapped[int] = mapped_column(BigInteger, nullable=False)
+    prev_hash: Mapped[str] = mapped_column(Text, nullable=False)
+    row_hash: Mapped[str] = mapped_column(Text, nullable=False)
+    __table_args__ = (Index("audit_log_recorded_idx", "recorded_at"),
+                      Index("audit_log_chain_seq_uq", "chain_seq", unique=True))
 
 
 class IndicatorActual(Base):

@@ -21,11 +21,13 @@ def healthz(request: Request):
     except (DBAPIError, PoolTimeout) as exc:
         return JSONResponse(
             {"status": "unavailable", "message": "database unreachable",
-             "message_zh": "数据库无法连接", "detail": {"error": type(exc).__name__}},
+             "message_zh": "数据库无法连接", "detail": {"error": type(exc).__name__},
+             "replica": request.app.state.read_router.status()},
             status_code=503, headers={"Retry-After": "5"})
     return {
         "status": "ok",
         "postgis_version": postgis,
+        "replica": request.app.state.read_router.status(),
         "collections": {r.collection_id: {"features": r.feature_count, "data_version": r.data_version}
                         for r in rows},
     }
