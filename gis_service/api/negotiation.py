@@ -2,9 +2,11 @@
 conditional GETs (If-None-Match)."""
 from __future__ import annotations
 
+import json
+
 from fastapi import Request
 
-from gis_service.errors import BadParameter
+from gis_service.errors import BadParameter, InvalidInput
 
 
 def wants(request: Request, allowed: tuple[str, ...], default: str = "json") -> str:
@@ -30,3 +32,12 @@ def not_modified(request: Request, etag: str) -> bool:
     """True when the client's If-None-Match names ``etag`` (or is ``*``): answer 304."""
     header = request.headers.get("if-none-match", "")
     return etag in [t.strip() for t in header.split(",")] or header.strip() == "*"
+
+
+async def json_body(request: Request):
+    """The request body as JSON, or a bilingual 422 naming the body."""
+    try:
+        return json.loads(await request.body() or b"null")
+    except (json.JSONDecodeError, UnicodeDecodeError, RecursionError):  # RecursionError: absurdly deep nesting
+        raise InvalidInput("请求体不是有效的 JSON", "the body is not valid JSON",
+                           detail={"fields": {"body": {"message": "invalid JSON", "message_zh": "JSON 无效"}}}) from None

@@ -6,9 +6,8 @@ import json
 from fastapi import APIRouter, Request, Response
 from starlette.concurrency import run_in_threadpool
 
-from gis_service.api.deps import BaseUrl
-from gis_service.api.routers.edits import _json_body
-from gis_service.auth.principal import require
+from gis_service.api.deps import BaseUrl, EditorDep
+from gis_service.api.negotiation import json_body
 from gis_service.services.editing.create import NewFeature, create_feature
 from gis_service.services.ogc.documents import GEOJSON
 
@@ -25,11 +24,10 @@ CREATE_BODY = {"required": True, "content": {GEOJSON: {"schema": {
              response_class=Response, responses={201: {"content": {GEOJSON: {}}}, 400: {}, 401: {}, 403: {},
                                                  404: {}, 405: {}, 409: {}, 413: {}, 422: {}},
              openapi_extra={"requestBody": CREATE_BODY})
-async def create_item(collectionId: str, request: Request, base: BaseUrl):
+async def create_item(principal: EditorDep, collectionId: str, request: Request, base: BaseUrl):
     """A GeoJSON Feature with `name` and a geometry inside 城区. Without an `id` one is assigned
     (`u-<uuid>`). 201 with `Location` and `ETag`; recorded in the history and the audit log."""
-    principal = require(request.state.principal, "editor")
-    new = NewFeature(collectionId, await _json_body(request), request.headers.get("content-crs"),
+    new = NewFeature(collectionId, await json_body(request), request.headers.get("content-crs"),
                      path=request.url.path)
     created = await run_in_threadpool(create_feature, request.app.state.engine, new, principal)
     location = f"{base}/collections/{collectionId}/items/{created.feature_id}"

@@ -10,7 +10,7 @@ from fastapi.responses import FileResponse
 from starlette.concurrency import run_in_threadpool
 
 from gis_service.api.deps import AppSettings, BaseUrl, Conn, EditorDep
-from gis_service.errors import InvalidInput
+from gis_service.api.negotiation import json_body
 from gis_service.services.ogc.documents import GEOJSON
 from gis_service.services.progress import photos
 from gis_service.services.progress.edits import Edit, check_editable
@@ -45,14 +45,6 @@ def _edit_body() -> dict:
 EDIT_BODY = _edit_body()
 
 
-async def _json_body(request: Request):
-    try:
-        return json.loads(await request.body() or b"null")
-    except (json.JSONDecodeError, UnicodeDecodeError, RecursionError):  # RecursionError: absurdly deep nesting
-        raise InvalidInput("请求体不是有效的 JSON", "the body is not valid JSON",
-                           detail={"fields": {"body": {"message": "invalid JSON", "message_zh": "JSON 无效"}}}) from None
-
-
 def _feature_response(written, base: str, collection_id: str, feature_id: str, status: int = 200) -> Response:
     feature = written.feature
     feature["links"] = [{"href": f"{base}{ITEM.format(collectionId=collection_id, featureId=feature_id)}",
@@ -72,7 +64,7 @@ def _if_match_required(settings, principal) -> bool:
 async def _write(request: Request, principal, settings, base: str, collection_id: str, feature_id: str, *,
                  replace: bool):
     check_editable(collection_id)
-    edit = edit_from_body(collection_id, feature_id, await _json_body(request), replace=replace)
+    edit = edit_from_body(collection_id, feature_id, await json_body(request), replace=replace)
     edit.if_match, edit.geometry_crs = request.headers.get("if-match"), request.headers.get("content-crs")
     edit.method, edit.path = request.method, request.url.path
     edit.reason = edit.reason or request.headers.get("x-change-reason")

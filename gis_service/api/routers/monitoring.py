@@ -9,10 +9,9 @@ from fastapi import APIRouter, File, Form, Path, Query, Request, Response, Uploa
 from fastapi.responses import HTMLResponse
 from starlette.concurrency import run_in_threadpool
 
-from gis_service.api.deps import AppSettings, Conn
+from gis_service.api.deps import AppSettings, Conn, EditorDep
 from gis_service.api.html import render
-from gis_service.api.routers.edits import _json_body
-from gis_service.auth.principal import require
+from gis_service.api.negotiation import json_body
 from gis_service.api.security import default_csp
 from gis_service.services.monitoring import (
     definitions, evaluate, flags, grades, lifecycle, page, report, spatial, stage_import, warnings,
@@ -36,13 +35,12 @@ def get_stages(collectionId: str, featureId: str, conn: Conn, as_of: Annotated[s
 
 @router.patch(STAGES, summary="修改生命周期阶段 / edit lifecycle stages",
               responses={401: {}, 403: {}, 404: {}, 412: {}, 422: {}, 428: {}})
-async def patch_stages(collectionId: str, featureId: str, request: Request, settings: AppSettings):
+async def patch_stages(principal: EditorDep, collectionId: str, featureId: str, request: Request, settings: AppSettings):
     """Body: `{"stages": {"<stage>": {"planned_start", "planned_end", "actual_start", "actual_end"}},
     "responsible_unit", "documents": [{"ref", "title", "url"}], "note", "reason"}`; a stage given as
     JSON nothing is removed. Send `If-Match` with the item's ETag. `status` follows the latest started stage."""
-    principal = require(request.state.principal, "editor")
     result = await run_in_threadpool(
-        lifecycle.edit_stages, request.app.state.engine, collectionId, featureId, await _json_body(request),
+        lifecycle.edit_stages, request.app.state.engine, collectionId, featureId, await json_body(request),
         principal, if_match=request.headers.get("if-match"), require_if_match=settings.require_if_match,
         path=request.url.path)
     return Response(json.dumps(result, ensure_ascii=False), media_type="application/json",
@@ -66,10 +64,9 @@ def get_indicator_grades(conn: Conn, year: str | None = None):
 
 @router.put("/monitoring/thresholds/{code}", summary="设置指标阈值 / set an indicator's thresholds",
             responses={401: {}, 403: {}, 404: {}, 422: {}})
-async def put_thresholds(code: str, request: Request):
+async def put_thresholds(principal: EditorDep, code: str, request: Request):
     """Body `{"yellow_at": 0.05, "red_at": 0.15}`: relative shortfall from the trajectory; must increase."""
-    principal = require(request.state.principal, "editor")
-    body = await _json_body(request)
+    body = await json_body(request)
 
     def run():
         with request.app.state.engine.begin() as conn:
@@ -79,11 +76,10 @@ async def put_thresholds(code: str, request: Request):
 
 @router.put("/monitoring/definitions/{code}", summary="设置指标定义 / set an indicator's definition",
             responses={401: {}, 403: {}, 404: {}, 422: {}})
-async def put_definition(code: str, request: Request):
+async def put_definition(principal: EditorDep, code: str, request: Request):
     """Body: `{"caliber", "formula", "data_source", "responsible_unit", "frequency"}` (口径, 计算公式, 数据来源,
     责任单位, 上报频率); fields not given become empty. Editor key; audited."""
-    principal = require(request.state.principal, "editor")
-    body = await _json_body(request)
+    body = await json_body(request)
 
     def run():
         with request.app.state.engine.begin() as conn:
@@ -111,31 +107,28 @@ def get_warnings(request: Request, conn: Conn, status: str | None = None, severi
 
 @router.post("/monitoring/warnings/{warningId}/{step}", summary="确认/关闭预警 / acknowledge or close a warning",
              responses={401: {}, 403: {}, 404: {}, 409: {}, 422: {}})
-async def act_on_warning(warningId: Annotated[int, Path(ge=1, le=2**63 - 1)],
+async def act_on_warning(principal: EditorDep, warningId: Annotated[int, Path(ge=1, le=2**63 - 1)],
                          step: Literal["acknowledge", "close"], request: Request):
     """Body (optional): `{"comment": "..."}`. Needs an editor key; audited."""
-    principal = require(request.state.principal, "editor")
-    body = await _json_body(request) if await request.body() else None
+    body = await json_body(request) if await request.body() else None
     return await run_in_threadpool(warnings.act, request.app.state.engine, warningId, step, body, principal,
                                    path=request.url.path)
 
 
 @router.post("/monitoring/evaluate", summary="重新评估全部预警 / re-evaluate every warning",
              responses={401: {}, 403: {}})
-def post_evaluate(request: Request):
+def post_evaluate(principal: EditorDep, request: Request):
     """Runs every rule on every subject: time alone makes works overdue or stalled."""
-    principal = require(request.state.principal, "editor")
     return evaluate.evaluate_everything(request.app.state.engine, principal, path=request.url.path)
 
 
 @router.post("/monitoring/stages/import", summary="批量导入阶段计划 / bulk stage-plan import",
              responses={401: {}, 403: {}, 422: {"description": "invalid rows: nothing applied"}})
-async def import_stages(request: Request, file: Annotated[UploadFile, File(description="CSV or XLSX")],
+async def import_stages(principal: EditorDep, request: Request, file: Annotated[UploadFile, File(description="CSV or XLSX")],
                         dry_run: Annotated[bool, Form()] = False):
     """Columns: collection (optional where a name is unique), id or exact name, stage (code or 中文),
     planned_start, planned_end, actual_start, actual_end, responsible_unit. One row per work and stage.
     `dry_run=true` previews; applying is all-or-nothing."""
-    principal = require(request.state.principal, "editor")
     data = await file.read()
     report = await run_in_threadpool(stage_import.import_stage_plans, request.app.state.engine, data,
                                      file.filename or "sheet.csv", principal, dry_run=dry_run, path=request.url.path)

@@ -6,7 +6,7 @@ from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 
 from gis_service.api.deps import AppSettings, BaseUrl, Conn
-from gis_service.api.routers.edits import _json_body
+from gis_service.api.negotiation import json_body
 from gis_service.services.parcel_check import principal_name
 from gis_service.services.parcel_check.jobs import job_document, wake_worker
 from gis_service.services.processes import execute_async, execute_sync, process_description, process_list
@@ -33,7 +33,7 @@ async def execute(processId: str, request: Request, conn: Conn, settings: AppSet
     """parcel-check runs synchronously (200, the report); parcel-check-batch asynchronously
     (201, `Location: /jobs/{jobID}`, the status)."""
     description = process_description(base, processId)
-    body, actor = await _json_body(request), principal_name(getattr(request.state, "principal", None))
+    body, actor = await json_body(request), principal_name(getattr(request.state, "principal", None))
     if "sync-execute" in description["jobControlOptions"]:
         report = await run_in_threadpool(execute_sync, conn, processId, body, settings=settings, actor=actor)
         return JSONResponse(report)
