@@ -18,7 +18,7 @@ from gis_service.queries.cql2 import compile_filter
 from gis_service.queries.features import ItemsQuery
 from gis_service.services.exports.base import EXPORT_FORMATS
 
-ITEM_FORMATS = ("json", "html", "geojsonseq", *EXPORT_FORMATS)
+ITEM_FORMATS = ("json", "html", "geojsonseq", "jsonfg", *EXPORT_FORMATS)
 MAX_OFFSET = 2**31 - 1  # deeper pages are meaningless, and larger numbers overflow SQL
 _CRS = {"type": "string", "format": "uri", "enum": list(SUPPORTED_OUTPUT_CRS)}
 _LIMIT_TEXT = ("每页要素数；超过 {max} 时按 {max} 返回 / features per page; values above {max} are "
