@@ -3,6 +3,9 @@ from __future__ import annotations
 
 from gis_service.crs import AREA_EPSG
 from gis_service.queries.progress import table_at_sql
+from gis_service.queries.rollup import located_unit_sql
+
+PLACED = "coalesce(p.r4490, p.l4490)"  # the newer state places a feature in its unit
 
 # The first seed load: before it the system holds no data ("a date before the data").
 FIRST_LOAD_SQL = "SELECT min(recorded_at) FROM progress_events WHERE action = 'load'"
@@ -28,20 +31,11 @@ SELECT p.id, p.lv, p.rv,
        ST_Area(p.lg) AS l_area, ST_Area(p.rg) AS r_area, ST_Length(p.lg) AS l_length, ST_Length(p.rg) AS r_length,
        p.l4490 IS DISTINCT FROM p.r4490 AND NOT coalesce(ST_Equals(p.l4490, p.r4490), false) AS geometry_changed,
        ST_AsGeoJSON(coalesce(p.r4490, p.l4490), 7) AS geometry,
-       {_unit('admin_units', "AND u.level IS DISTINCT FROM 'district'")} AS admin_unit,
-       {_unit('sub_areas')} AS sub_area
+       {located_unit_sql('admin_units', geom=PLACED)} AS admin_unit,
+       {located_unit_sql('sub_areas', geom=PLACED)} AS sub_area
   FROM pairs p WHERE true {area_filter}
  ORDER BY p.id"""
 
-
-def _unit(table: str, extra: str = "") -> str:
-    """The one unit rule for one feature (largest overlap in EPSG:4547; points by containment;
-    ties to the lowest id). lead: re-point to queries.rollup at merge."""
-    g = "coalesce(p.rg, p.lg)"
-    return (f"(SELECT u.id FROM {table} u WHERE NOT u.retired {extra} AND u.geom && coalesce(p.r4490, p.l4490) "
-            f"AND ST_Intersects(u.geom, coalesce(p.r4490, p.l4490)) ORDER BY "
-            f"greatest(ST_Area(ST_Intersection(ST_Transform(u.geom, {AREA_EPSG}), {g})), "
-            f"ST_Length(ST_Intersection(ST_Transform(u.geom, {AREA_EPSG}), {g}))) DESC, u.id LIMIT 1)")
 
 
 # A unit's polygon, for ``unit=`` (街道 / 镇 or 片区).

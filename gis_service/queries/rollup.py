@@ -15,13 +15,15 @@ DISTRICT_LEVEL = "district"  # admin_units.level of 城区 itself, which is neve
 UNIT_TABLES = ("admin_units", "sub_areas")
 
 
-def located_unit_sql(unit_table: str, alias: str = "t") -> str:
+def located_unit_sql(unit_table: str, alias: str = "t", geom: str | None = None) -> str:
     """The unit sharing most of ``alias.geom``: largest overlap in EPSG:4547 (area, or length for
-    lines; a point overlaps only the units containing it), ties to the lowest id, never the district."""
+    lines; a point overlaps only the units containing it), ties to the lowest id, never the district.
+    ``geom`` is an SQL expression in EPSG:4490 to place instead of ``alias.geom``."""
+    g = geom or f"{alias}.geom"
     district = f"AND u.level IS DISTINCT FROM '{DISTRICT_LEVEL}'" if unit_table == "admin_units" else ""
     return (f"(SELECT u.id FROM {unit_table} u "
-            f"CROSS JOIN LATERAL (SELECT ST_Transform(ST_Intersection(u.geom, {alias}.geom), {AREA_EPSG}) AS g) i "
-            f"WHERE NOT u.retired {district} AND u.geom && {alias}.geom AND ST_Intersects(u.geom, {alias}.geom) "
+            f"CROSS JOIN LATERAL (SELECT ST_Transform(ST_Intersection(u.geom, {g}), {AREA_EPSG}) AS g) i "
+            f"WHERE NOT u.retired {district} AND u.geom && {g} AND ST_Intersects(u.geom, {g}) "
             f"ORDER BY greatest(ST_Area(i.g), ST_Length(i.g)) DESC, u.id LIMIT 1)")
 
 
