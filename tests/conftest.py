@@ -102,10 +102,30 @@ def loaded_template(pg: TestCluster, empty_template: str) -> str:
 SEED_LOADED_AT = "2016-01-01 08:00+08"
 
 
+# Re-seal the history's hash chain after a fixture moved rows in time, as if they had been
+# written then: the same hash function the insert trigger uses, in chain order.
+RESEAL_HISTORY_CHAIN = """
+    DO $$
+    DECLARE r progress_events; prev text; h text;
+    BEGIN
+      FOR r IN SELECT * FROM progress_events ORDER BY chain_seq LOOP
+        IF prev IS NOT NULL THEN r.prev_hash := prev; END IF;
+        h := gis_chain_hash_progress_events(r);
+        UPDATE progress_events SET prev_hash = r.prev_hash, row_hash = h WHERE id = r.id;
+        prev := h;
+      END LOOP;
+      IF prev IS NOT NULL THEN
+        UPDATE audit_chain_heads SET head_hash = prev WHERE chain = 'progress_events';
+      END IF;
+    END $$"""
+
+
 def backdate_loads(conn, when: str) -> None:
-    """Move the recorded seed-load events to ``when`` (history is append-only by trigger)."""
+    """Move the recorded seed-load events to ``when`` (history is append-only by trigger, and
+    hash-chained: the chain is re-sealed so ``audit verify`` still holds)."""
     conn.execute(text("ALTER TABLE progress_events DISABLE TRIGGER progress_events_append_only"))
     conn.execute(text("UPDATE progress_events SET recorded_at = :at WHERE action = 'load'"), {"at": when})
+    conn.execute(text(RESEAL_HISTORY_CHAIN))
     conn.execute(text("ALTER TABLE progress_events ENABLE TRIGGER progress_events_append_only"))
 
 

@@ -121,7 +121,7 @@ def zip_slip() -> bytes:
 
 
 # Tables whose rows a refused request may add: the audit log records refusals by design.
-VOLATILE_TABLES = {"audit_log", "rate_limit_counters", "web_sessions", "spatial_ref_sys", "alembic_version"}
+VOLATILE_TABLES = {"audit_log", "audit_chain_heads", "rate_limit_counters", "web_sessions", "spatial_ref_sys", "alembic_version"}
 
 
 def db_fingerprint(conn) -> dict[str, str]:

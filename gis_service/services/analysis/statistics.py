@@ -44,7 +44,8 @@ def parse_request(conn: Connection, body: dict) -> dict:
     wrong = [m for m in measures if m not in MEASURES]
     if wrong:
         raise BadParameter("measures", f"未知度量 {wrong[0]}（可选 {', '.join(MEASURES)}）",
-                  f"unknown measure {wrong[0]!r} (use {', '.join(MEASURES)})", allowed=list(MEASURES))
+                           f"unknown measure {wrong[0]!r} (use {', '.join(MEASURES)})",
+                           detail={"allowed": list(MEASURES)})
     group_by = body.get("group_by", "admin_unit")
     if group_by not in GROUPINGS:
         raise BadParameter("group_by", f"可选 {', '.join(GROUPINGS)}", f"use one of {', '.join(GROUPINGS)}")
@@ -92,7 +93,7 @@ def drawn_groups(conn: Connection, geometry, crs: str | None) -> dict:
         row = conn.execute(text(sql.DISTRICT_OVERLAP_SQL), {"wkb": wkb}).one()
         if row.inside_m2 < 1.0:
             raise BadParameter("geometry", f"第 {p.index + 1} 个多边形不在城区范围内",
-                      f"polygon {p.index + 1} lies outside 城区", feature=p.index + 1)
+                               f"polygon {p.index + 1} lies outside 城区", detail={"feature": p.index + 1})
         keys.append(str(p.properties.get("id") or f"polygon-{p.index + 1}"))
         names.append(str(p.properties.get("name") or f"多边形 {p.index + 1}"))
         wkbs.append(wkb)

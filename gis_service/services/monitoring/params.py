@@ -20,7 +20,7 @@ def as_of_day(value: str | None) -> dt.date | None:
         raise BadParameter("as_of", "应为日期 YYYY-MM-DD", f"expected a date YYYY-MM-DD, got {value!r}") from None
     if not AS_OF_RANGE[0] <= day <= AS_OF_RANGE[1]:
         raise BadParameter("as_of", f"日期应在 {AS_OF_RANGE[0]}–{AS_OF_RANGE[1]} 之间",
-                  f"the date must be within {AS_OF_RANGE[0]}–{AS_OF_RANGE[1]}")
+                           f"the date must be within {AS_OF_RANGE[0]}–{AS_OF_RANGE[1]}")
     return day
 
 
@@ -36,7 +36,7 @@ def report_year(value: str | int | None, *, required: bool = False) -> int | Non
         raise BadParameter("year", "应为四位年份", f"expected a year YYYY, got {value!r}") from None
     if not FIRST_REPORT_YEAR <= year <= this_year:
         raise BadParameter("year", f"年份应在 {FIRST_REPORT_YEAR}–{this_year} 之间",
-                  f"year must be {FIRST_REPORT_YEAR}-{this_year}, got {year}")
+                           f"year must be {FIRST_REPORT_YEAR}-{this_year}, got {year}")
     return year
 
 
