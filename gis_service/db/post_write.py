@@ -18,6 +18,7 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass
 
 from sqlalchemy import Connection, text
+from sqlalchemy.exc import DBAPIError, OperationalError
 
 log = logging.getLogger(__name__)
 
@@ -54,11 +55,19 @@ def _run(conn: Connection, name: str, fn: Subscriber, event: WriteEvent) -> bool
         with conn.begin_nested():
             fn(conn, event)
         return True
-    except Exception as exc:  # noqa: BLE001 - any failure is queued, never raised into the write
-        log.exception("post-write subscriber %s failed for %s", name, event)
-        conn.execute(text(_QUEUE), {"subscriber": name, "event": json.dumps(asdict(event)),
-                                    "error": f"{type(exc).__name__}: {exc}"[:2000]})
-        return False
+    except DBAPIError as exc:
+        if isinstance(exc, OperationalError) or exc.connection_invalidated:
+            raise  # the database went away: the write itself fails (503), nothing to queue
+        return _queue(conn, name, event, exc)
+    except Exception as exc:  # noqa: BLE001 - any other failure is queued, never raised into the write
+        return _queue(conn, name, event, exc)
+
+
+def _queue(conn: Connection, name: str, event: WriteEvent, exc: Exception) -> bool:
+    log.error("post-write subscriber %s failed for %s: %s", name, event, exc, exc_info=exc)
+    conn.execute(text(_QUEUE), {"subscriber": name, "event": json.dumps(asdict(event)),
+                                "error": f"{type(exc).__name__}: {exc}"[:2000]})
+    return False
 
 
 def after_write(conn: Connection, event: WriteEvent) -> None:

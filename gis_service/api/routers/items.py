@@ -31,7 +31,7 @@ from gis_service.services.progress.history import as_of_members
 router = APIRouter(tags=["OGC API – Features"])
 ITEM_FORMAT_PARAMETER = {"name": "f", "in": "query", "required": False,
                          "schema": {"type": "string", "enum": ["json", "html", "jsonfg"]}}
-ITEMS_MEDIA_TYPES = {GEOJSON: {}, "text/html": {}, "application/geo+json-seq": {},
+ITEMS_MEDIA_TYPES = {GEOJSON: {}, "text/html": {}, "application/geo+json-seq": {}, JSONFG_MEDIA_TYPE: {},
                      **{media.split(";")[0]: {} for media, _ in EXPORT_FORMATS.values()}}
 READ_METHODS = "GET, HEAD, OPTIONS"
 
@@ -107,7 +107,8 @@ def items(request: Request, req: ItemsDep, conn: Conn, base: BaseUrl, settings: 
 
 
 @router.get("/collections/{collectionId}/items/{featureId}", summary="单个要素 / one feature",
-            response_class=Response, responses={200: {"content": {GEOJSON: {}, "text/html": {}}}},
+            response_class=Response,
+            responses={200: {"content": {GEOJSON: {}, "text/html": {}, JSONFG_MEDIA_TYPE: {}}}},
             openapi_extra={"parameters": [*operation_parameters(("crs",)), ITEM_FORMAT_PARAMETER]})
 def item(request: Request, req: ItemDep, conn: PrimaryConn, base: BaseUrl):
     c, q, featureId = req.collection, req.query, req.query.feature_id
