@@ -15,7 +15,9 @@ from gis_service.auth.principal import Principal
 from gis_service.errors import GisError
 from gis_service.services.monitoring.lifecycle import apply_stage_edit, empty_plan, merge_plan
 from gis_service.auth import audit
-from gis_service.services.progress.bulk import ImportRefused, ImportReport, RowResult, _error, _Targets, read_sheet
+from gis_service.services.progress.bulk import (
+    ImportRefused, ImportReport, RowResult, _error, _Targets, read_sheet, trial_transaction,
+)
 from gis_service.vocab import LIFECYCLE_COLLECTIONS, STAGE_DATE_FIELDS, lifecycle
 
 HEADERS = {
@@ -92,32 +94,23 @@ def _resolve(targets: _Targets, seen: dict, number: int, values: dict, today) ->
 def import_stage_plans(engine: Engine, data: bytes, file_name: str, principal: Principal, *, dry_run: bool,
                        path: str = "/monitoring/stages/import", today: dt.date | None = None) -> ImportReport:
     sheet = read_sheet(data, file_name, HEADERS)
-    with engine.connect() as conn:
-        transaction = conn.begin()
-        try:
-            targets, seen, results, works = _Targets(conn), {}, [], {}
-            targets.rows = [r for r in targets.rows if r.collection_id in LIFECYCLE_COLLECTIONS]
-            for number, values in enumerate(sheet, start=2):
-                result, row = _resolve(targets, seen, number, values, today)
-                results.append(result)
-                if row is not None:
-                    works.setdefault((result.collection, result.id), []).append((result, row))
-            errors = [r for r in results if r.outcome == "error"]
-            if not errors:
-                for (collection_id, fid), rows in works.items():
-                    _apply(conn, collection_id, fid, rows, principal, file_name, path, today)
-            errors = [r for r in results if r.outcome == "error"]
-            applied = not dry_run and not errors
-            if applied:
-                audit.record(conn, principal, method="POST", path=path, status=200, action="stage_import",
-                             detail={"file": file_name, "works": len(works), "rows": len(results)})
-                transaction.commit()
-            else:
-                transaction.rollback()
-        except BaseException:
-            if transaction.is_active:
-                transaction.rollback()
-            raise
+    with trial_transaction(engine) as (conn, outcome):
+        targets, seen, results, works = _Targets(conn), {}, [], {}
+        targets.rows = [r for r in targets.rows if r.collection_id in LIFECYCLE_COLLECTIONS]
+        for number, values in enumerate(sheet, start=2):
+            result, row = _resolve(targets, seen, number, values, today)
+            results.append(result)
+            if row is not None:
+                works.setdefault((result.collection, result.id), []).append((result, row))
+        errors = [r for r in results if r.outcome == "error"]
+        if not errors:
+            for (collection_id, fid), rows in works.items():
+                _apply(conn, collection_id, fid, rows, principal, file_name, path, today)
+        errors = [r for r in results if r.outcome == "error"]
+        applied = outcome.keep = not dry_run and not errors
+        if applied:
+            audit.record(conn, principal, method="POST", path=path, status=200, action="stage_import",
+                         detail={"file": file_name, "works": len(works), "rows": len(results)})
     report = ImportReport(file_name, dry_run, False, applied, results)
     if not dry_run and not applied:
         raise ImportRefused(f"{len(errors)} 行有错误，未导入任何行（可先 dry_run 预览）",

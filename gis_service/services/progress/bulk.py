@@ -10,6 +10,8 @@ from __future__ import annotations
 import csv
 import difflib
 import io
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -149,30 +151,43 @@ class _Targets:
         return _error(result, column, f"找不到 {key!r}；相近：{close}", f"no feature {key!r}; closest: {close}")
 
 
+@dataclass
+class Outcome:
+    keep: bool = False   # set by the body: commit the trial's writes
+
+
+@contextmanager
+def trial_transaction(engine: Engine) -> Iterator[tuple[Connection, Outcome]]:
+    """One transaction for an import: it commits only when the body sets ``outcome.keep``;
+    a dry run, rows in error or an exception roll every row back (all-or-nothing)."""
+    with engine.connect() as conn:
+        transaction, outcome = conn.begin(), Outcome()
+        try:
+            yield conn, outcome
+        except BaseException:
+            transaction.rollback()
+            raise
+        if outcome.keep:
+            transaction.commit()
+        else:
+            transaction.rollback()
+
+
 def import_progress(engine: Engine, data: bytes, file_name: str, principal: Principal, *, dry_run: bool,
                     skip_invalid: bool, path: str = "gis-service progress import") -> ImportReport:
     sheet = read_sheet(data, file_name)
     results: list[RowResult] = []
-    with engine.connect() as conn:
-        transaction = conn.begin()
-        try:
-            targets, seen = _Targets(conn), {}
-            for number, values in enumerate(sheet, start=2):
-                results.append(_one_row(conn, targets, seen, number, values, principal, file_name, path))
-            errors = [r for r in results if r.outcome == "error"]
-            applied = not dry_run and (not errors or skip_invalid)
-            if applied:
-                audit.record(conn, principal, method="POST", path=path, status=200, action="import",
-                             detail={"file": file_name, "changed": sum(r.outcome == "change" for r in results),
-                                     "skipped": len(errors)})
-                _announce(conn, results, principal)
-                transaction.commit()
-            else:
-                transaction.rollback()
-        except BaseException:
-            if transaction.is_active:
-                transaction.rollback()
-            raise
+    with trial_transaction(engine) as (conn, outcome):
+        targets, seen = _Targets(conn), {}
+        for number, values in enumerate(sheet, start=2):
+            results.append(_one_row(conn, targets, seen, number, values, principal, file_name, path))
+        errors = [r for r in results if r.outcome == "error"]
+        applied = outcome.keep = not dry_run and (not errors or skip_invalid)
+        if applied:
+            audit.record(conn, principal, method="POST", path=path, status=200, action="import",
+                         detail={"file": file_name, "changed": sum(r.outcome == "change" for r in results),
+                                 "skipped": len(errors)})
+            _announce(conn, results, principal)
     report = ImportReport(file_name, dry_run, skip_invalid, applied, results)
     if not dry_run and not applied:
         raise ImportRefused(f"{len(errors)} 行有错误，未导入任何行（可先 dry_run 预览，或明确选择 skip_invalid）",
