@@ -10,7 +10,8 @@ FINGERPRINT = """
     SELECT (SELECT count(*) FROM projects), (SELECT md5(string_agg(id || ST_AsEWKB(geom)::text, ',' ORDER BY id))
               FROM admin_units),
            (SELECT md5(string_agg(id || coalesce(ST_AsEWKB(geom)::text, ''), ',' ORDER BY id)) FROM projects),
-           (SELECT count(*) FROM progress_events WHERE action <> 'load'), (SELECT string_agg(status, ',' ORDER BY id) FROM projects),
+           (SELECT count(*) FROM progress_events WHERE action <> 'load'),
+           (SELECT string_agg(status, ',' ORDER BY id) FROM projects),
            (SELECT string_agg(collection_id || data_version, ',' ORDER BY collection_id) FROM layer_meta)
 """
 
