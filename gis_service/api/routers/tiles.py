@@ -7,7 +7,7 @@ from gis_service.api.deps import BaseUrl, Conn
 from gis_service.api.negotiation import not_modified
 from gis_service.api.ogc_deps import CollectionDep
 from gis_service.services.ogc.tiles import (
-    MVT, TMS_ID, check_tile, tile_bytes, tile_etag, tile_matrix_set, tilejson_for, tileset_document,
+    MVT, TMS_ID, check_tile, tile_bytes, tile_matrix_set, tile_request, tilejson_for, tileset_document,
     tilesets_document,
 )
 
@@ -48,10 +48,9 @@ def collection_tilejson(tileMatrixSetId: str, c: CollectionDep, conn: Conn, base
             responses={200: {"content": {MVT: {}}}})
 def tile(tileMatrixSetId: str, tileMatrix: int, tileRow: int, tileCol: int, c: CollectionDep,
          request: Request, conn: Conn):
-    check_tile(tileMatrixSetId, tileMatrix, tileRow, tileCol)
-    etag = tile_etag(c, tileMatrix, tileRow, tileCol)
-    headers = {"ETag": etag, "Cache-Control": "public, max-age=60"}
-    if not_modified(request, etag):
+    req = tile_request(c, tileMatrixSetId, tileMatrix, tileRow, tileCol, request.query_params)
+    headers = {"ETag": req.etag, "Cache-Control": "public, max-age=60"}
+    if not_modified(request, req.etag):
         return Response(status_code=304, headers=headers)
-    body = tile_bytes(conn, request.app.state.tile_cache, c, tileMatrix, tileRow, tileCol)
+    body = tile_bytes(conn, request.app.state.tile_cache, req)
     return Response(body, media_type=MVT, headers=headers)
