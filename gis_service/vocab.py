@@ -134,6 +134,9 @@ WATER_COLOUR = "#1E88E5"
 CATEGORY_LABELS = {  # project categories
     "service": "服务业", "agriculture": "农业", "industry": "工业", "education": "教育",
     "health": "医疗卫生", "utilities": "市政公用", "housing": "住房", "urban_village": "城中村",
+    # greenways, rivers and ecology sites
+    "river": "河流", "river_works": "河道治理", "greenway": "绿道", "green_belt": "环城生态圈",
+    "forest_park": "森林公园", "eco_restoration": "生态修复", "reservoir": "水库",
 }
 QUALITY_LABELS = {"official": "官方", "approximate": "近似", "schematic": "示意"}
 BASIS_LABELS = {
