@@ -14,12 +14,11 @@ from PIL import Image
 from sqlalchemy import create_engine, text
 
 from gis_service.maps.cdn import VENDOR_DIR
-from gis_service.settings import PROJECT_ROOT
 from gis_service.vocab import ZONE_CLASSES
 from tests.browser import CHROMIUM, CHROMIUM_ARGS, offline_page
 from tests.live import live_server
 
-STYLE_SPEC = PROJECT_ROOT / "assets" / "node_modules" / "@maplibre" / "maplibre-gl-style-spec" / "dist" / "index.cjs"
+STYLE_SPECS = sorted((VENDOR_DIR / "@maplibre").glob("maplibre-gl-style-spec@*/dist/index.cjs"))
 # WebGL in headless Chromium: ANGLE over SwiftShader instead of the (absent) GPU.
 WEBGL_ARGS = [a for a in CHROMIUM_ARGS if a != "--disable-gpu"] + ["--use-angle=swiftshader",
                                                                    "--enable-unsafe-swiftshader"]
@@ -72,11 +71,11 @@ def zones(demo_url) -> list[tuple[str, float, float]]:
 
 def validation_errors(style: dict) -> list[str]:
     """The style spec's own validator under node; without node, the members it requires."""
-    if shutil.which("node") and STYLE_SPEC.exists():
+    if shutil.which("node") and STYLE_SPECS:
         script = ("const spec = require(process.argv[1]); let s = ''; process.stdin.on('data', d => s += d);"
                   "process.stdin.on('end', () => console.log(JSON.stringify("
                   "spec.validateStyleMin(JSON.parse(s)).map(e => e.message))));")
-        out = subprocess.run(["node", "-e", script, str(STYLE_SPEC)], input=json.dumps(style), text=True,
+        out = subprocess.run(["node", "-e", script, str(STYLE_SPECS[-1])], input=json.dumps(style), text=True,
                              capture_output=True, check=True)
         return json.loads(out.stdout)
     missing = [m for m in ("version", "sources", "layers") if m not in style]
@@ -142,3 +141,10 @@ def test_plan_style_renders_offline_with_the_zone_layers_on_top(webgl_browser, b
     drawn = page.evaluate("() => window.map.getStyle().layers.map(l => l.id)")
     assert "projects-label" in drawn and "function_zones-prohibited-hatch" in drawn
     assert problems == []
+
+
+def test_the_validator_rejects_a_broken_style(base):
+    style = httpx.get(f"{base}/styles/plan?f=mapbox", timeout=30).json()
+    del style["sources"]["function_zones"]
+    style["layers"][1]["type"] = "polygon"
+    assert len(validation_errors(style)) >= 2

@@ -181,7 +181,8 @@ def _map_canvas(extent: tuple[float, float, float, float]) -> ET.Element:
 def build_qgis_project(base_url: str, collections: list[dict], *, title: str = DEFAULT_TITLE,
                        extent: tuple[float, float, float, float] = CHENGQU_EXTENT) -> str:
     """``.qgs`` XML adding each collection (``id``, ``title``, ``geometry_type``, ``style``,
-    optional ``group``, ``label`` (a field) and ``visible`` (default true)) as an OAPIF layer of the service at ``base_url`` (its landing page).
+    optional ``group``, ``label`` (a field) and ``visible`` (default true)) as an OAPIF layer
+    of the service at ``base_url`` (its landing page).
 
     ``extent`` is the initial view as (min lon, min lat, max lon, max lat).
     """
