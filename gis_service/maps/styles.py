@@ -71,7 +71,6 @@ def rate_legend() -> list[tuple[str, str]]:
 METRES_PER_DEGREE = 111_320  # display simplification tolerances are given in metres
 
 
-STATUS_STROKE = "#263238"  # the maps' dark outline around status-coloured symbols
 STYLE_CLASS_KEYS = ("style_by", "classes")
 
 
@@ -81,8 +80,10 @@ def collection_style(collection_id: str, style: dict | None) -> dict:
     collections classed by status in the status colours the maps and their legends use."""
     base = {k: v for k, v in (style or {}).items() if k not in STYLE_CLASS_KEYS}
     if collection_id in LIFECYCLE_COLLECTIONS:
-        classes = {code: {**base, "color": STATUS_STROKE, "fill_color": s.colour, "label": s.zh,
-                          "label_en": s.en} for code, s in statuses(collection_id).items()}
+        drawn = LAYER_STYLES[collection_id]  # the maps' outline and marker size around the status colour
+        base = {**base, "color": drawn.colour, **({"radius": drawn.radius} if drawn.radius else {})}
+        classes = {code: {**base, "fill_color": s.colour, "label": s.zh, "label_en": s.en}
+                   for code, s in statuses(collection_id).items()}
         return {**base, "style_by": "status", "classes": classes, "label_property": "name"}
     attribute, classes = (style or {}).get("style_by"), (style or {}).get("classes") or {}
     out = {**base, "label_property": "name"}
