@@ -14,6 +14,9 @@ OGC = "{http://www.opengis.net/ogc}"
 
 
 def test_listings_link_to_every_format(client):
+    styles_rel = "http://www.opengis.net/def/rel/ogc/1.0/styles"
+    for doc in (client.get("/?f=json").json(), client.get("/collections/function_zones?f=json").json()):
+        assert [link["rel"] for link in doc["links"]].count(styles_rel) == 1
     listing = client.get("/styles").json()
     links = [link for s in listing["styles"] for link in s["links"]]
     per_collection = client.get("/collections/function_zones/styles").json()
