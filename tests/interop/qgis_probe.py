@@ -20,6 +20,7 @@ def renderer_info(layer):
     if renderer.type() == "categorizedSymbol":
         info["class_attribute"] = renderer.classAttribute()
         info["categories"] = sorted(str(c.value()) for c in renderer.categories())
+        info["labels"] = {str(c.value()): c.label() for c in renderer.categories()}
     info["colors"] = sorted({s.color().name() for s in renderer.symbols(QgsRenderContext())})
     return info
 
@@ -66,6 +67,11 @@ def load_project(path):
         if layer.isValid():
             info.update(feature_count=layer.featureCount(), crs=layer.crs().authid(), **renderer_info(layer))
             info["iterated"] = sum(1 for _ in layer.getFeatures())
+            info["labels_enabled"] = layer.labelsEnabled()
+            if layer.labelsEnabled() and layer.labeling() is not None:
+                info["label_field"] = layer.labeling().settings().fieldName
+        node = project.layerTreeRoot().findLayer(layer.id())
+        info["visible"] = bool(node and node.isVisible())
         layers[layer.id()] = info
     groups = {group.name(): [child.layerId() for child in group.findLayers()]
               for group in project.layerTreeRoot().findGroups()}
