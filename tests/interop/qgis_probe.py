@@ -53,7 +53,22 @@ def load_gpkg(entry):
     if layer.isValid():
         result.update(feature_count=layer.featureCount(), crs=layer.crs().authid(), **renderer_info(layer))
         result["default_style_in_db"] = bool(layer.listStylesInDatabase()[0])
+        if entry.get("sld"):
+            result["sld"] = load_sld(layer, entry["sld"])
     return result
+
+
+def load_sld(layer, path):
+    """The layer restyled from an SLD 1.1 file: QGIS turns filtered rules into a rule-based renderer."""
+    message, ok = layer.loadSldStyle(path)
+    renderer = layer.renderer()
+    info = {"ok": bool(ok), "message": message, "renderer": renderer.type() if renderer else None}
+    if renderer is not None and renderer.type() == "RuleRenderer":
+        rules = renderer.rootRule().descendants()
+        info["rules"] = {r.label(): r.symbol().color().name() for r in rules if r.symbol() is not None}
+        info["filters"] = [r.filterExpression() for r in rules]
+    info["labels_enabled"] = layer.labelsEnabled()
+    return info
 
 
 def load_project(path):

@@ -74,7 +74,10 @@ def qgis(interop_db, server, server_log, catalog, tmp_path_factory):
             response = httpx.get(f"{server}/collections/{cid}/items", params={"f": "gpkg"}, timeout=60)
             response.raise_for_status()
             path.write_bytes(response.content)
-            gpkgs.append({"key": cid, "path": str(path)})
+            sld = workdir / f"{cid}.sld"
+            sld.write_bytes(httpx.get(f"{server}/collections/{cid}/styles/default", params={"f": "sld11"},
+                                      timeout=30).content)
+            gpkgs.append({"key": cid, "path": str(path), "sld": str(sld)})
         project = workdir / "project.qgs"
         project.write_bytes(httpx.get(f"{server}/qgis/project.qgs", timeout=30).content)
         start = server_log.stat().st_size  # from here on, only QGIS's own requests
@@ -143,6 +146,16 @@ def test_geopackage_downloads_open_with_their_default_style(qgis, catalog, style
     assert set(styles["function_zones"]["classes"]) <= set(zones["categories"])
     class_colors = {c["fill_color"].lower() for c in styles["function_zones"]["classes"].values()}
     assert class_colors <= set(zones["colors"])
+
+
+def test_sld_styles_load_in_qgis_with_the_chinese_classes(qgis):
+    zones = qgis["gpkg"]["function_zones"]["sld"]
+    assert zones["ok"], zones["message"]
+    assert zones["renderer"] == "RuleRenderer"
+    assert {z.zh: z.colour.lower() for z in ZONE_CLASSES.values()}.items() <= zones["rules"].items()
+    projects = qgis["gpkg"]["projects"]["sld"]
+    assert projects["ok"] and projects["labels_enabled"], projects
+    assert {s.zh: s.colour.lower() for s in PROJECT_STATUS.values()}.items() <= projects["rules"].items()
 
 
 def test_project_file_loads_every_layer_valid_and_styled(qgis, catalog, styles):
