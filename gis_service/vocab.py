@@ -135,6 +135,10 @@ CATEGORY_LABELS = {  # project categories
     "service": "服务业", "agriculture": "农业", "industry": "工业", "education": "教育",
     "health": "医疗卫生", "utilities": "市政公用", "housing": "住房", "urban_village": "城中村",
 }
+ECOLOGY_CATEGORY_LABELS = {  # green_corridors and ecology_sites categories (their styled classes)
+    "river": "河流", "river_works": "河道治理", "greenway": "绿道", "green_belt": "环城生态圈",
+    "forest_park": "森林公园", "eco_restoration": "生态修复", "reservoir": "水库",
+}
 QUALITY_LABELS = {"official": "官方", "approximate": "近似", "schematic": "示意"}
 BASIS_LABELS = {
     "official": "官方数据", "surveyed": "实测", "user": "用户提供",
@@ -147,7 +151,9 @@ def class_label(attribute: str | None, value: str) -> str:
     """Chinese label of a styled class value (zone class or category); the value when none is known."""
     if attribute == "zone_class" and value in ZONE_CLASSES:
         return ZONE_CLASSES[value].zh
-    return CATEGORY_LABELS.get(value, value) if attribute == "category" else value
+    if attribute != "category":
+        return value
+    return CATEGORY_LABELS.get(value) or ECOLOGY_CATEGORY_LABELS.get(value, value)
 
 
 # --- demo data ---------------------------------------------------------------------------

@@ -76,6 +76,10 @@ vend leaflet-search dist/leaflet-search.min.js dist/leaflet-search.src.js \
 vend leaflet.vectorgrid dist/Leaflet.VectorGrid.bundled.min.js dist/Leaflet.VectorGrid.bundled.js \
   dist/Leaflet.VectorGrid.min.js dist/Leaflet.VectorGrid.js
 vend echarts dist/echarts.min.js
+# MapLibre GL JS: renders the style.json of /styles (the style's own test draws it offline).
+vend maplibre-gl dist/maplibre-gl.js dist/maplibre-gl.js.map dist/maplibre-gl.css
+# Its style spec (self-contained UMD build): the tests validate style.json with it under node.
+vend @maplibre/maplibre-gl-style-spec dist/index.cjs
 vend swagger-ui-dist swagger-ui-bundle.js swagger-ui.css swagger-ui-standalone-preset.js \
   oauth2-redirect.html oauth2-redirect.js favicon-16x16.png favicon-32x32.png
 

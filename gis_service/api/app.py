@@ -21,7 +21,7 @@ from gis_service.api.routers import analysis
 from gis_service.api.routers import monitoring
 from gis_service.api.routers import plan_analysis
 from gis_service.api.routers import create, processes, schemas
-from gis_service.api.routers import audit_export
+from gis_service.api.routers import audit_export, styles
 from gis_service.auth.middleware import AuthMiddleware
 from gis_service.api.static_files import mount_static
 from gis_service.maps.folium_offline import install_offline_assets
@@ -87,6 +87,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     mount_static(app)
     for module in (ogc, collections, items, health, qgis, tiles, plan_analysis, maps, edits, analysis, progress, stats,
                    indicators, progress_pages, audit, keys, monitoring, create, schemas, processes,
-                   audit_export):
+                   audit_export, styles):
         app.include_router(module.router)
     return app

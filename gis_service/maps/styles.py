@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from gis_service.vocab import LIFECYCLE_COLLECTIONS, class_label, statuses
+
 NO_DATA_COLOUR = "#BDBDBD"
 # Completion rate classes: upper bound (inclusive) -> colour, light to dark green.
 RATE_CLASSES = ((0.2, "#E8F5E9"), (0.4, "#A5D6A7"), (0.6, "#66BB6A"), (0.8, "#388E3C"), (1.0, "#1B5E20"))
@@ -67,3 +69,26 @@ def rate_legend() -> list[tuple[str, str]]:
 
 
 METRES_PER_DEGREE = 111_320  # display simplification tolerances are given in metres
+
+
+STYLE_CLASS_KEYS = ("style_by", "classes")
+
+
+def collection_style(collection_id: str, style: dict | None) -> dict:
+    """The one style definition every output derives from (web-map style.json, SLD, QML, the QGIS
+    project): the manifest's house style, its classes labelled in Chinese, and the lifecycle
+    collections classed by status in the status colours the maps and their legends use."""
+    base = {k: v for k, v in (style or {}).items() if k not in STYLE_CLASS_KEYS}
+    if collection_id in LIFECYCLE_COLLECTIONS:
+        drawn = LAYER_STYLES[collection_id]  # the maps' outline and marker size around the status colour
+        base = {**base, "color": drawn.colour, **({"radius": drawn.radius} if drawn.radius else {})}
+        classes = {code: {**base, "fill_color": s.colour, "label": s.zh, "label_en": s.en}
+                   for code, s in statuses(collection_id).items()}
+        return {**base, "style_by": "status", "classes": classes, "label_property": "name"}
+    attribute, classes = (style or {}).get("style_by"), (style or {}).get("classes") or {}
+    out = {**base, "label_property": "name"}
+    if attribute and classes:
+        out.update(style_by=attribute, classes={
+            str(value): {**base, **(cls or {}), "label": (cls or {}).get("label") or class_label(attribute, str(value))}
+            for value, cls in classes.items()})
+    return out

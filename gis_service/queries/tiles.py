@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from sqlalchemy import Connection, text
 
+from gis_service.queries.features import ItemsQuery, from_sql, where_clause
 from gis_service.queries.registry import Collection
 
 EXTENT = 4096
@@ -27,7 +28,11 @@ def tile_columns(c: Collection) -> list[str]:
     return [n for n in TILE_PROPERTIES if n in c.properties and not c.properties[n].is_json]
 
 
-def tile_sql(c: Collection) -> str:
+def tile_sql(q: ItemsQuery) -> tuple[str, dict]:
+    """The tile's SQL over the items' own FROM and WHERE (filter, as_of), so a tile holds
+    exactly the features the same filter gives on /items inside the tile's box."""
+    c = q.collection
+    where, params = where_clause(q)
     columns = "".join(f", {c.properties[n].sql} AS {n}" for n in tile_columns(c))
     return f"""
         WITH bounds AS (SELECT ST_TileEnvelope(:z, :x, :y) AS merc),
@@ -37,12 +42,14 @@ def tile_sql(c: Collection) -> str:
         mvt AS MATERIALIZED (
             SELECT ST_AsMVTGeom(ST_Transform(t.geom, 3857), box.merc, {EXTENT}, {BUFFER}, true) AS geom,
                    {c.id_sql} AS id{columns}
-              FROM {c.table} t, box
-             WHERE t.geom && box.storage AND {c.base_where})
-        SELECT ST_AsMVT(mvt.*, :layer, {EXTENT}, 'geom') FROM mvt WHERE geom IS NOT NULL"""
+              FROM {from_sql(q)}, box
+             WHERE t.geom && box.storage AND {where})
+        SELECT ST_AsMVT(mvt.*, :layer, {EXTENT}, 'geom') FROM mvt WHERE geom IS NOT NULL""", params
 
 
-def fetch_tile(conn: Connection, c: Collection, z: int, x: int, y: int) -> bytes:
+def fetch_tile(conn: Connection, q: ItemsQuery, z: int, x: int, y: int) -> bytes:
     """One tile's MVT bytes (empty where the tile holds no feature)."""
     conn.execute(text(SERIAL_SQL))
-    return bytes(conn.execute(text(tile_sql(c)), {"z": z, "x": x, "y": y, "layer": c.id}).scalar() or b"")
+    sql, params = tile_sql(q)
+    params.update(z=z, x=x, y=y, layer=q.collection.id)
+    return bytes(conn.execute(text(sql), params).scalar() or b"")

@@ -20,6 +20,7 @@ def renderer_info(layer):
     if renderer.type() == "categorizedSymbol":
         info["class_attribute"] = renderer.classAttribute()
         info["categories"] = sorted(str(c.value()) for c in renderer.categories())
+        info["labels"] = {str(c.value()): c.label() for c in renderer.categories()}
     info["colors"] = sorted({s.color().name() for s in renderer.symbols(QgsRenderContext())})
     return info
 
@@ -52,7 +53,22 @@ def load_gpkg(entry):
     if layer.isValid():
         result.update(feature_count=layer.featureCount(), crs=layer.crs().authid(), **renderer_info(layer))
         result["default_style_in_db"] = bool(layer.listStylesInDatabase()[0])
+        if entry.get("sld"):
+            result["sld"] = load_sld(layer, entry["sld"])
     return result
+
+
+def load_sld(layer, path):
+    """The layer restyled from an SLD 1.1 file: QGIS turns filtered rules into a rule-based renderer."""
+    message, ok = layer.loadSldStyle(path)
+    renderer = layer.renderer()
+    info = {"ok": bool(ok), "message": message, "renderer": renderer.type() if renderer else None}
+    if renderer is not None and renderer.type() == "RuleRenderer":
+        rules = renderer.rootRule().descendants()
+        info["rules"] = {r.label(): r.symbol().color().name() for r in rules if r.symbol() is not None}
+        info["filters"] = [r.filterExpression() for r in rules]
+    info["labels_enabled"] = layer.labelsEnabled()
+    return info
 
 
 def load_project(path):
@@ -66,6 +82,11 @@ def load_project(path):
         if layer.isValid():
             info.update(feature_count=layer.featureCount(), crs=layer.crs().authid(), **renderer_info(layer))
             info["iterated"] = sum(1 for _ in layer.getFeatures())
+            info["labels_enabled"] = layer.labelsEnabled()
+            if layer.labelsEnabled() and layer.labeling() is not None:
+                info["label_field"] = layer.labeling().settings().fieldName
+        node = project.layerTreeRoot().findLayer(layer.id())
+        info["visible"] = bool(node and node.isVisible())
         layers[layer.id()] = info
     groups = {group.name(): [child.layerId() for child in group.findLayers()]
               for group in project.layerTreeRoot().findGroups()}

@@ -17,6 +17,9 @@ import httpx
 import pytest
 from sqlalchemy import create_engine, text
 
+from gis_service.maps.styles import collection_style
+from gis_service.vocab import PROJECT_STATUS, ZONE_CLASSES
+
 from ..live import live_server
 from .conftest import access_log, api_ids
 
@@ -28,12 +31,13 @@ SMALL_SERVER_LAYERS = ("projects", "urban_village_sites")  # 67 and 30 features:
 
 @pytest.fixture(scope="module")
 def styles(interop_db) -> dict[str, dict]:
-    """Each collection's stored style (layer_meta.style), the source of every QGIS renderer."""
+    """Each collection's style definition (layer_meta.style through maps.styles.collection_style),
+    the source of every QGIS renderer."""
     engine = create_engine(interop_db)
     with engine.connect() as conn:
         rows = conn.execute(text("SELECT collection_id, style FROM layer_meta")).all()
     engine.dispose()
-    return {row.collection_id: row.style or {} for row in rows}
+    return {row.collection_id: collection_style(row.collection_id, row.style) for row in rows}
 
 
 def expected_renderer(style: dict) -> str:
@@ -70,7 +74,10 @@ def qgis(interop_db, server, server_log, catalog, tmp_path_factory):
             response = httpx.get(f"{server}/collections/{cid}/items", params={"f": "gpkg"}, timeout=60)
             response.raise_for_status()
             path.write_bytes(response.content)
-            gpkgs.append({"key": cid, "path": str(path)})
+            sld = workdir / f"{cid}.sld"
+            sld.write_bytes(httpx.get(f"{server}/collections/{cid}/styles/default", params={"f": "sld11"},
+                                      timeout=30).content)
+            gpkgs.append({"key": cid, "path": str(path), "sld": str(sld)})
         project = workdir / "project.qgs"
         project.write_bytes(httpx.get(f"{server}/qgis/project.qgs", timeout=30).content)
         start = server_log.stat().st_size  # from here on, only QGIS's own requests
@@ -141,6 +148,16 @@ def test_geopackage_downloads_open_with_their_default_style(qgis, catalog, style
     assert class_colors <= set(zones["colors"])
 
 
+def test_sld_styles_load_in_qgis_with_the_chinese_classes(qgis):
+    zones = qgis["gpkg"]["function_zones"]["sld"]
+    assert zones["ok"], zones["message"]
+    assert zones["renderer"] == "RuleRenderer"
+    assert {z.zh: z.colour.lower() for z in ZONE_CLASSES.values()}.items() <= zones["rules"].items()
+    projects = qgis["gpkg"]["projects"]["sld"]
+    assert projects["ok"] and projects["labels_enabled"], projects
+    assert {s.zh: s.colour.lower() for s in PROJECT_STATUS.values()}.items() <= projects["rules"].items()
+
+
 def test_project_file_loads_every_layer_valid_and_styled(qgis, catalog, styles):
     [project] = qgis["projects"]
     assert project["read"]
@@ -156,6 +173,14 @@ def test_project_file_loads_every_layer_valid_and_styled(qgis, catalog, styles):
     grouped = [layer_id for ids in project["groups"].values() for layer_id in ids]
     assert sorted(grouped) == sorted(project["layers"])
     assert all("\u4e00" <= name[0] <= "\u9fff" for name in project["groups"])  # Chinese group names
+    # What the maps show: Chinese classes, status categories, name labels, every small layer on.
+    assert layers["function_zones"]["labels"]["prohibited"] == ZONE_CLASSES["prohibited"].zh
+    assert {code: layers["projects"]["labels"][code] for code in PROJECT_STATUS} == {
+        code: s.zh for code, s in PROJECT_STATUS.items()}
+    assert layers["projects"]["class_attribute"] == layers["urban_village_sites"]["class_attribute"] == "status"
+    assert {c.lower() for c in (s.colour for s in PROJECT_STATUS.values())} <= set(layers["projects"]["colors"])
+    assert all(layers[cid]["label_field"] == "name" for cid in ("function_zones", "projects", "green_corridors"))
+    assert all(info["visible"] for info in layers.values())
 
 
 def test_report_measurements(qgis, catalog, record_property):

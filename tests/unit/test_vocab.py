@@ -49,4 +49,5 @@ def test_labels():
     assert vocab.status_colour("projects", "nonsense") == vocab.PROJECT_STATUS["unknown"].colour
     assert vocab.class_label("zone_class", "prohibited") == "禁止开发区"
     assert vocab.class_label("category", "health") == "医疗卫生"
-    assert vocab.class_label("category", "reservoir") == "reservoir"  # no invented label
+    assert vocab.class_label("category", "reservoir") == "水库"  # an ecology site's styled class
+    assert vocab.class_label("category", "nonsense") == "nonsense"  # no invented label

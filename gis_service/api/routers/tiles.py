@@ -6,8 +6,9 @@ from fastapi import APIRouter, Request, Response
 from gis_service.api.deps import BaseUrl, Conn
 from gis_service.api.negotiation import not_modified
 from gis_service.api.ogc_deps import CollectionDep
+from gis_service.services.ogc.params import operation_parameters
 from gis_service.services.ogc.tiles import (
-    MVT, TMS_ID, check_tile, tile_bytes, tile_etag, tile_matrix_set, tilejson_for, tileset_document,
+    MVT, TMS_ID, check_tile, tile_bytes, tile_matrix_set, tile_request, tilejson_for, tileset_document,
     tilesets_document,
 )
 
@@ -45,13 +46,15 @@ def collection_tilejson(tileMatrixSetId: str, c: CollectionDep, conn: Conn, base
 
 @router.get("/collections/{collectionId}/tiles/{tileMatrixSetId}/{tileMatrix}/{tileRow}/{tileCol}",
             summary="矢量瓦片 / vector tile (z/y/x)", response_class=Response,
-            responses={200: {"content": {MVT: {}}}})
+            responses={200: {"content": {MVT: {}}}}, openapi_extra={"parameters": [
+                *operation_parameters(("filter", "filter-lang", "filter-crs")),
+                {"name": "as_of", "in": "query", "required": False, "schema": {"type": "string", "format": "date"},
+                 "description": "规划图层在该日（北京时间）结束时的状态 / plan layers as recorded at the end of this day"}]})
 def tile(tileMatrixSetId: str, tileMatrix: int, tileRow: int, tileCol: int, c: CollectionDep,
          request: Request, conn: Conn):
-    check_tile(tileMatrixSetId, tileMatrix, tileRow, tileCol)
-    etag = tile_etag(c, tileMatrix, tileRow, tileCol)
-    headers = {"ETag": etag, "Cache-Control": "public, max-age=60"}
-    if not_modified(request, etag):
+    req = tile_request(c, tileMatrixSetId, tileMatrix, tileRow, tileCol, request.query_params)
+    headers = {"ETag": req.etag, "Cache-Control": "public, max-age=60"}
+    if not_modified(request, req.etag):
         return Response(status_code=304, headers=headers)
-    body = tile_bytes(conn, request.app.state.tile_cache, c, tileMatrix, tileRow, tileCol)
+    body = tile_bytes(conn, request.app.state.tile_cache, req)
     return Response(body, media_type=MVT, headers=headers)

@@ -71,6 +71,8 @@ def landing_page(base: str, title: str, description: str) -> dict:
             link(f"{base}/collections", "data", "application/json", "图层列表 / collections"),
             link(f"{base}/processes", "http://www.opengis.net/def/rel/ogc/1.0/processes", "application/json",
                  "处理过程 / processes"),
+            link(f"{base}/styles", "http://www.opengis.net/def/rel/ogc/1.0/styles", "application/json",
+                 "样式（MapLibre style.json、SLD 1.1）/ styles"),
             qgis_project_link(base),
         ],
     }
@@ -98,6 +100,8 @@ def collection_document(base: str, c: Collection, extent: list[float] | None) ->
              "要素模式 / schema"),
         link(f"{href}/sortables", "http://www.opengis.net/def/rel/ogc/1.0/sortables", "application/schema+json",
              "可排序属性 / sortables"),
+        link(f"{href}/styles", "http://www.opengis.net/def/rel/ogc/1.0/styles", "application/json",
+             "样式 / styles"),
     ]
     for token, (media_type, title) in DOWNLOADS.items():
         if token != "json":

@@ -12,6 +12,7 @@ import shapely
 from sqlalchemy import Connection, Engine, text
 
 from gis_service.db.engine import set_statement_timeout
+from gis_service.maps.styles import collection_style
 from gis_service.services.exports.typed import typed_frame
 from gis_service.queries.registry import Collection
 from gis_service.queries.features import (
@@ -147,5 +148,5 @@ def export_items(engine: Engine, q: ItemsQuery, fmt: str, *, encoding: str, time
     """The query's rows written as one download file, streamed from the database."""
     c = q.collection
     frames = iter_frames(engine, q, q.limit, timeout_ms=timeout_ms)
-    return export_frames(frames, fmt, c.id, style=c.style, title=c.title_zh, encoding=encoding,
+    return export_frames(frames, fmt, c.id, style=collection_style(c.id, c.style), title=c.title_zh, encoding=encoding,
                          geometry_type=c.geometry_type)

@@ -5,20 +5,27 @@ never outlive the data it was cut from; the cache only saves repeat work.
 """
 from __future__ import annotations
 
+import hashlib
 import threading
 from collections import OrderedDict
+from collections.abc import Mapping
+from dataclasses import dataclass
 
 from sqlalchemy import Connection
 
 from gis_service.errors import BadParameter, NotFound
+from gis_service.queries.features import ItemsQuery
 from gis_service.queries.registry import Collection
 from gis_service.queries.tiles import fetch_tile, tile_columns
 from gis_service.services.ogc.items import collection_extent
+from gis_service.services.ogc.params import build_items_query
 
 TMS_ID = "WebMercatorQuad"
 TMS_URI = "http://www.opengis.net/def/tilematrixset/OGC/1.0/WebMercatorQuad"
 MVT = "application/vnd.mapbox-vector-tile"
 MAX_ZOOM = 22
+# What a tile can honour: the items' CQL2 filter and time travel. Anything else is refused.
+TILE_PARAMETERS = ("filter", "filter-lang", "filter-crs", "as_of")
 
 
 def check_tile(tms: str, z: int, y: int, x: int) -> None:
@@ -116,18 +123,49 @@ class TileCache:
                 self._size -= len(old)
 
 
-def tile_bytes(conn: Connection, cache: TileCache, c: Collection, z: int, y: int, x: int) -> bytes:
+@dataclass(frozen=True)
+class TileRequest:
+    """One tile address with its filter; ``variant`` is what the cache key and ETag carry."""
+    query: ItemsQuery
+    z: int
+    y: int
+    x: int
+    variant: tuple[tuple[str, str], ...]
+
+    @property
+    def key(self) -> tuple:
+        c = self.query.collection
+        return (c.id, c.data_version, self.z, self.y, self.x, self.variant)
+
+    @property
+    def etag(self) -> str:
+        c = self.query.collection
+        tag = f"{c.id}-{c.data_version}-{self.z}-{self.y}-{self.x}"
+        if self.variant:
+            tag += "-" + hashlib.sha256(repr(self.variant).encode()).hexdigest()[:16]
+        return f'W/"{tag}"'
+
+
+def tile_request(c: Collection, tms: str, z: int, y: int, x: int, params: Mapping[str, str]) -> TileRequest:
+    """A checked tile address and filter, or a 400 naming the parameter."""
+    check_tile(tms, z, y, x)
+    unknown = sorted(set(params) - set(TILE_PARAMETERS))
+    if unknown:
+        raise BadParameter(unknown[0], f"瓦片不支持该参数（可用：{', '.join(TILE_PARAMETERS)}）",
+                           f"unknown tile parameter {unknown[0]!r}; tiles accept {list(TILE_PARAMETERS)}")
+    given = {k: v for k, v in params.items() if v != ""}
+    q = build_items_query(c, given, limit=1, max_limit=1)
+    variant = tuple(sorted(given.items())) if q.filter_sql or q.as_of else ()
+    return TileRequest(q, z, y, x, variant)
+
+
+def tile_bytes(conn: Connection, cache: TileCache, req: TileRequest) -> bytes:
     """A tile from the cache, or from PostGIS (then cached: the key carries the data version)."""
-    key = (c.id, c.data_version, z, y, x)
-    body = cache.get(key)
+    body = cache.get(req.key)
     if body is None:
-        body = fetch_tile(conn, c, z, x, y)
-        cache.put(key, body)
+        body = fetch_tile(conn, req.query, req.z, req.x, req.y)
+        cache.put(req.key, body)
     return body
-
-
-def tile_etag(c: Collection, z: int, y: int, x: int) -> str:
-    return f'W/"{c.id}-{c.data_version}-{z}-{y}-{x}"'
 
 
 def tilejson_for(conn: Connection, base: str, c: Collection) -> dict:

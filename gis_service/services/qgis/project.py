@@ -30,6 +30,8 @@ CHENGQU_EXTENT = (112.74, 35.42, 112.95, 35.58)  # lon/lat, the district with a 
 DEFAULT_TITLE = "晋城市城区规划数据"
 LAYER_GEOMETRY = {"marker": "Point", "line": "Line", "fill": "Polygon"}
 DRAW_ORDER = {"marker": 0, "line": 1, "fill": 2}  # first in the tree is drawn on top
+LABEL_FONT = "Noto Sans CJK SC"
+LABEL_PLACEMENT = {"marker": "0", "line": "2", "fill": "0"}  # around point, along line, around centroid
 
 
 def _text(parent: ET.Element, tag: str, text: str) -> ET.Element:
@@ -77,7 +79,8 @@ def maplayer_element(base_url: str, collection: dict) -> ET.Element:
     layer = ET.Element("maplayer", {
         "type": "vector", "geometry": LAYER_GEOMETRY[family], "wkbType": geometry_type,
         "styleCategories": "AllStyleCategories", "hasScaleBasedVisibilityFlag": "0",
-        "minScale": "100000000", "maxScale": "0", "readOnly": "0", "labelsEnabled": "0",
+        "minScale": "100000000", "maxScale": "0", "readOnly": "0",
+        "labelsEnabled": "1" if collection.get("label") else "0",
         "autoRefreshEnabled": "0", "autoRefreshTime": "0", "refreshOnNotifyEnabled": "0",
         "refreshOnNotifyMessage": "", "simplifyAlgorithm": "0", "simplifyLocal": "1",
         "simplifyDrawingHints": "0" if family == "marker" else "1",
@@ -89,17 +92,43 @@ def maplayer_element(base_url: str, collection: dict) -> ET.Element:
     ET.SubElement(layer, "srs").append(spatialrefsys(LAYER_CRS))
     _text(layer, "provider", "OAPIF").set("encoding", "")
     layer.append(renderer_element(collection.get("style"), geometry_type))
+    if collection.get("label"):
+        layer.append(labeling_element(collection["label"], family))
     _text(layer, "blendMode", "0")
     _text(layer, "featureBlendMode", "0")
     _text(layer, "layerOpacity", "1")
     return layer
 
 
+def labeling_element(field: str, family: str) -> ET.Element:
+    """Simple labels from ``field`` (the feature's name), in a CJK font with a white halo,
+    shown from 1:50 000 in (a whole-district view would be unreadable)."""
+    labeling = ET.Element("labeling", type="simple")
+    settings = ET.SubElement(labeling, "settings", calloutType="simple")
+    style = ET.SubElement(settings, "text-style", {
+        "fieldName": field, "isExpression": "0", "fontFamily": LABEL_FONT, "namedStyle": "Regular",
+        "fontSize": "9", "fontSizeUnit": "Point", "fontWeight": "50", "fontItalic": "0",
+        "textColor": "33,33,33,255", "textOpacity": "1", "multilineHeight": "1", "blendMode": "0",
+        "previewBkgrdColor": "255,255,255,255", "capitalization": "0"})
+    ET.SubElement(style, "text-buffer", {
+        "bufferDraw": "1", "bufferSize": "0.8", "bufferSizeUnits": "MM", "bufferColor": "255,255,255,255",
+        "bufferOpacity": "1", "bufferNoFill": "1", "bufferJoinStyle": "128", "bufferBlendMode": "0"})
+    ET.SubElement(settings, "text-format", {"wrapChar": "", "multilineAlign": "3", "autoWrapLength": "0"})
+    ET.SubElement(settings, "placement", {
+        "placement": LABEL_PLACEMENT[family], "dist": "1", "distUnits": "MM", "priority": "5",
+        "centroidInside": "1", "fitInPolygonOnly": "0", "overrunDistance": "0"})
+    ET.SubElement(settings, "rendering", {
+        "scaleVisibility": "1", "scaleMin": "0", "scaleMax": "50000", "obstacle": "1",
+        "displayAll": "0", "upsidedownLabels": "0", "labelPerPart": "0", "mergeLines": "1"})
+    return labeling
+
+
 def _tree_layer(base_url: str, collection: dict) -> ET.Element:
     element = ET.Element("layer-tree-layer", {
         "id": layer_id(collection), "name": collection.get("title") or collection["id"],
         "providerKey": "OAPIF", "source": oapif_datasource(base_url, collection["id"]),
-        "checked": "Qt::Checked", "expanded": "1", "legend_exp": ""})
+        "checked": "Qt::Checked" if collection.get("visible", True) else "Qt::Unchecked",
+        "expanded": "1", "legend_exp": ""})
     ET.SubElement(element, "customproperties")
     return element
 
@@ -152,7 +181,8 @@ def _map_canvas(extent: tuple[float, float, float, float]) -> ET.Element:
 def build_qgis_project(base_url: str, collections: list[dict], *, title: str = DEFAULT_TITLE,
                        extent: tuple[float, float, float, float] = CHENGQU_EXTENT) -> str:
     """``.qgs`` XML adding each collection (``id``, ``title``, ``geometry_type``, ``style``,
-    optional ``group``) as an OAPIF layer of the service at ``base_url`` (its landing page).
+    optional ``group``, ``label`` (a field) and ``visible`` (default true)) as an OAPIF layer
+    of the service at ``base_url`` (its landing page).
 
     ``extent`` is the initial view as (min lon, min lat, max lon, max lat).
     """
