@@ -20,7 +20,7 @@ from matplotlib_scalebar.scalebar import ScaleBar
 
 from gis_service.crs import AREA_EPSG
 from gis_service.maps.fonts import configure_matplotlib
-from gis_service.maps.styles import LAYER_STYLES, WATER_CATEGORIES, rate_colour, rate_legend
+from gis_service.maps.styles import LAYER_STYLES, STATUS_MARKER_RING, WATER_CATEGORIES, rate_colour, rate_legend
 from gis_service.vocab import (
     PROJECT_STATUS, UNDESIGNATED, VILLAGE_STATUS, WATER_COLOUR, ZONE_CLASSES, collection_title, status_colour,
 )
@@ -82,11 +82,11 @@ def _fill(ax, frame, cid, handles) -> None:
 def _status_points(ax, points: gpd.GeoDataFrame, cid: str, size: float = 26) -> None:
     if len(points):
         colours = [status_colour(cid, s) for s in points["status"]]
-        points.plot(ax=ax, color=colours, markersize=size, edgecolor="#263238", linewidth=0.5, zorder=5)
+        points.plot(ax=ax, color=colours, markersize=size, edgecolor=STATUS_MARKER_RING, linewidth=0.5, zorder=5)
 
 
 def _status_handles(vocabulary, title) -> list:
-    return [Line2D([], [], marker="o", linestyle="", markerfacecolor=s.colour, markeredgecolor="#263238",
+    return [Line2D([], [], marker="o", linestyle="", markerfacecolor=s.colour, markeredgecolor=STATUS_MARKER_RING,
                    markersize=6, label=f"{title}{s.zh}") for s in vocabulary.values()]
 
 

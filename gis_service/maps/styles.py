@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from gis_service.vocab import LIFECYCLE_COLLECTIONS, class_label, statuses
+from gis_service.vocab import LIFECYCLE_COLLECTIONS, class_label, manifest, statuses
 
 NO_DATA_COLOUR = "#BDBDBD"
 # Completion rate classes: upper bound (inclusive) -> colour, light to dark green.
@@ -25,19 +25,21 @@ class LayerStyle:
                 "weight": self.weight, "dashArray": self.dash, "radius": self.radius}
 
 
-# Layer symbols for the overview (function_zones are styled by class instead).
-LAYER_STYLES = {
-    "admin_units": LayerStyle("#37474F", "#37474F", 0.0, 2),
-    "sub_areas": LayerStyle("#6A1B9A", "#6A1B9A", 0.0, 2, "8 4"),
-    "admin_context": LayerStyle("#78909C", "#78909C", 0.0, 1.5, "2 4"),
-    "function_zones": LayerStyle("#616161", "#616161", 0.35, 1.5),
-    "agri_areas": LayerStyle("#9E9D24", "#9E9D24", 0.15, 1.5, "2 4"),
-    "urban_village_sites": LayerStyle("#8E24AA", "#8E24AA", 0.45, 1),
-    "ecology_sites": LayerStyle("#2E7D32", "#66BB6A", 0.3, 1.5),
-    "green_corridors": LayerStyle("#2E7D32", "#2E7D32", 0.0, 3),
-    "projects": LayerStyle("#263238", "#BDBDBD", 0.9, 1, radius=6),
-    "other_places": LayerStyle("#5D4037", "#A1887F", 0.9, 1, radius=5),
-}
+# Marker radius of the point layers: a map-only property the manifest's styles do not carry.
+POINT_RADIUS = {"projects": 6, "other_places": 5}
+# Project markers are filled by status; a neutral ring keeps the house colour from reading as one.
+STATUS_MARKER_RING = "#263238"
+
+
+def _layer_style(collection_id: str, style: dict) -> LayerStyle:
+    ring = STATUS_MARKER_RING if collection_id == "projects" else style["color"]
+    return LayerStyle(ring, style["fill_color"], style["fill_opacity"], style["weight"],
+                      style.get("dash_array"), POINT_RADIUS.get(collection_id))
+
+
+# Layer symbols for the maps, from the manifest's house style (the one style definition that
+# QGIS, SLD and MapLibre styles use too); function_zones are styled by class instead.
+LAYER_STYLES = {c.id: _layer_style(c.id, c.style) for c in manifest().collections}
 # The overview's grouped layer control: (group, collections), non-exclusive.
 OVERVIEW_GROUPS = (
     ("规划分区", ("function_zones",)),
