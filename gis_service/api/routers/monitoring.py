@@ -66,12 +66,8 @@ def get_indicator_grades(conn: Conn, year: str | None = None):
             responses={401: {}, 403: {}, 404: {}, 422: {}})
 async def put_thresholds(principal: EditorDep, code: str, request: Request):
     """Body `{"yellow_at": 0.05, "red_at": 0.15}`: relative shortfall from the trajectory; must increase."""
-    body = await json_body(request)
-
-    def run():
-        with request.app.state.engine.begin() as conn:
-            return grades.set_thresholds(conn, code, body, principal, path=request.url.path)
-    return await run_in_threadpool(run)
+    return await run_in_threadpool(grades.set_thresholds, request.app.state.engine, code, await json_body(request),
+                                   principal, path=request.url.path)
 
 
 @router.put("/monitoring/definitions/{code}", summary="设置指标定义 / set an indicator's definition",
@@ -79,12 +75,8 @@ async def put_thresholds(principal: EditorDep, code: str, request: Request):
 async def put_definition(principal: EditorDep, code: str, request: Request):
     """Body: `{"caliber", "formula", "data_source", "responsible_unit", "frequency"}` (口径, 计算公式, 数据来源,
     责任单位, 上报频率); fields not given become empty. Editor key; audited."""
-    body = await json_body(request)
-
-    def run():
-        with request.app.state.engine.begin() as conn:
-            return definitions.set_definition(conn, code, body, principal, path=request.url.path)
-    return await run_in_threadpool(run)
+    return await run_in_threadpool(definitions.set_definition, request.app.state.engine, code,
+                                   await json_body(request), principal, path=request.url.path)
 
 
 @router.get("/monitoring/warnings", summary="预警台账 / the warning register",

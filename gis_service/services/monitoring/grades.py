@@ -8,7 +8,7 @@ indicator's direction (a cap compares with the cap), within ``yellow_at`` is 绿
 """
 from __future__ import annotations
 
-from sqlalchemy import Connection, text
+from sqlalchemy import Connection, Engine, text
 
 from gis_service.auth.principal import Principal
 from gis_service.db.post_write import WriteEvent, after_write
@@ -82,18 +82,19 @@ def graded_indicators(conn: Connection, year: int | None = None) -> list[dict]:
              "definition": defined.get(item["code"], empty)} for item in list_indicators(conn)]
 
 
-def set_thresholds(conn: Connection, code: str, body, principal: Principal, *, method: str = "PUT",
+def set_thresholds(engine: Engine, code: str, body, principal: Principal, *, method: str = "PUT",
                    path: str = "") -> dict:
-    if conn.execute(text(isql.ONE), {"code": code}).first() is None:
-        raise NotFound(f"没有指标 {code!r}", f"no indicator {code!r}", detail={"indicator": code})
-    yellow, red = _validate(body)
-    row = conn.execute(text(sql.UPSERT_THRESHOLDS), {"code": code, "yellow_at": yellow, "red_at": red,
-                                                     "actor": principal.name}).mappings().one()
-    audit.record(conn, principal, method=method, path=path, status=200, action="indicator_thresholds",
-                 collection_id="indicators", feature_id=code, detail={"yellow_at": yellow, "red_at": red})
-    after_write(conn, WriteEvent("indicators", (code,), "update", principal.name))
-    return {"code": code, "yellow_at": float(row["yellow_at"]), "red_at": float(row["red_at"]),
-            "updated_by": row["updated_by"], "updated_at": row["updated_at"].isoformat()}
+    with engine.begin() as conn:  # one unit of work, committed here
+        if conn.execute(text(isql.ONE), {"code": code}).first() is None:
+            raise NotFound(f"没有指标 {code!r}", f"no indicator {code!r}", detail={"indicator": code})
+        yellow, red = _validate(body)
+        row = conn.execute(text(sql.UPSERT_THRESHOLDS), {"code": code, "yellow_at": yellow, "red_at": red,
+                                                         "actor": principal.name}).mappings().one()
+        audit.record(conn, principal, method=method, path=path, status=200, action="indicator_thresholds",
+                     collection_id="indicators", feature_id=code, detail={"yellow_at": yellow, "red_at": red})
+        after_write(conn, WriteEvent("indicators", (code,), "update", principal.name))
+        return {"code": code, "yellow_at": float(row["yellow_at"]), "red_at": float(row["red_at"]),
+                "updated_by": row["updated_by"], "updated_at": row["updated_at"].isoformat()}
 
 
 def _validate(body) -> tuple[float, float]:
