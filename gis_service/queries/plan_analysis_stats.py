@@ -1,9 +1,10 @@
 """SQL of the overlay statistics: features of one collection measured against a set of groups.
 
 Areas and lengths are clipped to each group polygon in EPSG:4547. Counts, investment and
-completion follow the one unit rule (``unit_assignment_sql``): each feature belongs to exactly
-one group: the largest overlap (area, else length), points by containment, ties to the lowest
-group id. Groups are given as ``groups(key, name, g)`` with g in EPSG:4547.
+completion count each feature in exactly one group: for a progress collection grouped by the
+roll-up's units (街道/镇, 片区), the roll-up's own assignment (plan hint first); otherwise the largest
+overlap (area, else length), points by containment, ties to the lowest group id.
+Groups are given as ``groups(key, name, g)`` with g in EPSG:4547.
 """
 from __future__ import annotations
 
@@ -30,13 +31,19 @@ def collection_groups(table: str, id_sql: str, base_where: str) -> str:
 
 
 def unit_assignment_sql(measured: str = "measured") -> str:
-    """The one unit rule over ``measured(id, key, a, l)``: one group per feature.
-    (lead: re-point to queries.rollup at merge.)"""
+    """The roll-up's location step (``queries.rollup.located_unit_sql``) over ``measured(id, key, a, l)``:
+    one group per feature, for groups that are not the roll-up's units."""
     return (f"SELECT DISTINCT ON (id) id, key FROM {measured} "
             f"ORDER BY id, greatest(a, l) DESC, key")
 
 
-def stats_sql(groups_sql: str, table: str, id_sql: str, where: str, progress: bool) -> str:
+# The roll-up's own assignment (plan hint first), computed by services.progress.rollup and bound.
+GIVEN_ASSIGNMENT = ("SELECT a.id, a.key FROM unnest(CAST(:assigned_ids AS text[]), "
+                    "CAST(:assigned_keys AS text[])) AS a(id, key)")
+
+
+def stats_sql(groups_sql: str, table: str, id_sql: str, where: str, progress: bool,
+              assigned_sql: str | None = None) -> str:
     """Per group: the unit-rule count (finished, reported, investment) and the clipped area / length.
     Predicates run in EPSG:4490 against the table's spatial index with each group as the outer row
     (so PostGIS reuses the prepared group geometry); only partial overlaps are cut, in EPSG:4547."""
@@ -56,7 +63,7 @@ measured AS MATERIALIZED (
   SELECT id, key, CASE WHEN dim = 2 THEN ST_Area(piece) ELSE 0 END AS a,
          CASE WHEN dim = 1 THEN ST_Length(piece) ELSE 0 END AS l FROM hits
 ),
-assigned AS ({unit_assignment_sql()}),
+assigned AS ({assigned_sql or unit_assignment_sql()}),
 counted AS (
   SELECT a.key, count(*) AS n, count(*) FILTER (WHERE f.status = ANY(CAST(:finished AS text[]))) AS finished,
          count(*) FILTER (WHERE f.status IS NOT NULL AND f.status <> 'unknown') AS reported,
@@ -70,6 +77,10 @@ SELECT gr.key, gr.name, coalesce(c.n, 0) AS count, coalesce(c.finished, 0) AS fi
        coalesce(c.reported, 0) AS reported, c.planned, c.done,
        coalesce(s.area_m2, 0) AS area_m2, coalesce(s.length_m, 0) AS length_m
   FROM groups gr LEFT JOIN counted c USING (key) LEFT JOIN sized s USING (key) ORDER BY gr.key"""
+
+
+def filtered_ids_sql(table: str, id_sql: str, where: str) -> str:
+    return f"SELECT {id_sql} AS id, t.geom IS NULL AS unlocated FROM {table} t WHERE {where}"
 
 
 def located_sql(table: str, where: str) -> str:

@@ -14,6 +14,8 @@ from gis_service.queries.registry import get_collection
 from gis_service.queries.cql2 import compile_filter
 from gis_service.services.parcel_check.geometry_input import parse_parcels
 from gis_service.services.parcel_check.report import M2_PER_MU
+from gis_service.services.progress import rollup
+from gis_service.services.progress.vocab import is_progress_collection
 from gis_service import vocab
 
 MEASURES = ("count", "area_m2", "area_ha", "area_mu", "length_m", "investment", "completion")
@@ -137,19 +139,44 @@ def statistics(conn: Connection, body: dict) -> dict:
         if c.id in req["filters"]:
             fsql, fparams = req["filters"][c.id]
             where, params = f"{where} AND ({fsql})", {**params, **fparams}
-        statement = sql.stats_sql(req["groups_sql"], c.table, c.id_sql, where, c.has_progress)
-        assigned = 0
+        given = _rollup_assignment(conn, c.id, req["group_by"])
+        if given is not None:
+            params = {**params, "assigned_ids": list(given), "assigned_keys": list(given.values())}
+        statement = sql.stats_sql(req["groups_sql"], c.table, c.id_sql, where, c.has_progress,
+                                  sql.GIVEN_ASSIGNMENT if given is not None else None)
+        counted = 0
         for row in conn.execute(text(statement), params):
-            assigned += row.count
+            counted += row.count
             cell = {**_cell(row, req["measures"], c.has_progress), "link": _link(c, req["group_by"], row.key, req["filter"])}
             group = table.setdefault(row.key, {"key": row.key, "name": row.name, "cells": {}})
             group["cells"][c.id] = cell
             rows_out.append({"group": row.key, "group_name": row.name, "collection": c.id, **cell})
-        rest = conn.execute(text(sql.located_sql(c.table, where)), params).one()
-        unassigned[c.id] = {"unlocated": rest.unlocated, "outside_groups": rest.located - assigned}
+        unassigned[c.id] = _unassigned(conn, c, where, params, given, counted)
     return {"group_by": req["group_by"], "collections": [c.id for c in req["collections"]],
             "measures": req["measures"], "filter": req["filter"], "groups": list(table.values()),
             "rows": rows_out, "unassigned": unassigned,
-            "note_zh": "面积、长度按分组多边形裁剪（EPSG:4547）；计数、投资与完成率按唯一归属规则（最大重叠，点按包含）。",
-            "note_en": "Areas and lengths clipped to each group (EPSG:4547); counts, investment and completion "
-                       "by the one unit rule (largest overlap, points by containment, ties to the lowest id)."}
+            "note_zh": "面积、长度按分组多边形裁剪（EPSG:4547）；计数、投资与完成率按唯一归属规则：进度图层按街道/片区分组时"
+                       "与进度统计相同（规划注明的片区优先，其次最大重叠），其余按最大重叠，点按包含。",
+            "note_en": "Areas and lengths clipped to each group (EPSG:4547); counts, investment and completion by the "
+                       "one unit rule: for progress layers grouped by 街道/片区 the progress roll-up's (the plan's area "
+                       "hint first, then largest overlap), otherwise largest overlap, points by containment, ties to "
+                       "the lowest id."}
+
+
+def _rollup_assignment(conn: Connection, collection_id: str, group_by: str) -> dict[str, str] | None:
+    """feature id → unit as the progress roll-up places it, where the roll-up has a rule for this grouping."""
+    if group_by not in rollup.UNIT_GROUPINGS or not is_progress_collection(collection_id):
+        return None
+    units = rollup.load_units(conn)
+    placed = {row.id: rollup.unit_of(row, group_by, units)[0] for row in rollup.feature_rows(conn, collection_id)}
+    return {fid: key for fid, key in placed.items() if key != rollup.UNLOCATED}
+
+
+def _unassigned(conn: Connection, c, where: str, params: dict, given: dict | None, counted: int) -> dict:
+    """Features counted in no group: without a geometry, or located outside every group."""
+    if given is None:
+        rest = conn.execute(text(sql.located_sql(c.table, where)), params).one()
+        return {"unlocated": rest.unlocated, "outside_groups": rest.located - counted}
+    rows = conn.execute(text(sql.filtered_ids_sql(c.table, c.id_sql, where)), params).all()
+    left = [r for r in rows if r.id not in given]
+    return {"unlocated": sum(r.unlocated for r in left), "outside_groups": sum(not r.unlocated for r in left)}

@@ -4,15 +4,11 @@ from __future__ import annotations
 import math
 
 import shapely
-from pyproj.exceptions import ProjError
-from shapely.geometry import shape
 
 from gis_service.auth.principal import Principal
-from gis_service.crs import apply_axis_order, parse_crs, to_storage
 from gis_service.db.models import PLAN_MODELS
-from gis_service.errors import GisError
 from gis_service.queries.registry import Collection
-from gis_service.services.progress.validation import PLAUSIBLE_BOUNDS, ValidationFailed, validate_changes
+from gis_service.services.progress.validation import ValidationFailed, check_geometry, read_geometry, validate_changes
 from gis_service.services.progress.vocab import GEOMETRY_FIELDS, editable_fields, is_progress_collection
 
 # Descriptive attributes an editor writes for a feature of their own; the seed files own the rest.
@@ -91,23 +87,5 @@ def _scalar(value) -> bool:
 
 def user_geometry(c: Collection, value: dict, content_crs: str | None) -> shapely.Geometry:
     """Like a plan geometry: readable, of the layer's type(s), valid, near 城区."""
-    try:
-        spec = parse_crs(content_crs.strip("<> ") if content_crs else None)
-    except GisError as exc:
-        raise ValidationFailed({"Content-Crs": (exc.message_zh, exc.message_en)}) from None
-    try:
-        geom = to_storage(apply_axis_order(shape(value), spec), spec)
-    except (AttributeError, KeyError, TypeError, ValueError, ProjError, shapely.errors.GEOSException):
-        raise ValidationFailed({"geometry": ("不是有效的 GeoJSON 几何", "not a GeoJSON geometry")}) from None
     allowed = [t for t in (c.geometry_type or "").split(",") if t]
-    if allowed and geom.geom_type not in allowed:
-        raise ValidationFailed({"geometry": (f"几何类型应为 {allowed}，得到 {geom.geom_type}",
-                                             f"geometry must be one of {allowed}, got {geom.geom_type}")})
-    if geom.is_empty or not geom.is_valid:
-        reason = shapely.is_valid_reason(geom)
-        raise ValidationFailed({"geometry": (f"几何无效：{reason}", f"invalid geometry: {reason}")})
-    x1, y1, x2, y2 = geom.bounds
-    if x1 < PLAUSIBLE_BOUNDS[0] or y1 < PLAUSIBLE_BOUNDS[1] or x2 > PLAUSIBLE_BOUNDS[2] or y2 > PLAUSIBLE_BOUNDS[3]:
-        raise ValidationFailed({"geometry": ("几何不在城区附近：坐标轴顺序或坐标系是否有误？",
-                                             "geometry is not near 城区: swapped axes or wrong CRS?")})
-    return geom
+    return check_geometry(read_geometry(value, content_crs), allowed)

@@ -163,6 +163,18 @@ def parse_geometry(collection_id: str, value: dict | None, crs: CrsSpec | str | 
     """A GeoJSON geometry in ``crs`` (default CRS84) → a storage-CRS geometry of the table's type."""
     if value is None:
         return None
+    geom = read_geometry(value, crs)
+    expected = {"POINT": "Point", "MULTIPOLYGON": "MultiPolygon",
+                "MULTILINESTRING": "MultiLineString"}[PLAN_MODELS[collection_id].__geometry_type__]
+    if geom.geom_type == "Polygon" and expected == "MultiPolygon":
+        geom = shapely.multipolygons([geom])
+    elif geom.geom_type == "LineString" and expected == "MultiLineString":
+        geom = shapely.multilinestrings([geom])
+    return check_geometry(geom, [expected])
+
+
+def read_geometry(value: dict, crs: CrsSpec | str | None) -> shapely.Geometry:
+    """A GeoJSON geometry in ``crs`` (default CRS84) → the storage CRS, its size bounded before it is built."""
     spec = crs if isinstance(crs, CrsSpec) else _crs(crs)
     from gis_service.services.parcel_check.geometry_input import count_vertices
 
@@ -170,20 +182,18 @@ def parse_geometry(collection_id: str, value: dict | None, crs: CrsSpec | str | 
         raise PayloadTooLarge(f"几何顶点数超过上限 {MAX_EDIT_VERTICES}",
                               f"the geometry has more than {MAX_EDIT_VERTICES} vertices", detail={"limit": MAX_EDIT_VERTICES})
     try:
-        geom = shape(value)
-        geom = to_storage(apply_axis_order(geom, spec), spec)
+        return to_storage(apply_axis_order(shape(value), spec), spec)
     except (AttributeError, KeyError, TypeError, ValueError, ProjError, shapely.errors.GEOSException):
         raise ValidationFailed({"geometry": ("不是有效的 GeoJSON 几何，或无法从该坐标系转换",
                                              "not a GeoJSON geometry, or not convertible from its CRS")}) from None
-    expected = {"POINT": "Point", "MULTIPOLYGON": "MultiPolygon",
-                "MULTILINESTRING": "MultiLineString"}[PLAN_MODELS[collection_id].__geometry_type__]
-    if geom.geom_type == "Polygon" and expected == "MultiPolygon":
-        geom = shapely.multipolygons([geom])
-    elif geom.geom_type == "LineString" and expected == "MultiLineString":
-        geom = shapely.multilinestrings([geom])
-    if geom.geom_type != expected:
-        raise ValidationFailed({"geometry": (f"几何类型应为 {expected}，得到 {geom.geom_type}",
-                                             f"geometry must be a {expected}, got {geom.geom_type}")})
+
+
+def check_geometry(geom: shapely.Geometry, allowed: list[str]) -> shapely.Geometry:
+    """Of an allowed type (any when empty), valid, and near 城区 (catches swapped axes and wrong CRSs)."""
+    if allowed and geom.geom_type not in allowed:
+        names = " / ".join(allowed)
+        raise ValidationFailed({"geometry": (f"几何类型应为 {names}，得到 {geom.geom_type}",
+                                             f"geometry must be a {names}, got {geom.geom_type}")})
     if geom.is_empty or not geom.is_valid:
         reason = shapely.is_valid_reason(geom)
         raise ValidationFailed({"geometry": (f"几何无效：{reason}", f"invalid geometry: {reason}")})
