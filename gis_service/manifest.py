@@ -33,6 +33,7 @@ class Manifest:
     directory: Path
     crs: str
     collections: tuple[CollectionSpec, ...]
+    attribution: str = ""   # the source line every map, page and report carries
 
     def get(self, collection_id: str) -> CollectionSpec | None:
         return next((c for c in self.collections if c.id == collection_id), None)
@@ -77,4 +78,4 @@ def read_manifest(layers_dir: Path) -> Manifest:
             style=style,
         ))
     return Manifest(directory=Path(layers_dir), crs=str(raw.get("crs") or ""),
-                    collections=tuple(collections))
+                    collections=tuple(collections), attribution=str(raw.get("attribution") or ""))

@@ -35,6 +35,11 @@ def bilingual_title(collection_id: str) -> str:
     return f"{collection_title(collection_id)} {collection_title(collection_id, 'en')}"
 
 
+def plan_source() -> str:
+    """The source line (依据《城区“十三五”规划纲要》…) from the manifest."""
+    return manifest().attribution
+
+
 def collection_titles(lang: str = "zh") -> dict[str, str]:
     return {c.id: collection_title(c.id, lang) for c in manifest().collections}
 
@@ -197,3 +202,31 @@ def derived_status(collection_id: str, stages: dict, current: str) -> str:
         return current
     started = [code for code in lifecycle(collection_id) if (stages.get(code) or {}).get("actual_start")]
     return lifecycle(collection_id)[started[-1]][2] if started else current
+
+
+class Signal(NamedTuple):
+    """A coloured judgement class: a warning's severity or an indicator's traffic light."""
+    zh: str
+    en: str
+    colour: str
+
+
+WARNING_SEVERITIES = {"red": Signal("红", "red", "#E53935"), "yellow": Signal("黄", "yellow", "#F9A825"),
+                      "info": Signal("提示", "info", "#1E88E5")}
+# An indicator against the plan's expected path (thresholds in services.monitoring.grades).
+INDICATOR_GRADES = {"green": Signal("绿", "on track", "#43A047"), "yellow": Signal("黄", "behind", "#F9A825"),
+                    "red": Signal("红", "far behind", "#E53935"), "no_data": Signal("无数据", "no data", "#9E9E9E")}
+
+
+# The parcel check: a verdict, and the severity of one hit that decides it.
+VERDICTS = {"compliant": Signal("符合", "Compliant", "#43A047"),
+            "needs_review": Signal("需论证", "Needs justification", "#FB8C00"),
+            "non_compliant": Signal("不符合", "Non-compliant", "#E53935"),
+            "outside": Signal("超出规划范围", "Outside the planning area", "#546E7A")}
+HIT_SEVERITIES = {"ok": Signal("无影响", "no effect", "#43A047"), "info": Signal("提示", "information", "#757575"),
+                  "review": Signal("需论证", "needs justification", "#FB8C00"),
+                  "conflict": Signal("不符合", "conflict", "#E53935")}
+
+
+def signal_colours(signals: dict[str, Signal]) -> dict[str, str]:
+    return {code: s.colour for code, s in signals.items()}

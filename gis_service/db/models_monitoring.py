@@ -13,10 +13,11 @@ from sqlalchemy import BigInteger, Boolean, CheckConstraint, DateTime, Index, Nu
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
+from gis_service import vocab
 from gis_service.db.models import Base
 
 WARNING_STATUSES = ("open", "acknowledged", "closed", "cleared")
-WARNING_SEVERITIES = ("red", "yellow", "info")
+WARNING_SEVERITIES = tuple(vocab.WARNING_SEVERITIES)
 
 
 class LifecyclePlan(Base):

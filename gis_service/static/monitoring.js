@@ -3,7 +3,7 @@
 (function () {
   "use strict";
   var data = JSON.parse(document.getElementById("monitoring-data").textContent);
-  var COLOURS = { red: "#E53935", yellow: "#F9A825", info: "#1E88E5", green: "#43A047", no_data: "#9E9E9E" };
+  var SEVERITY = data.colours.severity, GRADE = data.colours.grade;  // from the one vocabulary
   var charts = [];
 
   function chart(id, option) {
@@ -29,7 +29,7 @@
       series: [
         { name: "预期轨迹 trajectory", type: "line", data: path, lineStyle: { type: "dashed" }, connectNulls: true },
         { name: "实际 actual", type: "line", data: actual, connectNulls: true,
-          itemStyle: { color: COLOURS[item.grade] || "#1E88E5" }, symbolSize: 8 }
+          itemStyle: { color: GRADE[item.grade] || GRADE.no_data }, symbolSize: 8 }
       ]
     };
   }
@@ -47,23 +47,28 @@
   });
 
   var areas = data.completion_by_sub_area;
+  var reported = areas.some(function (a) { return a.rate !== null; });
   chart("chart-completion", {
-    tooltip: { trigger: "axis" }, grid: { left: 90 },
+    tooltip: { trigger: "axis" }, grid: { left: 8, right: 24, containLabel: true },
+    // Long 片区 names wrap instead of running off the chart.
     xAxis: { type: "value", min: 0, max: 100, name: "%" },
-    yAxis: { type: "category", data: areas.map(function (a) { return a.name; }) },
+    yAxis: { type: "category", data: areas.map(function (a) { return a.name; }),
+             axisLabel: { width: 130, overflow: "break", lineHeight: 14 } },
+    graphic: reported ? [] : [{ type: "text", left: "center", top: "middle", silent: true,
+      style: { text: "无数据：尚无上报\nno reports yet", fill: "#757575", fontSize: 14, align: "center" } }],
     series: [{ type: "bar", name: "完成率 completion %", data: areas.map(function (a) {
       // No reported item: no bar (无数据), never a 0 %.
       return a.rate === null ? null : Math.round(a.rate * 1000) / 10;
-    }), itemStyle: { color: COLOURS.green } }]
+    }), itemStyle: { color: GRADE.green } }]
   });
 
   var w = data.kpis.warnings;
   chart("chart-warnings", {
     tooltip: { trigger: "item" },
     series: [{ type: "pie", radius: ["35%", "65%"], data: [
-      { name: "红 red", value: w.red, itemStyle: { color: COLOURS.red } },
-      { name: "黄 yellow", value: w.yellow, itemStyle: { color: COLOURS.yellow } },
-      { name: "提示 info", value: w.info, itemStyle: { color: COLOURS.info } }
+      { name: data.severity_labels.red + " red", value: w.red, itemStyle: { color: SEVERITY.red } },
+      { name: data.severity_labels.yellow + " yellow", value: w.yellow, itemStyle: { color: SEVERITY.yellow } },
+      { name: data.severity_labels.info + " info", value: w.info, itemStyle: { color: SEVERITY.info } }
     ] }]
   });
 
@@ -75,7 +80,7 @@
   outlines.addTo(map);
   L.geoJSON(data.outlines.sub_areas, { style: { color: "#1E88E5", weight: 2, dashArray: "4", fill: false } }).addTo(map);
   data.warning_markers.forEach(function (m) {
-    var marker = L.circleMarker([m.lat, m.lon], { radius: 7, color: COLOURS[m.severity], fillOpacity: 0.8 });
+    var marker = L.circleMarker([m.lat, m.lon], { radius: 7, color: SEVERITY[m.severity], fillOpacity: 0.8 });
     var text = document.createElement("div");
     var title = document.createElement("b");
     title.textContent = m.name + (m.demo ? "（演示数据）" : "");

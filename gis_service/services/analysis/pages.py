@@ -6,12 +6,19 @@ from urllib.parse import urlencode
 
 from sqlalchemy import Connection
 
+from gis_service import vocab
 from gis_service.queries.progress import REVIEW_TIMEZONE
 from gis_service.services.analysis import compare as diff
 from gis_service.services.analysis.formats import refuse_unknown
 from gis_service.services.analysis.site_search import site_search
 from gis_service.services.parcel_check.rules import USES
 from gis_service.services.progress.history import first_load_day
+
+
+def map_source() -> str:
+    """The maps' attribution: the plan they draw from, and that their geometry is schematic."""
+    return f"{vocab.plan_source()} · 示意图 schematic"
+
 
 # Shown on both sides of the swipe (the zones are the backdrop of every change).
 COMPARE_LAYERS = ("function_zones", "ecology_sites", "urban_village_sites", "green_corridors", "projects")
@@ -32,6 +39,7 @@ def compare_page(conn: Connection, params: dict, base: str) -> dict:
         csv_url=f"/analysis/compare?{urlencode({**query, 'f': 'csv'})}",
         xlsx_url=f"/analysis/compare?{urlencode({**query, 'f': 'xlsx'})}",
         config={"base": base, "left": result["left"], "right": result["right"], "collections": layers,
+                "source": map_source(),
                 "limit": 10000, "compareUrl": f"{base}/analysis/compare?{urlencode({**query, 'f': 'geojson'})}"})
     return result
 
@@ -72,4 +80,5 @@ def site_page(conn: Connection, params: dict, base: str) -> dict:
         for c in result["candidates"]]
     return {"query": params, "result": result, "uses": USES,
             "report_url": f"/maps/site-search/report?{urlencode(params)}",
-            "config": {"base": base, "candidates": {"type": "FeatureCollection", "features": features}}}
+            "config": {"base": base, "candidates": {"type": "FeatureCollection", "features": features},
+                       "verdict_colours": vocab.signal_colours(vocab.VERDICTS), "source": map_source()}}

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from html import escape
 
-GRADE_COLOURS = {"green": "#43A047", "yellow": "#F9A825", "red": "#E53935", "no_data": "#9E9E9E"}
+from gis_service import vocab
+
+GRADE_COLOURS = vocab.signal_colours(vocab.INDICATOR_GRADES)
 
 
 def trajectory_svg(item: dict, width: int = 150, height: int = 50) -> str:

@@ -45,7 +45,7 @@ def indicator_conditions(item: dict) -> list[Condition]:
     return [Condition(
         "indicator_threshold", "indicator", item["code"], item["grade"],
         f"{item['name']}：{item['year']} 年实际 {item['actual']:g}，低于预期轨迹 {item['expected']:g}（偏差 {pct}%），"
-        f"{grades.GRADES[item['grade']][0]}灯",
+        f"{grades.GRADES[item['grade']].zh}灯",
         f"{item['name']}: {item['year']} actual {item['actual']:g} is {pct} % off the trajectory value "
         f"{item['expected']:g} ({item['grade']})",
         f"/indicators/{item['code']}",

@@ -12,6 +12,7 @@ from sqlalchemy import Connection, Engine, text
 
 from gis_service.auth.principal import Principal
 from gis_service.db.post_write import WriteEvent, after_write
+from gis_service import vocab
 from gis_service.errors import NotFound
 from gis_service.queries import indicators as isql
 from gis_service.queries import monitoring as sql
@@ -22,8 +23,7 @@ from gis_service.services.progress.indicators import (
 from gis_service.services.progress.validation import ValidationFailed
 
 DEFAULT_THRESHOLDS = (0.05, 0.15)
-GRADES = {"green": ("绿", "#43A047"), "yellow": ("黄", "#FDD835"), "red": ("红", "#E53935"),
-          "no_data": ("无数据", "#BDBDBD")}
+GRADES = vocab.INDICATOR_GRADES
 
 
 def trajectory(item: dict) -> dict[int, float] | None:
@@ -61,7 +61,7 @@ def grade_item(item: dict, limits: tuple[float, float], year: int | None = None)
     path = trajectory(item)
     recorded = [a for a in item["actuals"] if a["value"] is not None and (year is None or a["year"] <= year)]
     out = {"code": item["code"], "trajectory": path, "yellow_at": limits[0], "red_at": limits[1],
-           "grade": "no_data", "grade_zh": GRADES["no_data"][0], "year": None, "actual": None,
+           "grade": "no_data", "grade_zh": GRADES["no_data"].zh, "year": None, "actual": None,
            "expected": None, "shortfall": None, "demo": any(a["actor"] == "demo" for a in recorded)}
     if path is None or not recorded:
         return out
@@ -69,7 +69,7 @@ def grade_item(item: dict, limits: tuple[float, float], year: int | None = None)
     expected = path.get(latest["year"], path[TARGET_YEAR])
     gap = shortfall(float(latest["value"]), expected, item.get("direction") or "increase")
     grade = grade_of(gap, *limits)
-    return {**out, "grade": grade, "grade_zh": GRADES[grade][0], "year": latest["year"],
+    return {**out, "grade": grade, "grade_zh": GRADES[grade].zh, "year": latest["year"],
             "actual": float(latest["value"]), "expected": expected, "shortfall": round(gap, 6)}
 
 

@@ -13,9 +13,10 @@ from gis_service.queries import monitoring as sql
 from gis_service.services.map_pages.data import progress_view
 from gis_service.services.monitoring import flags, grades, warnings
 from gis_service.errors import BadParameter
+from gis_service import vocab
 from gis_service.vocab import DEMO_LABEL
 
-SEVERITY_ORDER = ("red", "yellow", "info")
+SEVERITY_ORDER = tuple(vocab.WARNING_SEVERITIES)  # worst first
 
 
 @dataclass(frozen=True)
@@ -78,6 +79,9 @@ def page_data(conn: Connection, f: PageFilters) -> dict:
         "outlines": _outlines(conn),
         "demo": view.demo or any(w["demo"] for w in works) or any(w["demo"] for w in active),
         "demo_label": DEMO_LABEL,
+        "colours": {"severity": vocab.signal_colours(vocab.WARNING_SEVERITIES),
+                    "grade": vocab.signal_colours(vocab.INDICATOR_GRADES)},
+        "severity_labels": {code: s.zh for code, s in vocab.WARNING_SEVERITIES.items()},
     }
 
 

@@ -7,7 +7,7 @@ import datetime as dt
 
 from sqlalchemy import Connection, text
 
-from gis_service import __version__
+from gis_service import __version__, vocab
 from gis_service.queries import monitoring as sql
 from gis_service.services.monitoring import flags, grades, spatial, warnings
 from gis_service.services.monitoring.charts import trajectory_svg
@@ -50,11 +50,11 @@ def report_context(conn: Connection, year: int) -> dict:
     return {
         "year": year, "as_of": day.isoformat(), "generated": dt.datetime.now(flags.SHANGHAI).isoformat(timespec="minutes"),
         "demo": demo, "demo_label": DEMO_LABEL, "no_data": NO_DATA, "indicators": indicators,
-        "grade_counts": grade_counts, "grades": grades.GRADES,
+        "grade_counts": grade_counts, "grades": {g: s._asdict() for g, s in grades.GRADES.items()},
         "summary": {"works": len(works), "reported": sum(w["status"] != "unknown" for w in works),
                     "overdue": sum(w["overdue"] for w in works), "stalled": sum(w["stalled"] for w in works),
                     "suspended": sum(w["suspended"] for w in works),
-                    "open_warnings": {s: sum(w["severity"] == s for w in open_warnings) for s in ("red", "yellow", "info")}},
+                    "open_warnings": {s: sum(w["severity"] == s for w in open_warnings) for s in vocab.WARNING_SEVERITIES}},
         "late_works": [w for w in works if w["overdue"] or w["stalled"]],
         "open_warnings": open_warnings, "by_sub_area": by_sub["groups"], "by_admin_unit": by_admin["groups"],
         "spatial": space["indicators"],

@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import Connection, Engine, text
 
+from gis_service import vocab
 from gis_service.auth.principal import Principal
 from gis_service.db.models_monitoring import WARNING_SEVERITIES, WARNING_STATUSES
 from gis_service.errors import InvalidInput, NotFound
@@ -16,7 +17,6 @@ from gis_service.auth import audit
 from gis_service.services.progress.validation import ValidationFailed, today_in_review_zone
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
-SEVERITY_ZH = {"red": "红", "yellow": "黄", "info": "提示"}
 STATUS_ZH = {"open": "未处理", "acknowledged": "已确认", "closed": "已关闭", "cleared": "已消除"}
 RULE_ZH = {"overdue": "逾期", "stalled": "停滞", "suspended": "暂停", "indicator_threshold": "指标预警",
            "conflict": "冲突"}
@@ -39,7 +39,7 @@ def describe(row) -> dict:
     out = {k: row[k] for k in row.keys()}
     for key in ("raised_at", "acknowledged_at", "closed_at", "cleared_at"):
         out[key] = _local(row[key])
-    out.update(severity_zh=SEVERITY_ZH.get(row["severity"], row["severity"]),
+    out.update(severity_zh=vocab.WARNING_SEVERITIES[row["severity"]].zh,
                status_zh=STATUS_ZH.get(row["status"], row["status"]),
                rule_zh=RULE_ZH.get(row["rule"], row["rule"]), demo=bool((row["detail"] or {}).get("demo")),
                active=row["cleared_at"] is None and row["status"] != "closed")

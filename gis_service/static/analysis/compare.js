@@ -5,7 +5,8 @@
   "use strict";
   const root = document.getElementById("compare-map");
   const cfg = JSON.parse(document.getElementById("compare-config").textContent);
-  const map = L.map(root, { zoomControl: true, preferCanvas: false }).setView([35.5, 112.87], 12);
+  const map = L.map(root, { zoomControl: true, preferCanvas: false, zoomSnap: 0.25 }).setView([35.5, 112.87], 12);
+  map.attributionControl.setPrefix(cfg.source);
   const panes = {};
   for (const [name, z] of [["left", 410], ["right", 420], ["changes", 450]]) {
     panes[name] = map.createPane(name);

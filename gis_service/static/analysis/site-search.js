@@ -4,8 +4,9 @@
   const cfg = JSON.parse(document.getElementById("site-config").textContent);
   const root = document.getElementById("site-map");
   if (!root) { document.documentElement.setAttribute("data-map-ready", "1"); return; }
-  const map = L.map(root).setView([35.5, 112.87], 12);
-  const colour = { compliant: "#2E7D32", needs_review: "#F9A825", non_compliant: "#C62828", outside: "#757575" };
+  const map = L.map(root, { zoomSnap: 0.25 }).setView([35.5, 112.87], 12);
+  map.attributionControl.setPrefix(cfg.source);
+  const colour = cfg.verdict_colours;
   const byId = {};
   const layer = L.geoJSON(cfg.candidates, {
     style: (f) => ({ color: colour[f.properties.verdict] || "#1565C0", weight: 2, fillOpacity: 0.35 }),
