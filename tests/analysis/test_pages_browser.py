@@ -9,6 +9,7 @@ import httpx
 import pytest
 from sqlalchemy import text
 
+from gis_service import vocab
 from gis_service.loader.parcels import load_synthetic_parcels
 from tests.browser import chromium, offline_page
 from tests.live import live_server
@@ -48,6 +49,7 @@ def test_compare_page_swipe_and_links(browser, loaded_db, engine_for):
         assert page.locator("#change-table tbody tr").count() == 1
         left_count = page.evaluate("window.gisCompare.layers.left.getLayers().length")
         assert left_count == page.evaluate("window.gisCompare.layers.right.getLayers().length") > 0
+        assert vocab.plan_source() in page.locator(".leaflet-control-attribution").inner_text()
         before = page.evaluate("[window.gisCompare.panes.left.style.clip, window.gisCompare.swipe.position]")
         page.locator("#swipe").fill("20")
         after = page.evaluate("[window.gisCompare.panes.left.style.clip, window.gisCompare.swipe.position]")
@@ -108,7 +110,13 @@ def test_site_search_page_and_report(browser, loaded_db, engine_for):
         report = httpx.get(page.locator("#report-link").get_attribute("href"))
         assert report.status_code == 200 and "辅助选址报告" in report.text and "合成数据" in report.text
         assert report.text.count("<tr>") == rows + 1
+        assert vocab.plan_source() in page.locator(".leaflet-control-attribution").inner_text()
         assert problems == []
+        # No parcel in the area range: the page says why instead of showing an empty table.
+        page.goto(f"{base}/maps/site-search?proposed_use=commercial&area_min_m2=1&area_max_m2=2")
+        assert _ready(page) == "1", problems
+        assert page.locator("#candidate-table").count() == 0
+        assert "没有符合条件的候选宗地" in page.locator("#no-candidates").inner_text()
         page.close()
         refused = httpx.get(f"{base}/maps/site-search?proposed_use=industrial&w_centre=near")
         assert refused.status_code == 400 and refused.json()["detail"]["parameter"] == "weights.centre"
