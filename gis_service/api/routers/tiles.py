@@ -7,6 +7,9 @@ from gis_service.api.deps import BaseUrl, Conn
 from gis_service.api.negotiation import not_modified
 from gis_service.api.ogc_deps import CollectionDep
 from gis_service.services.ogc.params import operation_parameters
+from gis_service.services.ogc.composite_tiles import (
+    OPENAPI_PARAMETERS, composite_tile, composite_tileset_for, composite_tilesets,
+)
 from gis_service.services.ogc.tile_seeds import seed_lifespan
 from gis_service.services.ogc.tiles import (
     DETAIL_PARAMETER, MVT, TMS_ID, check_tile, tile_bytes, tile_matrix_set, tile_request, tilejson_for, tileset_document,
@@ -60,3 +63,26 @@ def tile(tileMatrixSetId: str, tileMatrix: int, tileRow: int, tileCol: int, c: C
         return Response(status_code=304, headers=headers)
     body = tile_bytes(conn, request.app.state.tile_cache, req, request.app.state.tile_policy)
     return Response(body, media_type=MVT, headers=headers)
+
+
+@router.get("/tiles", summary="合成瓦片集 / dataset tilesets (plan layers composite)")
+def dataset_tilesets(base: BaseUrl):
+    return composite_tilesets(base)
+
+
+@router.get("/tiles/{tileMatrixSetId}", summary="规划图层合成瓦片集元数据 / plan layers composite tileset")
+def dataset_tileset(tileMatrixSetId: str, conn: Conn, base: BaseUrl):
+    return composite_tileset_for(conn, base, tileMatrixSetId)
+
+
+@router.get("/tiles/{tileMatrixSetId}/{tileMatrix}/{tileRow}/{tileCol}",
+            summary="规划图层合成矢量瓦片 / one vector tile with a layer per plan collection (z/y/x)",
+            response_class=Response, responses={200: {"content": {MVT: {}}}},
+            openapi_extra={"parameters": OPENAPI_PARAMETERS})
+def dataset_tile(tileMatrixSetId: str, tileMatrix: int, tileRow: int, tileCol: int, request: Request, conn: Conn):
+    etag, body = composite_tile(conn, request.app.state.tile_cache, request.app.state.tile_policy,
+                                tileMatrixSetId, tileMatrix, tileRow, tileCol, request.query_params)
+    headers = {"ETag": etag, "Cache-Control": "public, max-age=60"}
+    if not_modified(request, etag):
+        return Response(status_code=304, headers=headers)
+    return Response(body(), media_type=MVT, headers=headers)
