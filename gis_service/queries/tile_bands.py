@@ -76,11 +76,19 @@ def _mark(conn: Connection, c: Collection, version: int) -> None:
             features = EXCLUDED.features, built_at = now()"""), {"c": c.id, "v": version, "full": FULL_BAND})
 
 
+# A whole-collection rebuild is a load-sized job (about a minute for 200k parcels), not an
+# interactive read: it gets the export timeout, then the caller's timeout is put back.
+REBUILD_TIMEOUT = "10min"
+
+
 def rebuild(conn: Connection, c: Collection) -> int:
     """Every band of ``c`` from scratch, in the caller's transaction; returns the version built."""
     version = lock_collection(conn, c.id)
+    before = conn.execute(text("SELECT current_setting('statement_timeout')")).scalar()
+    conn.execute(text("SELECT set_config('statement_timeout', :t, true)"), {"t": REBUILD_TIMEOUT})
     conn.execute(text("DELETE FROM tile_geoms WHERE collection_id = :c"), {"c": c.id})
     conn.execute(text(_insert_sql(c, only_ids=False)), {"tcid": c.id, **c.base_params, **_BAND_PARAMS})
+    conn.execute(text("SELECT set_config('statement_timeout', :t, true)"), {"t": before})
     _mark(conn, c, version)
     return version
 
