@@ -36,6 +36,19 @@ class TileState(Base):
                                                   server_default=func.now())
 
 
+class TileAggregate(Base):
+    """Counts per unit and class (or grid cell) of a large collection, for the lowest zooms."""
+    __tablename__ = "tile_aggregates"
+    collection_id: Mapped[str] = mapped_column(Text, primary_key=True)
+    key: Mapped[str] = mapped_column(Text, primary_key=True)
+    admin_unit: Mapped[str] = mapped_column(Text, nullable=False)
+    land_use: Mapped[str] = mapped_column(Text, nullable=False)
+    land_use_name: Mapped[str] = mapped_column(Text, nullable=False)
+    count: Mapped[int] = mapped_column(Integer, nullable=False)
+    area_m2: Mapped[float] = mapped_column(Float, nullable=False)
+    geom = mapped_column(Geometry("POINT", srid=3857, spatial_index=False), nullable=False)
+
+
 class TileSeed(Base):
     """A pre-rendered tile of the default (auto) detail, valid for one data_version."""
     __tablename__ = "tile_seeds"

@@ -16,6 +16,7 @@ import math
 
 from sqlalchemy import Connection, text
 
+from gis_service.queries.features import ItemsQuery, from_sql, where_clause
 from gis_service.queries.registry import Collection
 
 WORLD_M = 2 * 20037508.342789244
@@ -62,6 +63,40 @@ def _insert_sql(c: Collection, only_ids: bool) -> str:
             ON s.extent_m >= b.px"""
 
 
+# Counts per 街道 (admin unit) and land-use class where the collection has both columns,
+# else per 0.01-degree grid cell; one point each, at the mean of its features' centroids.
+GRID_DEGREES = 0.01
+
+
+def groups_sql(q: ItemsQuery) -> tuple[str, dict]:
+    """The aggregate rows (key, admin_unit, land_use, land_use_name, count, area_m2, geom)."""
+    c = q.collection
+    where, params = where_clause(q)
+    plain = {n for n, p in c.properties.items() if not p.is_json}
+    if {"admin_unit", "land_use", "land_use_name"} <= plain:
+        keys = "coalesce(t.admin_unit, '') AS admin_unit, t.land_use, t.land_use_name"
+    else:
+        keys = (f"'grid ' || floor(ST_X(ST_Centroid(t.geom)) / {GRID_DEGREES}) || ',' || "
+                f"floor(ST_Y(ST_Centroid(t.geom)) / {GRID_DEGREES}) AS admin_unit, '' AS land_use, "
+                "'' AS land_use_name")
+    area = "sum(t.area_m2)" if "area_m2" in plain else "sum(ST_Area(t.geom::geography))"
+    return f"""
+        SELECT admin_unit || '|' || land_use AS key, * FROM (
+            SELECT {keys}, count(*)::int AS count, round({area}::numeric, 1)::float8 AS area_m2,
+                   ST_Transform(ST_SetSRID(ST_MakePoint(avg(ST_X(ST_Centroid(t.geom))),
+                                                        avg(ST_Y(ST_Centroid(t.geom)))), 4490), 3857) AS geom
+              FROM {from_sql(q)} WHERE t.geom IS NOT NULL AND {where} GROUP BY 1, 2, 3) s""", params
+
+
+def _refresh_aggregates(conn: Connection, c: Collection) -> None:
+    sql, params = groups_sql(ItemsQuery(collection=c, limit=1))
+    conn.execute(text("DELETE FROM tile_aggregates WHERE collection_id = :c"), {"c": c.id})
+    conn.execute(text(f"""INSERT INTO tile_aggregates (collection_id, key, admin_unit, land_use, land_use_name,
+                                                     count, area_m2, geom)
+                          SELECT :tcid, key, admin_unit, land_use, land_use_name, count, area_m2, geom
+                            FROM ({sql}) g"""), {"tcid": c.id, **params})
+
+
 def lock_collection(conn: Connection, collection_id: str) -> int | None:
     """Lock the collection's layer_meta row (writers bump it): no write can commit mid-build."""
     return conn.execute(text("SELECT data_version FROM layer_meta WHERE collection_id = :c FOR UPDATE"),
@@ -76,9 +111,9 @@ def _mark(conn: Connection, c: Collection, version: int) -> None:
             features = EXCLUDED.features, built_at = now()"""), {"c": c.id, "v": version, "full": FULL_BAND})
 
 
-# A whole-collection rebuild is a load-sized job (about a minute for 200k parcels), not an
-# interactive read: it gets the export timeout, then the caller's timeout is put back.
-REBUILD_TIMEOUT = "10min"
+# A whole-collection rebuild is a load-sized job (one to several minutes for 200k parcels on a
+# busy 2-core machine), not an interactive read: it gets its own timeout, then the caller's is put back.
+REBUILD_TIMEOUT = "30min"
 
 
 def rebuild(conn: Connection, c: Collection) -> int:
@@ -88,6 +123,7 @@ def rebuild(conn: Connection, c: Collection) -> int:
     conn.execute(text("SELECT set_config('statement_timeout', :t, true)"), {"t": REBUILD_TIMEOUT})
     conn.execute(text("DELETE FROM tile_geoms WHERE collection_id = :c"), {"c": c.id})
     conn.execute(text(_insert_sql(c, only_ids=False)), {"tcid": c.id, **c.base_params, **_BAND_PARAMS})
+    _refresh_aggregates(conn, c)
     conn.execute(text("SELECT set_config('statement_timeout', :t, true)"), {"t": before})
     _mark(conn, c, version)
     return version
@@ -101,11 +137,13 @@ def patch(conn: Connection, c: Collection, feature_ids: list[str], claim_version
     conn.execute(text(_insert_sql(c, only_ids=True)),
                  {"tcid": c.id, "ids": feature_ids, **c.base_params, **_BAND_PARAMS})
     if claim_version is not None:
+        _refresh_aggregates(conn, c)
         _mark(conn, c, claim_version)
 
 
 def drop(conn: Connection, collection_id: str) -> None:
     conn.execute(text("DELETE FROM tile_geoms WHERE collection_id = :c"), {"c": collection_id})
+    conn.execute(text("DELETE FROM tile_aggregates WHERE collection_id = :c"), {"c": collection_id})
     conn.execute(text("DELETE FROM tile_state WHERE collection_id = :c"), {"c": collection_id})
 
 

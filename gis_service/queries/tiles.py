@@ -9,7 +9,7 @@ from sqlalchemy import Connection, text
 
 from gis_service.queries.features import ItemsQuery, from_sql, where_clause
 from gis_service.queries.registry import Collection
-from gis_service.queries.tile_bands import FULL_BAND, band_for, band_tolerance, pixel_m
+from gis_service.queries.tile_bands import FULL_BAND, band_for, band_tolerance, groups_sql, pixel_m
 
 EXTENT = 4096
 BUFFER = 64
@@ -85,48 +85,33 @@ def band_params(z: int, full: bool) -> dict:
             "min_extent": 0.0 if band == FULL_BAND else pixel_m(z)}
 
 
-# Counts per 街道 (admin unit) and land-use class where the collection has both columns,
-# else per 0.01-degree grid cell; one point each, at the mean of its features' centroids.
-GRID_DEGREES = 0.01
-
-
-def aggregate_sql(q: ItemsQuery) -> tuple[str, dict]:
-    c = q.collection
-    where, params = where_clause(q)
-    plain = {n for n, p in c.properties.items() if not p.is_json}
-    if {"admin_unit", "land_use", "land_use_name"} <= plain:
-        keys = "coalesce(t.admin_unit, '') AS admin_unit, t.land_use, t.land_use_name"
-        group = "1, 2, 3"
+def aggregate_sql(q: ItemsQuery, precomputed: bool) -> tuple[str, dict]:
+    """Counts per unit and class: from tile_aggregates, or (a filter) grouped live."""
+    if precomputed:
+        groups, params = "SELECT * FROM tile_aggregates WHERE collection_id = :tcid", {}
     else:
-        keys = (f"'grid ' || floor(ST_X(ST_Centroid(t.geom)) / {GRID_DEGREES}) || ',' || "
-                f"floor(ST_Y(ST_Centroid(t.geom)) / {GRID_DEGREES}) AS admin_unit, '' AS land_use, "
-                "'' AS land_use_name")
-        group = "1, 2, 3"
-    area = "sum(t.area_m2)" if "area_m2" in plain else "sum(ST_Area(t.geom::geography))"
+        groups, params = groups_sql(q)
     return f"""
         WITH bounds AS (SELECT ST_TileEnvelope(:z, :x, :y) AS merc),
-        groups AS MATERIALIZED (
-            SELECT {keys}, count(*)::int AS count, round({area}::numeric, 1)::float8 AS area_m2,
-                   ST_Transform(ST_SetSRID(ST_MakePoint(avg(ST_X(ST_Centroid(t.geom))),
-                                                        avg(ST_Y(ST_Centroid(t.geom)))), 4490), 3857) AS merc
-              FROM {from_sql(q)} WHERE t.geom IS NOT NULL AND {where} GROUP BY {group}),
+        groups AS MATERIALIZED ({groups}),
         mvt AS MATERIALIZED (
-            SELECT ST_AsMVTGeom(g.merc, bounds.merc, {EXTENT}, {BUFFER}, true) AS geom,
-                   g.admin_unit || '|' || g.land_use AS id, g.admin_unit, g.land_use, g.land_use_name,
-                   g.count, g.area_m2
-              FROM groups g, bounds WHERE g.merc && ST_Expand(bounds.merc, 1))
+            SELECT ST_AsMVTGeom(g.geom, bounds.merc, {EXTENT}, {BUFFER}, true) AS geom,
+                   g.key AS id, g.admin_unit, g.land_use, g.land_use_name, g.count, g.area_m2
+              FROM groups g, bounds WHERE g.geom && ST_Expand(bounds.merc, 1))
         SELECT ST_AsMVT(mvt.*, :layer, {EXTENT}, 'geom') FROM mvt WHERE geom IS NOT NULL""", params
 
 
 def fetch_tile(conn: Connection, q: ItemsQuery, z: int, x: int, y: int, how: str = "source") -> bytes:
     """One tile's MVT bytes (empty where the tile holds no feature). ``how``: source (every
     feature as stored), banded / banded_live (generalised, precomputed or cut on the fly),
-    aggregate (counts per unit and class), banded_full (every feature from the 3857 copy)."""
+    aggregate / aggregate_live (counts per unit and class, precomputed or grouped live),
+    banded_full (every feature, from the 3857 copy)."""
     conn.execute(text(SERIAL_SQL))
     if how == "source":
         sql, params = tile_sql(q)
-    elif how == "aggregate":
-        sql, params = aggregate_sql(q)
+    elif how in ("aggregate", "aggregate_live"):
+        sql, params = aggregate_sql(q, precomputed=how == "aggregate")
+        params["tcid"] = q.collection.id
     else:
         sql, params = banded_sql(q, precomputed=how != "banded_live")
         params.update(band_params(z, full=how == "banded_full"), tcid=q.collection.id)

@@ -35,6 +35,18 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("collection_id"),
     )
     op.create_table(
+        "tile_aggregates",
+        sa.Column("collection_id", sa.Text(), nullable=False),
+        sa.Column("key", sa.Text(), nullable=False),
+        sa.Column("admin_unit", sa.Text(), nullable=False),
+        sa.Column("land_use", sa.Text(), nullable=False),
+        sa.Column("land_use_name", sa.Text(), nullable=False),
+        sa.Column("count", sa.Integer(), nullable=False),
+        sa.Column("area_m2", sa.Float(), nullable=False),
+        sa.Column("geom", Geometry(geometry_type="POINT", srid=3857, spatial_index=False), nullable=False),
+        sa.PrimaryKeyConstraint("collection_id", "key"),
+    )
+    op.create_table(
         "tile_seeds",
         sa.Column("collection_id", sa.Text(), nullable=False),
         sa.Column("data_version", sa.BigInteger(), nullable=False),
@@ -48,6 +60,7 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_table("tile_seeds")
+    op.drop_table("tile_aggregates")
     op.drop_table("tile_state")
     op.drop_index("tile_geoms_band_gist", table_name="tile_geoms")
     op.drop_table("tile_geoms")

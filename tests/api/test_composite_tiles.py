@@ -45,3 +45,10 @@ def test_composite_tileset_documents_and_bad_parameters(client):
         bad = client.get("/tiles/WebMercatorQuad/12/0/0", params=params)
         assert bad.status_code == 400 and name in bad.text, (params, bad.text)
     assert client.get("/tiles/WorldCRS84Quad/1/0/0").status_code == 404
+
+
+def test_composite_tiles_are_marked_for_the_revalidating_proxy_cache(client):
+    x, y = tile_for(112.85, 35.50, Z)
+    r = client.get(f"/tiles/WebMercatorQuad/{Z}/{y}/{x}")
+    assert r.headers["x-accel-expires"] == "@1" and r.headers["cache-control"] == "public, max-age=0"
+    assert "x-accel-expires" not in client.get("/tiles/WebMercatorQuad").headers

@@ -37,11 +37,13 @@ def decode(body: bytes, z: int, x: int, y: int) -> dict[str, dict[str, tuple[sha
     scale = (maxx - minx)
     out = {}
     for name, layer in mapbox_vector_tile.decode(body).items():
-        extent = layer.get("extent", 4096)
+        unit = scale / layer.get("extent", 4096)
         feats = {}
+
+        def to_world(c, unit=unit):
+            return np.column_stack([minx + c[:, 0] * unit, miny + c[:, 1] * unit])
         for f in layer["features"]:
-            g = shapely.transform(shape(f["geometry"]), lambda c: np.column_stack(
-                [minx + c[:, 0] / extent * scale, miny + c[:, 1] / extent * scale]))
+            g = shapely.transform(shape(f["geometry"]), to_world)
             feats[str(f["properties"].get("id", f.get("id")))] = (g, f["properties"])
         out[name] = feats
     return out

@@ -72,7 +72,7 @@ def bands_current(conn: Connection, c: Collection) -> bool:
 
 
 def how_to_cut(conn: Connection, c: Collection, z: int, detail: str, as_of: bool,
-               policy: TilePolicy) -> str:
+               policy: TilePolicy, filtered: bool = False) -> str:
     """Which tile SQL serves this request (see queries.tiles.fetch_tile)."""
     if not policy.is_large(c) or as_of:  # history is cut from the history tables, as stored
         return "source"
@@ -80,7 +80,7 @@ def how_to_cut(conn: Connection, c: Collection, z: int, detail: str, as_of: bool
     if detail == "full":
         return "banded_full" if current else "source"
     if z < policy.aggregate_below:
-        return "aggregate"
+        return "aggregate" if current and not filtered else "aggregate_live"
     return "banded" if current else "banded_live"
 
 

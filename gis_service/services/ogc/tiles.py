@@ -177,7 +177,8 @@ def tile_bytes(conn: Connection, cache: TileCache, req: TileRequest, policy: Til
     body = cache.get(req.key)
     if body is None:
         c = req.query.collection
-        how = how_to_cut(conn, c, req.z, req.detail, req.query.as_of is not None, policy)
+        how = how_to_cut(conn, c, req.z, req.detail, req.query.as_of is not None, policy,
+                         filtered=bool(req.query.filter_sql))
         if policy.seeds and how in ("banded", "aggregate") and not req.variant and req.z <= policy.seed_max_zoom:
             body = seeded_tile(conn, c.id, c.data_version, req.z, req.x, req.y)
         if body is None:
