@@ -80,3 +80,12 @@ class Settings(BaseSettings):
     writes_per_minute: int = 600  # per key, shared by all processes; 0 disables
     batches_per_hour: int = 30
     tile_cache_mb: int = 64  # 0 disables the in-process tile cache
+    # Large collections (at least this many features) get generalised tiles (detail=auto):
+    # per-zoom simplification, sub-pixel features dropped, counts below the aggregate zoom.
+    tile_generalise_min_features: int = 20000
+    tile_aggregate_below_zoom: int = 10  # zooms under this serve counts per 街道 and land use
+    tile_seeds: bool = True  # false (GIS_TILE_SEEDS=off): never serve seeded tiles (cold benchmarks)
+    tile_seed_max_zoom: int = 14  # seed 城区 from zoom 0 to this
+    tile_seed_max_mb: int = 256  # disk bound of one collection's seeds
+    tile_seed_worker: bool = True  # rebuild stale bands and re-seed after loads and edits, in the background
+    tile_seed_poll_s: float = 60.0  # the worker also looks for stale collections this often

@@ -31,13 +31,14 @@ from gis_service.db.engine import make_engine
 from gis_service.db.replica import ReadRouter
 from gis_service.db.repoint import install_sighup
 from gis_service.services import subscribers
+from gis_service.services.ogc.tile_detail import TilePolicy
 from gis_service.services.ogc.tiles import TileCache
 from gis_service.settings import Settings
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings()
-    subscribers.register_all()  # before any request can write
+    subscribers.register_all(settings)  # before any request can write
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
@@ -65,6 +66,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.settings = settings
     app.state.tile_cache = TileCache(settings.tile_cache_mb * 1024 * 1024)
+    app.state.tile_policy = TilePolicy.from_settings(settings)
     install_error_handlers(app)
     # Level 6 (zlib's default), not Starlette's 9: ~3x less CPU for ~2 % more bytes on GeoJSON.
     app.add_middleware(GZipMiddleware, minimum_size=1024, compresslevel=6)

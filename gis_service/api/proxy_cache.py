@@ -13,7 +13,8 @@ import re
 from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-CACHEABLE_PATH = re.compile(r"^/collections/[^/]+/(tiles/[^/]+/\d+/\d+/\d+|items/[^/]+)$")
+# A collection's tiles and items, and the plan layers' composite tiles.
+CACHEABLE_PATH = re.compile(r"^/(collections/[^/]+/(tiles/[^/]+/\d+/\d+/\d+|items/[^/]+)|tiles/[^/]+/\d+/\d+/\d+)$")
 CACHEABLE_TYPES = ("application/vnd.mapbox-vector-tile", "application/geo+json")
 CREDENTIALS = (b"authorization", b"x-api-key", b"cookie")
 

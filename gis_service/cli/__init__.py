@@ -26,6 +26,8 @@ from gis_service.cli.audit import audit_app  # noqa: E402
 from gis_service.cli.cluster import cluster_app, restore_to_time  # noqa: E402
 app.add_typer(audit_app, name="audit")
 app.add_typer(cluster_app, name="cluster")
+from gis_service.cli.tiles import tiles_app  # noqa: E402
+app.add_typer(tiles_app, name="tiles")
 console = Console(stderr=True, soft_wrap=True)
 
 
@@ -242,7 +244,7 @@ def check_parcels_command(
 def main() -> None:
     from gis_service.services import subscribers
 
-    subscribers.register_all()  # once, before any command writes
+    subscribers.register_all(Settings())  # once, before any command writes
     try:
         app()
     except GisError as exc:

@@ -61,5 +61,5 @@ def load_synthetic_parcels(engine: Engine, n: int, seed: int = 42, progress: boo
                     bar.advance(task, min(COPY_CHUNK, len(rows) - start))
         post_write.after_write(conn, post_write.WriteEvent("parcels", (), "load"))
     with engine.connect() as conn:  # fresh statistics so the planner uses the GIST index
-        conn.execution_options(isolation_level="AUTOCOMMIT").execute(text("ANALYZE parcels"))
+        conn.execution_options(isolation_level="AUTOCOMMIT").execute(text("ANALYZE parcels, tile_geoms"))
     return len(rows)

@@ -7,12 +7,16 @@ from gis_service.api.deps import BaseUrl, Conn
 from gis_service.api.negotiation import not_modified
 from gis_service.api.ogc_deps import CollectionDep
 from gis_service.services.ogc.params import operation_parameters
+from gis_service.services.ogc.composite_tiles import (
+    OPENAPI_PARAMETERS, composite_tile, composite_tileset_for, composite_tilesets,
+)
+from gis_service.services.ogc.tile_seeds import seed_lifespan
 from gis_service.services.ogc.tiles import (
-    MVT, TMS_ID, check_tile, tile_bytes, tile_matrix_set, tile_request, tilejson_for, tileset_document,
+    DETAIL_PARAMETER, MVT, TMS_ID, check_tile, tile_bytes, tile_matrix_set, tile_request, tilejson_for, tileset_document,
     tilesets_document,
 )
 
-router = APIRouter(tags=["OGC API – Tiles"])
+router = APIRouter(tags=["OGC API – Tiles"], lifespan=seed_lifespan)
 
 
 @router.get("/tileMatrixSets", summary="瓦片矩阵集 / tile matrix sets")
@@ -49,12 +53,36 @@ def collection_tilejson(tileMatrixSetId: str, c: CollectionDep, conn: Conn, base
             responses={200: {"content": {MVT: {}}}}, openapi_extra={"parameters": [
                 *operation_parameters(("filter", "filter-lang", "filter-crs")),
                 {"name": "as_of", "in": "query", "required": False, "schema": {"type": "string", "format": "date"},
-                 "description": "规划图层在该日（北京时间）结束时的状态 / plan layers as recorded at the end of this day"}]})
+                 "description": "规划图层在该日（北京时间）结束时的状态 / plan layers as recorded at the end of this day"},
+                DETAIL_PARAMETER]})
 def tile(tileMatrixSetId: str, tileMatrix: int, tileRow: int, tileCol: int, c: CollectionDep,
          request: Request, conn: Conn):
     req = tile_request(c, tileMatrixSetId, tileMatrix, tileRow, tileCol, request.query_params)
     headers = {"ETag": req.etag, "Cache-Control": "public, max-age=60"}
     if not_modified(request, req.etag):
         return Response(status_code=304, headers=headers)
-    body = tile_bytes(conn, request.app.state.tile_cache, req)
+    body = tile_bytes(conn, request.app.state.tile_cache, req, request.app.state.tile_policy)
     return Response(body, media_type=MVT, headers=headers)
+
+
+@router.get("/tiles", summary="合成瓦片集 / dataset tilesets (plan layers composite)")
+def dataset_tilesets(base: BaseUrl):
+    return composite_tilesets(base)
+
+
+@router.get("/tiles/{tileMatrixSetId}", summary="规划图层合成瓦片集元数据 / plan layers composite tileset")
+def dataset_tileset(tileMatrixSetId: str, conn: Conn, base: BaseUrl):
+    return composite_tileset_for(conn, base, tileMatrixSetId)
+
+
+@router.get("/tiles/{tileMatrixSetId}/{tileMatrix}/{tileRow}/{tileCol}",
+            summary="规划图层合成矢量瓦片 / one vector tile with a layer per plan collection (z/y/x)",
+            response_class=Response, responses={200: {"content": {MVT: {}}}},
+            openapi_extra={"parameters": OPENAPI_PARAMETERS})
+def dataset_tile(tileMatrixSetId: str, tileMatrix: int, tileRow: int, tileCol: int, request: Request, conn: Conn):
+    etag, body = composite_tile(conn, request.app.state.tile_cache, request.app.state.tile_policy,
+                                tileMatrixSetId, tileMatrix, tileRow, tileCol, request.query_params)
+    headers = {"ETag": etag, "Cache-Control": "public, max-age=60"}
+    if not_modified(request, etag):
+        return Response(status_code=304, headers=headers)
+    return Response(body(), media_type=MVT, headers=headers)

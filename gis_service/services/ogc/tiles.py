@@ -16,16 +16,25 @@ from sqlalchemy import Connection
 from gis_service.errors import BadParameter, NotFound
 from gis_service.queries.features import ItemsQuery
 from gis_service.queries.registry import Collection
+from gis_service.queries.tile_seeds import seeded_tile
 from gis_service.queries.tiles import fetch_tile, tile_columns
 from gis_service.services.ogc.items import collection_extent
 from gis_service.services.ogc.params import build_items_query
+from gis_service.services.ogc.tile_detail import TilePolicy, how_to_cut, parse_detail
 
 TMS_ID = "WebMercatorQuad"
 TMS_URI = "http://www.opengis.net/def/tilematrixset/OGC/1.0/WebMercatorQuad"
 MVT = "application/vnd.mapbox-vector-tile"
 MAX_ZOOM = 22
 # What a tile can honour: the items' CQL2 filter and time travel. Anything else is refused.
-TILE_PARAMETERS = ("filter", "filter-lang", "filter-crs", "as_of")
+TILE_PARAMETERS = ("filter", "filter-lang", "filter-crs", "as_of", "detail")
+DETAIL_PARAMETER = {
+    "name": "detail", "in": "query", "required": False,
+    "schema": {"type": "string", "enum": ["auto", "full"], "default": "auto"},
+    "description": "auto：大图层按缩放级别概括（逐级简化、舍去不足一像素的要素、低级别按街道与地类汇总计数）；"
+                   "full：原始几何、全部要素 / auto: large collections are generalised per zoom (simplified "
+                   "to half a pixel, sub-pixel features dropped, counts per 街道 and land use below the "
+                   "aggregate zoom); full: every feature as stored. Small collections are the same under both."}
 
 
 def check_tile(tms: str, z: int, y: int, x: int) -> None:
@@ -131,16 +140,19 @@ class TileRequest:
     y: int
     x: int
     variant: tuple[tuple[str, str], ...]
+    detail: str = "auto"
 
     @property
     def key(self) -> tuple:
         c = self.query.collection
-        return (c.id, c.data_version, self.z, self.y, self.x, self.variant)
+        return (c.id, c.data_version, self.z, self.y, self.x, self.variant, self.detail)
 
     @property
     def etag(self) -> str:
         c = self.query.collection
         tag = f"{c.id}-{c.data_version}-{self.z}-{self.y}-{self.x}"
+        if self.detail != "auto":
+            tag += f"-{self.detail}"
         if self.variant:
             tag += "-" + hashlib.sha256(repr(self.variant).encode()).hexdigest()[:16]
         return f'W/"{tag}"'
@@ -153,17 +165,24 @@ def tile_request(c: Collection, tms: str, z: int, y: int, x: int, params: Mappin
     if unknown:
         raise BadParameter(unknown[0], f"瓦片不支持该参数（可用：{', '.join(TILE_PARAMETERS)}）",
                            f"unknown tile parameter {unknown[0]!r}; tiles accept {list(TILE_PARAMETERS)}")
-    given = {k: v for k, v in params.items() if v != ""}
+    given = {k: v for k, v in params.items() if v != "" and k != "detail"}
+    detail = parse_detail(params.get("detail"))
     q = build_items_query(c, given, limit=1, max_limit=1)
     variant = tuple(sorted(given.items())) if q.filter_sql or q.as_of else ()
-    return TileRequest(q, z, y, x, variant)
+    return TileRequest(q, z, y, x, variant, detail)
 
 
-def tile_bytes(conn: Connection, cache: TileCache, req: TileRequest) -> bytes:
-    """A tile from the cache, or from PostGIS (then cached: the key carries the data version)."""
+def tile_bytes(conn: Connection, cache: TileCache, req: TileRequest, policy: TilePolicy) -> bytes:
+    """A tile from the cache, a seed, or PostGIS (the keys carry the data version)."""
     body = cache.get(req.key)
     if body is None:
-        body = fetch_tile(conn, req.query, req.z, req.x, req.y)
+        c = req.query.collection
+        how = how_to_cut(conn, c, req.z, req.detail, req.query.as_of is not None, policy,
+                         filtered=bool(req.query.filter_sql))
+        if policy.seeds and how in ("banded", "aggregate") and not req.variant and req.z <= policy.seed_max_zoom:
+            body = seeded_tile(conn, c.id, c.data_version, req.z, req.x, req.y)
+        if body is None:
+            body = fetch_tile(conn, req.query, req.z, req.x, req.y, how)
         cache.put(req.key, body)
     return body
 
