@@ -31,6 +31,7 @@ def export_revision(rev: str) -> Path:
     archive = subprocess.run(["git", "archive", rev, "gis_service"], cwd=PROJECT_ROOT, capture_output=True,
                              check=True).stdout
     subprocess.run(["tar", "-x", "-C", str(tmp)], input=archive, check=True)
+    (tmp / "layers").symlink_to(PROJECT_ROOT / "layers")  # data, not code: the same for both sides
     vendor = PROJECT_ROOT / "gis_service" / "static" / "vendor"  # npm assets: git-ignored
     if vendor.exists() and not (tmp / "gis_service" / "static" / "vendor").exists():
         (tmp / "gis_service" / "static" / "vendor").symlink_to(vendor)
@@ -72,11 +73,13 @@ def main() -> None:
         for server in (before, after):
             server.stop()
         shutil.rmtree(old, ignore_errors=True)
-    summary = {k: {n: {f: v[f] for f in ("rps", "rps_min", "rps_max", "p50_ms", "p95_ms", "server_cpu_core_share")}
+    summary = {k: {n: {f: v[f] for f in ("rps", "rps_min", "rps_max", "p50_ms", "p95_ms", "server_cpu_core_share",
+                                                 "server_cpu_ms_per_request")}
                    for n, v in pair.items()} for k, pair in result.items()}
     for key, pair in summary.items():
         log(f"{key}: before {pair['before']['rps']} req/s, after {pair['after']['rps']} req/s "
-            f"({pair['after']['rps'] / pair['before']['rps']:.2f}x)")
+            f"({pair['after']['rps'] / pair['before']['rps']:.2f}x); server CPU per request "
+            f"{pair['before']['server_cpu_ms_per_request']} -> {pair['after']['server_cpu_ms_per_request']} ms")
     print(json.dumps({"rev": args.rev, "env": args.env, "items": summary}, indent=1))
 
 

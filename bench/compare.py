@@ -50,6 +50,10 @@ def run_alternating(servers: list[Server], workloads: list[Workload], rounds: in
                     result = wrk.get_paths(server.base, workload.paths[server.name],
                                            workload.connections, seconds * workload.seconds_factor)
                 result.update(cpu.result)
+                # CPU per request is steadier than req/s on a shared machine: another process's load
+                # slows both, but does not add to this server's CPU time.
+                result["server_cpu_ms_per_request"] = round(
+                    1000 * result["server_cpu_core_share"] / result["rps"], 2) if result["rps"] else None
                 runs[workload.key][server.name].append(result)
                 log(f"  round {r + 1}/{rounds} {workload.key:28} {server.name:9} "
                     f"{result['rps']:9.1f} req/s  p50 {result['p50_ms']:8.1f} ms  "

@@ -121,7 +121,8 @@ def targets(results: dict, r: dict, baseline: dict | None = None) -> list[dict]:
                         _ratio(now, before), lambda v: v >= 0.95,
                         None if baseline else "no --baseline results file given"))
     for peer, floor in (("mapserver", 1), ("tipg", 1.5)):
-        item_ratios = [v for k, v in r.items() if k.startswith("items_") and k.endswith(f"_vs_{peer}")]
+        item_ratios = [v for k, v in r.items()
+                       if k.startswith("items_") and k.endswith(f"_vs_{peer}") and v is not None]
         rows.append(row(f"items >= {floor}x {peer} at every size (lowest ratio)",
                         min(item_ratios) if item_ratios else None, lambda v, f=floor: v >= f))
     rows += _tile_targets(results, r, row)

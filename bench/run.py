@@ -165,11 +165,14 @@ def run(args) -> dict:
         elif not args.db_url:
             db.destroy()
     results["load"]["after"] = load_average()
-    results["ratios"] = report.ratios(results)
     baseline = json.loads(args.baseline.read_text(encoding="utf-8")) if args.baseline else None
     results["config"]["baseline"] = str(args.baseline) if args.baseline else None
-    results["targets"] = report.targets(results, results["ratios"], baseline)
-    results["winners"] = report.winners(results)
+    try:  # a report bug must not lose an hour of measurements: the raw numbers are written anyway
+        results["ratios"] = report.ratios(results)
+        results["targets"] = report.targets(results, results["ratios"], baseline)
+        results["winners"] = report.winners(results)
+    except Exception as error:  # noqa: BLE001
+        results["report_error"] = repr(error)
     results["finished"] = dt.datetime.now().isoformat(timespec="seconds")
     return results
 
@@ -268,7 +271,8 @@ def main() -> None:
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(results, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
     print()
-    print(report.summary_table(results))
+    if "report_error" not in results:
+        print(report.summary_table(results))
     print(f"\nresults: {out}")
 
 
