@@ -21,10 +21,14 @@ from bench.machine import free_port
 from bench.servers import BENCH_DIR, POOL_SIZE, UVICORN_FLAGS, Server
 
 PYGEOAPI_VENV = BENCH_DIR / ".venv-pygeoapi"
-# pygeoapi 0.21 turns a CRS84 bbox into EPSG:4490 with that CRS's lat-first axes and then hands it to
-# ST_MakeEnvelope as x/y, so its bbox pages name the storage CRS (no transform) and keep lon/lat order:
-# the same box on the ground as the others get.
+# pygeoapi 0.21 needs the table's SRID as storage_crs for a bbox filter (else ST_MakeEnvelope is built
+# in 4326 and PostGIS refuses the mix), but then builds a pyproj Transformer to CRS84 on every request
+# (0.4 of its time, py-spy) and turns a CRS84 bbox into EPSG:4490's lat-first axes before handing it
+# to ST_MakeEnvelope as x/y. So: `parcels` as stored (no transform; CGCS2000 and CRS84 agree to
+# centimetres here) for the pages, and `parcels_4490` for the bbox pages, which name the storage CRS
+# as bbox-crs and keep lon/lat order: the same box on the ground as the others get.
 PYGEOAPI_STORAGE_CRS = "http://www.opengis.net/def/crs/EPSG/0/4490"
+PYGEOAPI_BBOX_COLLECTION = "parcels_4490"
 # The attributes our parcels tiles carry (queries/tiles.py TILE_PROPERTIES that parcels has), plus id.
 TILE_ATTRIBUTES = ("id", "land_use", "land_use_name", "area_m2", "admin_unit")
 # One mapserv process serves one request at a time: as many processes as the others have pooled
@@ -211,9 +215,18 @@ metadata:
   contact: {{name: bench, position: bench, address: '', city: '', stateorprovince: '', postalcode: '',
              country: '', phone: '', fax: '', email: '', url: '', hours: '', instructions: '', role: pointOfContact}}
 resources:
-  parcels:
+{_pygeoapi_resource("parcels", c, extent, None)}
+{_pygeoapi_resource(PYGEOAPI_BBOX_COLLECTION, c, extent, PYGEOAPI_STORAGE_CRS)}
+"""
+
+
+def _pygeoapi_resource(name: str, c: dict, extent, storage_crs: str | None) -> str:
+    crs = (f"""
+        storage_crs: {storage_crs}
+        crs: ['http://www.opengis.net/def/crs/OGC/1.3/CRS84', '{storage_crs}']""" if storage_crs else "")
+    return f"""  {name}:
     type: collection
-    title: parcels
+    title: {name}
     description: parcels
     keywords: [parcels]
     extents:
@@ -225,11 +238,7 @@ resources:
                password: '{c['password']}', search_path: [public]}}
         id_field: id
         table: parcels
-        geom_field: geom
-        # The table's SRID (CGCS2000), else its bbox filter is built in 4326 and PostGIS refuses it.
-        storage_crs: {PYGEOAPI_STORAGE_CRS}
-        crs: ['http://www.opengis.net/def/crs/OGC/1.3/CRS84', '{PYGEOAPI_STORAGE_CRS}']
-"""
+        geom_field: geom{crs}"""
 
 
 def pygeoapi(db_url: str, extent: tuple[float, float, float, float]) -> Server | None:
