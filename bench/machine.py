@@ -125,17 +125,26 @@ def system_cpu_s() -> tuple[float, float]:
 class CpuMeter:
     """Share of one core the server used, and how busy the whole machine was, over a block."""
 
-    def __init__(self, pid: int) -> None:
-        self.pid = pid
+    def __init__(self, pids: int | list[int]) -> None:
+        self.pids = [pids] if isinstance(pids, int) else list(pids)
         self.result: dict = {}
 
+    def _cpu(self) -> float:
+        total = 0.0
+        for pid in self.pids:
+            try:
+                total += process_cpu_s(pid)
+            except OSError:
+                pass  # a FastCGI child that exited
+        return total
+
     def __enter__(self) -> "CpuMeter":
-        self._t0, self._p0, self._s0 = time.monotonic(), process_cpu_s(self.pid), system_cpu_s()
+        self._t0, self._p0, self._s0 = time.monotonic(), self._cpu(), system_cpu_s()
         return self
 
     def __exit__(self, *exc) -> None:
         wall = time.monotonic() - self._t0
         busy = system_cpu_s()[0] - self._s0[0]
         total = system_cpu_s()[1] - self._s0[1]
-        self.result = {"server_cpu_core_share": round((process_cpu_s(self.pid) - self._p0) / wall, 2),
+        self.result = {"server_cpu_core_share": round((self._cpu() - self._p0) / wall, 2),
                        "machine_cpu_busy": round(busy / total, 2) if total else None}

@@ -2,8 +2,9 @@
 
     .venv/bin/python -m bench.run [--quick] [--only items,tiles] [--no-profile]
 
-It starts its own PostGIS, loads the plan layers and a synthetic cadastre,
-starts our server and tipg on that same database, and measures both with wrk.
+It starts its own PostGIS, loads the plan layers and a synthetic cadastre, starts our server
+(cold, and a second one warm for the tiles), tipg, MapServer 8 and pygeoapi on that same
+database, and measures them in alternating rounds with wrk.
 """
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from pathlib import Path
 
 import httpx
 
-from bench import ceiling, compare, exports, parcel_check, profile, qgis_load, report, workloads
+from bench import ceiling, compare, exports, parcel_check, peers, profile, qgis_load, report, tile_runs, workloads
 from bench.compare import Workload
 from bench.database import BenchDatabase, prepare, server_versions, start_cluster
 from bench.machine import load_average, machine_info
@@ -41,47 +42,81 @@ def wait_for_quiet(max_wait_s: float, threshold: float = 1.5) -> dict:
     return {"waited_s": round(time.monotonic() - started), "load_at_start": load_average()}
 
 
-def items_workloads(db: BenchDatabase, tipg_cid: str, seed: int) -> list[Workload]:
-    """The same pages from both; each server is asked the way its own next links ask."""
+def items_workloads(db: BenchDatabase, prefixes: dict[str, tuple[str, str]], seed: int) -> list[Workload]:
+    """The same pages from every server; each is asked the way its own next links ask (ours by
+    keyset cursor, the peers by offset). ``prefixes``: peer -> (URL prefix, its collection id)."""
     shapes = {f"limit{n}": workloads.with_cursors(db, workloads.offset_pages(n, seed)) for n in LIMITS}
     shapes["bbox1km2_limit100"] = workloads.bbox_pages(workloads.district(db), 100, seed)
+    fmts = {"tipg": "geojson"}
     out = []
     for connections in (1, 16):
         for name, pages in shapes.items():
-            out.append(Workload(f"items_{name}_c{connections}", connections, {
-                "ours": [workloads.items_path("parcels", p, "json", keyset=True) for p in pages],
-                "tipg": [workloads.items_path(tipg_cid, p, "geojson") for p in pages]}))
-    return out
-
-
-def tile_workloads(db: BenchDatabase, templates: dict[str, str], seed: int) -> list[Workload]:
-    tiles = workloads.district_tiles(db, seed)
-
-    def paths(z):
-        return {name: [workloads.tile_path(t, tile) for tile in tiles[z]] for name, t in templates.items()}
-
-    # z12/z13 tiles of a dense cadastre are megabytes each: longer runs, so each run counts enough.
-    out = [Workload(f"tiles_z{z}_c16", 16, paths(z), 2 if z <= 13 else 1) for z in workloads.TILE_ZOOMS]
-    out.append(Workload("tiles_z14_c1", 1, paths(14)))  # the latency target is a single user's
+            paths = {"ours": [workloads.items_path("parcels", p, "json", keyset=True) for p in pages]}
+            for peer, (prefix, cid) in prefixes.items():
+                extra = ""
+                if peer == "pygeoapi" and "bbox" in name:  # see peers.PYGEOAPI_STORAGE_CRS
+                    cid, extra = peers.PYGEOAPI_BBOX_COLLECTION, f"&bbox-crs={peers.PYGEOAPI_STORAGE_CRS}"
+                paths[peer] = [prefix + workloads.items_path(cid, p, fmts.get(peer, "json")) + extra for p in pages]
+            out.append(Workload(f"items_{name}_c{connections}", connections, paths))
     return out
 
 
 def sanity(servers, items: list[Workload], tiles: list[Workload]) -> dict:
-    """Both servers answer the same question: same features per bbox, comparable tile sizes."""
+    """Every server answers the same question: the same features per bbox and per page, comparable
+    tile sizes."""
     bbox = next(w for w in items if "bbox" in w.key)
-    counts = []
+    page = next(w for w in items if w.key == "items_limit10_c1")
+    counts, first_ids = [], {}
     for i in range(3):
         row = {}
         for s in servers:
+            if s.name not in bbox.paths:
+                continue
             body = httpx.get(s.base + bbox.paths[s.name][i], timeout=60).json()
             row[s.name] = {"returned": body.get("numberReturned", len(body["features"])),
                            "matched": body.get("numberMatched")}
         counts.append(row)
+    for s in servers:
+        if s.name in page.paths:
+            body = httpx.get(s.base + page.paths[s.name][0], timeout=60).json()
+            first_ids[s.name] = [str(f.get("id")) for f in body["features"]][:3]
     sizes = {}
-    for w in tiles[:-1]:
-        sizes[w.key] = {s.name: len(httpx.get(s.base + w.paths[s.name][0], timeout=60).content)
-                        for s in servers}
-    return {"bbox_counts": counts, "first_tile_bytes": sizes}
+    for w in tiles:
+        if w.connections == 16 and not w.key.startswith("tiles_gen"):
+            sizes[w.key] = {s.name: len(httpx.get(s.base + w.paths[s.name][0], timeout=600).content)
+                            for s in servers if s.name in w.paths}
+    return {"bbox_counts": counts, "first_page_ids": first_ids, "first_tile_bytes": sizes}
+
+
+def start_servers(db: BenchDatabase, results: dict, servers: list) -> dict:
+    """Ours cold and warm, tipg, MapServer and pygeoapi where installed, appended to ``servers``
+    (which the caller stops, also after a failed start); returns their items prefixes."""
+    extent = workloads.district(db).bounds
+    mine, warm, theirs = ours(db.url), ours(db.url, warm=True), tipg(db.libpq_url)
+    servers += [mine, warm, theirs]
+    missing = peers.mapserver_missing_support()
+    results["machine"]["mapserver"] = peers.mapserver_version()
+    results["machine"]["pygeoapi_sqlalchemy_psycopg2"] = peers.pygeoapi_version()
+    if not missing:
+        servers.append(peers.MapServer(db.url, extent))
+    else:
+        results["servers_missing"] = {"mapserver": f"mapserv -v lacks {missing}"}
+    pygeo = peers.pygeoapi(db.url, extent)
+    if pygeo is not None:
+        servers.append(pygeo)
+    for server in servers:
+        server.start()
+    results["servers"] = {s.name: {"env": {k: v for k, v in s.env.items()
+                                           if k.startswith(("GIS_", "TIPG_", "DB_", "MAPSERV", "PYGEOAPI"))}}
+                          for s in servers}
+    prefixes = {"tipg": ("", parcels_collection_id(theirs))}
+    results["servers"]["tipg_collection"] = prefixes["tipg"][1]
+    names = {s.name for s in servers}
+    if "mapserver" in names:
+        prefixes["mapserver"] = ("/mapserv/parcels/ogcapi", "parcels")
+    if "pygeoapi" in names:
+        prefixes["pygeoapi"] = ("", "parcels")
+    return prefixes
 
 
 def run(args) -> dict:
@@ -100,68 +135,32 @@ def run(args) -> dict:
             results["setup"] = prepare(db, args.n, args.seed)
         results["database"] = server_versions(db)
         results["machine"]["tipg_uvicorn_asyncpg"] = tipg_version()
-        theirs, mine = tipg(db.libpq_url), ours(db.url)
-        for server in (mine, theirs):
-            server.start()
-        servers = [mine, theirs]
-        results["servers"] = {"ours": {"env": {k: v for k, v in mine.env.items() if k.startswith("GIS_")}},
-                              "tipg": {"env": {k: v for k, v in theirs.env.items()
-                                               if k.startswith(("TIPG_", "DB_"))}}}
-        tipg_cid = parcels_collection_id(theirs)
-        our_api, tipg_api = mine.openapi("/openapi.json"), theirs.openapi("/api")
-        templates = {"ours": tile_template(our_api, "parcels"), "tipg": tile_template(tipg_api, tipg_cid)}
+        prefixes = start_servers(db, results, servers)
+        by_name = {s.name: s for s in servers}
+        mine = by_name["ours"]
+        our_api = mine.openapi("/openapi.json")
+        templates = {"ours": tile_template(our_api, "parcels"), "ours_warm": tile_template(our_api, "parcels"),
+                     "tipg": tile_template(by_name["tipg"].openapi("/api"), prefixes["tipg"][1])}
+        if "mapserver" in by_name:
+            templates["mapserver"] = peers.MapServer.TILE_TEMPLATE
         results["servers"]["tile_templates"] = templates
-        items = items_workloads(db, tipg_cid, args.seed)
-        tiles = tile_workloads(db, templates, args.seed)
+        items = items_workloads(db, prefixes, args.seed)
+        district_tile = workloads.district_tiles(db, args.seed)[14][0]
+        results["tile_detail"] = tile_runs.probe_detail(mine, templates["ours"], district_tile)
+        log(f"  tile detail parameter: {results['tile_detail']}")
+        tiles = tile_runs.tile_workloads(db, templates, results["tile_detail"], args.seed)
         for w in items:
             for s in servers:
-                compare.check_paths(s, w.paths[s.name], "json")
+                if s.name in w.paths:
+                    compare.check_paths(s, w.paths[s.name], "json")
+        checked = set()  # the c1 and warm workloads ask for the c16 tiles again: check each once
         for w in tiles:
             for s in servers:
-                compare.check_paths(s, w.paths[s.name], MVT)
+                if s.name in w.paths and (s.name, w.paths[s.name][0]) not in checked:
+                    checked.add((s.name, w.paths[s.name][0]))
+                    compare.check_paths(s, w.paths[s.name], MVT)
         results["sanity"] = sanity(servers, items, tiles)
-
-        if "ceiling" in args.only:
-            log("a0. pgbench ceiling: our page SQL straight against PostGIS, 16 clients")
-            results["ceiling"] = {}
-            for n in LIMITS:
-                pages = workloads.with_cursors(db, workloads.offset_pages(n, args.seed))
-                scripts = ceiling.page_scripts(db, pages)
-                results["ceiling"][f"limit{n}"] = ceiling.run_pgbench(db, scripts, 16, args.seconds, args.seed)
-                log(f"  limit {n}: {results['ceiling'][f'limit{n}']}")
-        if "items" in args.only:
-            log("a. items: ours vs tipg")
-            compare.warm_up(servers, [w for w in items if w.connections == 16])
-            pairs = compare.run_alternating(servers, items, args.rounds, args.seconds, log)
-            results["items"] = pairs
-        if "tiles" in args.only:
-            log("b. vector tiles: ours vs tipg")
-            compare.warm_up(servers, tiles[:-1])
-            results["tiles"] = compare.run_alternating(servers, tiles, args.rounds, args.seconds, log)
-        results["load"]["after_http"] = load_average()
-        if "parcel_check" in args.only:
-            log("c. parcel check")
-            results["parcel_check"] = run_parcel_check(mine, db, our_api, args)
-        if "exports" in args.only:
-            log("d. full exports (ours, restarted first: growth is measured from a fresh process)")
-            mine.stop()
-            mine.start()
-            results["exports"] = {"geojsonseq": exports.geojsonseq(mine, "parcels"),
-                                  "gpkg": exports.geopackage(mine, "parcels")}
-            log(f"  {results['exports']}")
-        if "qgis" in args.only:
-            log(f"e. QGIS loads the whole collection over OAPIF (tipg stopped after {args.qgis_deadline} s)")
-            results["qgis"] = {"ours": qgis_load.load(mine, "parcels", QGIS_FULL_LOAD_DEADLINE_S),
-                               "tipg_deadline_s": args.qgis_deadline}
-            log(f"  ours: {results['qgis']['ours']}")
-            results["qgis"]["tipg"] = qgis_load.load(theirs, tipg_cid, args.qgis_deadline)
-            log(f"  tipg: {results['qgis']['tipg']}")
-        if args.profile and profile.available():
-            results["profile"] = {}
-            for key in ("items_limit1000_c16", "tiles_z16_c16"):
-                log(f"profiling ours with py-spy under {key}")
-                slow = next(w for w in items + tiles if w.key == key)
-                results["profile"][key] = profile.profile(mine, slow.paths["ours"], slow.connections, 10)
+        run_sections(args, results, db, servers, items, tiles, our_api)
     finally:
         for server in servers:
             server.stop()
@@ -170,10 +169,69 @@ def run(args) -> dict:
         elif not args.db_url:
             db.destroy()
     results["load"]["after"] = load_average()
-    results["ratios"] = report.ratios(results)
-    results["targets"] = report.targets(results, results["ratios"])
+    baseline = json.loads(args.baseline.read_text(encoding="utf-8")) if args.baseline else None
+    results["config"]["baseline"] = str(args.baseline) if args.baseline else None
+    try:  # a report bug must not lose an hour of measurements: the raw numbers are written anyway
+        results["ratios"] = report.ratios(results)
+        results["targets"] = report.targets(results, results["ratios"], baseline)
+        results["winners"] = report.winners(results)
+    except Exception as error:  # noqa: BLE001
+        results["report_error"] = repr(error)
     results["finished"] = dt.datetime.now().isoformat(timespec="seconds")
     return results
+
+
+def run_sections(args, results: dict, db: BenchDatabase, servers: list, items: list, tiles: list,
+                 our_api: dict) -> None:
+    by_name = {s.name: s for s in servers}
+    mine, theirs = by_name["ours"], by_name["tipg"]
+    http = [s for s in servers if s.name != "ours_warm"]
+    if "ceiling" in args.only:
+        log("a0. pgbench ceiling: our page SQL straight against PostGIS, 16 clients")
+        results["ceiling"] = {}
+        for n in LIMITS:
+            pages = workloads.with_cursors(db, workloads.offset_pages(n, args.seed))
+            scripts = ceiling.page_scripts(db, pages)
+            results["ceiling"][f"limit{n}"] = ceiling.run_pgbench(db, scripts, 16, args.seconds, args.seed)
+            log(f"  limit {n}: {results['ceiling'][f'limit{n}']}")
+    if "items" in args.only:
+        log(f"a. items: {', '.join(s.name for s in http)}")
+        compare.warm_up(http, [w for w in items if w.connections == 16])
+        results["items"] = compare.run_alternating(http, items, args.rounds, args.seconds, log)
+    if "tiles" in args.only:
+        log(f"b. vector tiles: {', '.join(s.name for s in servers if s.name != 'pygeoapi')} (cold and warm)")
+        compare.warm_up([s for s in servers if s.name != "ours_warm"], [w for w in tiles if w.connections == 16],
+                        seconds=1)
+        results["tiles"] = compare.run_alternating(servers, tiles, args.rounds, args.seconds, log,
+                                                   before_run=tile_runs.fill)
+    results["load"]["after_http"] = load_average()
+    for server in servers:  # the rest measures ours alone
+        if server.name not in ("ours", "tipg"):
+            server.stop()
+    if "parcel_check" in args.only:
+        log("c. parcel check")
+        results["parcel_check"] = run_parcel_check(mine, db, our_api, args)
+    if "exports" in args.only:
+        log("d. full exports (ours, restarted first: growth is measured from a fresh process)")
+        mine.stop()
+        mine.start()
+        results["exports"] = {"geojsonseq": exports.geojsonseq(mine, "parcels"),
+                              "gpkg": exports.geopackage(mine, "parcels")}
+        log(f"  {results['exports']}")
+    if "qgis" in args.only:
+        log(f"e. QGIS loads the whole collection over OAPIF (tipg stopped after {args.qgis_deadline} s)")
+        results["qgis"] = {"ours": qgis_load.load(mine, "parcels", QGIS_FULL_LOAD_DEADLINE_S),
+                           "tipg_deadline_s": args.qgis_deadline}
+        log(f"  ours: {results['qgis']['ours']}")
+        results["qgis"]["tipg"] = qgis_load.load(theirs, results["servers"]["tipg_collection"], args.qgis_deadline)
+        log(f"  tipg: {results['qgis']['tipg']}")
+    if args.profile and profile.available():
+        results["profile"] = {}
+        for key in ("items_limit10_c16", "items_limit1000_c16", "tiles_z16_c16"):
+            found = [w for w in items + tiles if w.key == key]
+            if found:
+                log(f"profiling ours with py-spy under {key}")
+                results["profile"][key] = profile.profile(mine, found[0].paths["ours"], found[0].connections, 10)
 
 
 def run_parcel_check(server, db: BenchDatabase, openapi: dict, args) -> dict:
@@ -207,6 +265,7 @@ def main() -> None:
     parser.add_argument("--db-url", help="reuse a prepared database instead of a throwaway one")
     parser.add_argument("--keep-db", action="store_true", help="leave the throwaway cluster running")
     parser.add_argument("--out", type=Path, help="default: bench/results/<date>.json")
+    parser.add_argument("--baseline", type=Path, help="an earlier results file: items no slower than it")
     args = parser.parse_args()
     args.only = [s.strip() for s in args.only.split(",") if s.strip()]
     if args.quick:
@@ -216,7 +275,8 @@ def main() -> None:
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(results, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
     print()
-    print(report.summary_table(results))
+    if "report_error" not in results:
+        print(report.summary_table(results))
     print(f"\nresults: {out}")
 
 

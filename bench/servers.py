@@ -44,11 +44,19 @@ class Server:
         assert self.proc is not None
         return self.proc.pid
 
+    @property
+    def pids(self) -> list[int]:
+        """Every process whose CPU counts as this server's (a FastCGI peer has several)."""
+        return [self.pid]
+
     def start(self, timeout_s: float = 90) -> None:
         self.log_path = Path(tempfile.mkstemp(prefix=f"bench-{self.name}-", suffix=".log")[1])
         log = open(self.log_path, "w")
         self.proc = subprocess.Popen([*self.cmd, "--port", str(self.port)], cwd=self.cwd,
                                      env=self.env, stdout=log, stderr=subprocess.STDOUT)
+        self._wait_healthy(timeout_s)
+
+    def _wait_healthy(self, timeout_s: float) -> None:
         deadline = time.monotonic() + timeout_s
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
@@ -84,8 +92,11 @@ class Server:
         return httpx.get(self.base + path, timeout=30).json()
 
 
-def ours(database_url: str) -> Server:
-    env = {**os.environ, "GIS_DATABASE_URL": database_url, "GIS_TILE_CACHE_MB": "0",
+def ours(database_url: str, warm: bool = False) -> Server:
+    """Cold (the default): no tile cache and no seeds. ``warm``: the in-process tile cache and the
+    seeds on, as deployed; named ``ours_warm`` so no table can take it for the cold one."""
+    cache = {"GIS_TILE_CACHE_MB": "256"} if warm else {"GIS_TILE_CACHE_MB": "0", "GIS_TILE_SEEDS": "off"}
+    env = {**os.environ, "GIS_DATABASE_URL": database_url, **cache,
            "GIS_POOL_SIZE": str(POOL_SIZE), "GIS_POOL_MAX_OVERFLOW": "0",
            # Waiting for a connection is what tipg does too; a 503 would end the request early.
            "GIS_POOL_TIMEOUT_S": "120",
@@ -93,7 +104,7 @@ def ours(database_url: str) -> Server:
            "GIS_WRITES_PER_MINUTE": "0", "GIS_BATCHES_PER_HOUR": "0"}
     cmd = [str(PROJECT_ROOT / ".venv" / "bin" / "python"), "-m", "uvicorn",
            "gis_service.api.app:create_app", "--factory", "--host", "127.0.0.1", *UVICORN_FLAGS]
-    return Server("ours", cmd, env, "/healthz", PROJECT_ROOT)
+    return Server("ours_warm" if warm else "ours", cmd, env, "/healthz", PROJECT_ROOT)
 
 
 def tipg(libpq_url: str) -> Server:

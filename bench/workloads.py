@@ -19,7 +19,7 @@ MAX_OFFSET = 5000          # pages start anywhere in the first 5,000 parcels
 PATHS_PER_WORKLOAD = 64
 BBOX_SIDE_M = 1000         # about 1 km² per bbox
 METRES_PER_DEGREE = 111_320
-TILE_ZOOMS = (12, 13, 14, 15, 16)
+TILE_ZOOMS = (10, 11, 12, 13, 14, 15, 16)
 
 
 @dataclass(frozen=True)

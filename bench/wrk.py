@@ -68,6 +68,8 @@ def summarise(runs: list[dict]) -> dict:
         "p95_ms_min": min(r["p95_ms"] for r in runs), "p95_ms_max": max(r["p95_ms"] for r in runs),
         "mb_per_s": med("mb_per_s"),
         "server_cpu_core_share": med("server_cpu_core_share") if "server_cpu_core_share" in runs[0] else None,
+        "server_cpu_ms_per_request": round(statistics.median(per), 2) if (per := [
+            r["server_cpu_ms_per_request"] for r in runs if r.get("server_cpu_ms_per_request") is not None]) else None,
         "machine_cpu_busy": med("machine_cpu_busy") if runs[0].get("machine_cpu_busy") is not None else None,
         "errors": sum(r["errors"] for r in runs), "non_2xx": sum(r["non_2xx"] for r in runs),
         "rounds": runs,

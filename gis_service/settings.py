@@ -40,6 +40,8 @@ class Settings(BaseSettings):
     pool_max_overflow: int = 4
     pool_timeout_s: float = 3.0
     connect_timeout_s: int = 3
+    # A pooled connection idle longer than this is pinged before use; 0 pings at every checkout.
+    pool_ping_idle_s: float = 1.0
     statement_timeout_ms: int = 15000  # interactive reads (items, tiles, pages)
     export_statement_timeout_ms: int = 300000  # whole-layer downloads and streams
     health_statement_timeout_ms: int = 2000

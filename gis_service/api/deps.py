@@ -71,8 +71,10 @@ async def _connection(request: Request) -> AsyncIterator[Connection]:
     """Reads may go to the replica (db.replica decides: lag, the caller's own writes); the rest to the primary."""
     state = request.app.state
     anonymous = _is_anonymous_read(request)
-    replica = request.method in ("GET", "HEAD") and await run_in_threadpool(
-        state.read_router.use_replica, anonymous=anonymous, min_lsn=getattr(request.state, "min_lsn", None))
+    # Without a replica there is nothing to decide: no hop to a worker thread for it.
+    replica = request.method in ("GET", "HEAD") and state.read_router.status_is_configured() and \
+        await run_in_threadpool(state.read_router.use_replica, anonymous=anonymous,
+                                min_lsn=getattr(request.state, "min_lsn", None))
     async for conn in _open(request, state.read_engine if replica else state.engine,
                             partial(state.read_router.connect, replica, anonymous)):
         yield conn

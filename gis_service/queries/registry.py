@@ -86,7 +86,7 @@ META_SQL = """
     SELECT collection_id, kind, title_zh, coalesce(title_en, '') AS title_en,
            coalesce(description_zh, '') AS description_zh,
            coalesce(description_en, '') AS description_en, geometry_type, source, license, style,
-           data_version, feature_count, updated_at
+           data_version, feature_count, updated_at, ctid::text || ':' || xmin::text AS stamp
       FROM layer_meta {where} ORDER BY kind, collection_id
 """
 
@@ -130,10 +130,31 @@ def list_collections(conn: Connection) -> list[Collection]:
     return [_build(conn, row) for row in rows]
 
 
+# The row version of a collection's layer_meta row: ctid and xmin change with every update of it
+# (data_version is bumped by the data triggers; titles and styles by the loader), inside one
+# transaction too, and are the same on a streaming replica. So a built Collection is reused only
+# while its row is unchanged, whichever process or replica made the change: no time-to-live.
+STAMP_SQL = """
+    SELECT current_database() AS db, ctid::text || ':' || xmin::text AS stamp
+      FROM layer_meta WHERE collection_id = :c
+"""
+# (engine url, database, collection id) -> (stamp, Collection); bounded by the collections there are.
+_BUILT: dict[tuple[str, str, str], tuple[str, Collection]] = {}
+
+
 def get_collection(conn: Connection, collection_id: str) -> Collection:
-    row = conn.execute(text(META_SQL.format(where="WHERE collection_id = :c")),
-                       {"c": collection_id}).first()
-    if row is None:
+    stamp = conn.execute(text(STAMP_SQL), {"c": collection_id}).first()
+    if stamp is None:
         raise UnknownCollection(f"没有图层 {collection_id!r}", f"no collection {collection_id!r}",
                                 detail={"collection": collection_id})
-    return _build(conn, row)
+    key = (str(conn.engine.url), stamp.db, collection_id)
+    cached = _BUILT.get(key)
+    if cached is not None and cached[0] == stamp.stamp:
+        return cached[1]
+    row = conn.execute(text(META_SQL.format(where="WHERE collection_id = :c")), {"c": collection_id}).first()
+    if row is None:  # deleted between the two reads
+        raise UnknownCollection(f"没有图层 {collection_id!r}", f"no collection {collection_id!r}",
+                                detail={"collection": collection_id})
+    collection = _build(conn, row)
+    _BUILT[key] = (row.stamp, collection)  # the stamp of the row it was built from
+    return collection

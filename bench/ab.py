@@ -1,0 +1,87 @@
+"""A/B of our own server: the working tree against a git revision, on one prepared database.
+
+    .venv/bin/python -m bench.ab --db-url postgresql+psycopg://postgres@127.0.0.1:PORT/gis \\
+        [--rev HEAD] [--rounds 3] [--seconds 5] [--env GIS_POOL_PING_IDLE_S=0]
+
+The revision is exported (``git archive``) to a temp dir, which is the 'before' process's cwd and
+first on its PYTHONPATH, so both processes use the same venv and differ only in ``gis_service``. Rounds alternate as in bench.run;
+the items workloads are bench.run's (keyset pages, limit 10/100/1000 at 16 connections).
+Use it to measure one change before keeping it (docs/PERFORMANCE.md, "Changes made").
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import subprocess
+import tempfile
+from pathlib import Path
+
+from gis_service.settings import PROJECT_ROOT
+
+from bench import compare, workloads
+from bench.compare import Workload
+from bench.database import BenchDatabase
+from bench.run import LIMITS, log
+from bench.servers import ours
+
+
+def export_revision(rev: str) -> Path:
+    tmp = Path(tempfile.mkdtemp(prefix="bench-ab-"))
+    archive = subprocess.run(["git", "archive", rev, "gis_service"], cwd=PROJECT_ROOT, capture_output=True,
+                             check=True).stdout
+    subprocess.run(["tar", "-x", "-C", str(tmp)], input=archive, check=True)
+    (tmp / "layers").symlink_to(PROJECT_ROOT / "layers")  # data, not code: the same for both sides
+    vendor = PROJECT_ROOT / "gis_service" / "static" / "vendor"  # npm assets: git-ignored
+    if vendor.exists() and not (tmp / "gis_service" / "static" / "vendor").exists():
+        (tmp / "gis_service" / "static" / "vendor").symlink_to(vendor)
+    return tmp
+
+
+def items(db: BenchDatabase, seed: int) -> list[Workload]:
+    out = []
+    for n in LIMITS:
+        pages = workloads.with_cursors(db, workloads.offset_pages(n, seed))
+        paths = [workloads.items_path("parcels", p, "json", keyset=True) for p in pages]
+        out.append(Workload(f"items_limit{n}_c16", 16, {"before": paths, "after": paths}))
+    return out
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--db-url", required=True)
+    parser.add_argument("--rev", default="HEAD", help="the 'before' side")
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--seconds", type=int, default=5)
+    parser.add_argument("--seed", type=int, default=42)
+    parser.add_argument("--env", action="append", default=[], help="KEY=VALUE for the 'after' side only")
+    args = parser.parse_args()
+    db = BenchDatabase(url=args.db_url, port=int(args.db_url.rsplit(":", 1)[1].split("/")[0]))
+    old = export_revision(args.rev)
+    before, after = ours(db.url), ours(db.url)
+    before.name, after.name = "before", "after"
+    # python -m puts its cwd first on sys.path: the exported tree must be the cwd, not only on PYTHONPATH.
+    before.env, before.cwd = {**before.env, "PYTHONPATH": str(old)}, old
+    after.env = {**after.env, **dict(e.split("=", 1) for e in args.env)}
+    try:
+        for server in (before, after):
+            server.start()
+        loads = items(db, args.seed)
+        compare.warm_up([before, after], loads)
+        result = compare.run_alternating([before, after], loads, args.rounds, args.seconds, log)
+    finally:
+        for server in (before, after):
+            server.stop()
+        shutil.rmtree(old, ignore_errors=True)
+    summary = {k: {n: {f: v[f] for f in ("rps", "rps_min", "rps_max", "p50_ms", "p95_ms", "server_cpu_core_share",
+                                                 "server_cpu_ms_per_request")}
+                   for n, v in pair.items()} for k, pair in result.items()}
+    for key, pair in summary.items():
+        log(f"{key}: before {pair['before']['rps']} req/s, after {pair['after']['rps']} req/s "
+            f"({pair['after']['rps'] / pair['before']['rps']:.2f}x); server CPU per request "
+            f"{pair['before']['server_cpu_ms_per_request']} -> {pair['after']['server_cpu_ms_per_request']} ms")
+    print(json.dumps({"rev": args.rev, "env": args.env, "items": summary}, indent=1))
+
+
+if __name__ == "__main__":
+    main()
