@@ -64,12 +64,25 @@ _NEARBY_FEATURES = f"""
    WHERE NOT retired AND geom IS NOT NULL AND location_basis NOT IN ('unlocated', 'area_hint')
 """
 
-CHECK_SQL = text(f"""
-WITH input AS MATERIALIZED (
+# The parcels of one request: (ord, g4490, g, extra) from the bound arrays.
+REQUEST_INPUT = f"""
   SELECT t.ord, ST_SetSRID(ST_GeomFromWKB(t.wkb), 4490) AS g4490,
-         ST_Transform(ST_SetSRID(ST_GeomFromWKB(t.wkb), 4490), {AREA_EPSG}) AS g
+         ST_Transform(ST_SetSRID(ST_GeomFromWKB(t.wkb), 4490), {AREA_EPSG}) AS g, NULL::jsonb AS extra
     FROM unnest(CAST(:ords AS int[]), CAST(:wkbs AS bytea[])) AS t(ord, wkb)
-),
+"""
+
+
+def check_sql(input_sql: str) -> str:
+    """The check over any set of parcels ``input_sql`` yields as (ord, g4490, g in EPSG:4547, extra).
+
+    The single check runs it over the request's parcels, a batch over its staged rows: one
+    definition of what is measured, whatever the number of parcels.
+    """
+    return _CHECK_TEMPLATE.replace("{input}", input_sql)
+
+
+_CHECK_TEMPLATE = f"""
+WITH input AS MATERIALIZED ({{input}}),
 polys AS MATERIALIZED ({_POLYGON_LAYERS}),
 prohibited AS MATERIALIZED (
   SELECT (ST_Dump(ST_Transform(geom, {AREA_EPSG}))).geom AS g
@@ -134,13 +147,14 @@ SELECT i.ord, ST_Area(i.g) AS area_m2, GeometryType(i.g4490) AS geometry_type,
        (SELECT ST_Distance(i.g, p.g) FROM polys p
          WHERE p.layer = 'admin_units' AND p.kind = 'district' ORDER BY 1 LIMIT 1) AS district_distance_m,
        COALESCE(o.rows, '[]'::json) AS overlaps, COALESCE(d.rows, '[]'::json) AS distances,
-       COALESCE(n.rows, '[]'::json) AS nearby
+       COALESCE(n.rows, '[]'::json) AS nearby, i.extra
   FROM input i
   LEFT JOIN overlap_rows o USING (ord)
   LEFT JOIN distance_rows d USING (ord)
   LEFT JOIN nearby_rows n USING (ord)
  ORDER BY i.ord
-""")
+"""
+CHECK_SQL = text(check_sql(REQUEST_INPUT))
 
 # Data versions of the layers a report rests on, and the features that cannot take part.
 CONTEXT_SQL = text("""
