@@ -106,9 +106,12 @@ overlap_pairs AS MATERIALIZED (
   -- Measured here, layer by layer, so PostGIS reuses each prepared layer geometry.
   SELECT i.ord, p.layer, p.id, p.name, p.kind, p.geometry_quality, p.location_basis, p.plan_ref,
          ST_Covers(p.g, i.g) AS covers, i.g AS parcel, p.g AS feature
-    FROM polys p JOIN input i ON p.g && i.g AND ST_Intersects(p.g, i.g)
+    FROM polys p CROSS JOIN LATERAL (
+      -- LATERAL ... OFFSET 0 keeps each layer feature outermost whatever the row estimates (a
+      -- staged table's are often 1), so its prepared geometry serves every parcel of the set.
+      SELECT i.ord, i.g FROM input i WHERE p.g && i.g AND ST_Intersects(p.g, i.g) OFFSET 0) i
 ),
-overlap_rows AS (
+overlap_rows AS MATERIALIZED (
   SELECT ord, json_agg(json_build_object(
            'layer', layer, 'id', id, 'name', name, 'kind', kind,
            'geometry_quality', geometry_quality, 'location_basis', location_basis, 'plan_ref', plan_ref,
@@ -123,9 +126,9 @@ distance_pairs AS MATERIALIZED (
          CASE WHEN s.zone_g IS NOT NULL THEN ST_Distance(s.zone_g, i.g) END AS zone_distance_m,
          s.zone_g IS NOT NULL AND ST_Covers(s.zone_g, i.g) AS inside_zone,
          ST_Dimension(s.g) = 2 AND ST_Covers(s.g, i.g) AS inside_feature
-    FROM screen s CROSS JOIN input i
+    FROM screen s CROSS JOIN LATERAL (SELECT i.ord, i.g FROM input i OFFSET 0) i
 ),
-distance_rows AS (
+distance_rows AS MATERIALIZED (
   SELECT ord, json_agg(json_build_object(
            'layer', layer, 'id', id, 'name', name, 'kind', kind, 'geometry_quality', geometry_quality,
            'plan_ref', plan_ref, 'distance_m', distance_m, 'zoned_fraction', zoned_fraction,
@@ -133,13 +136,14 @@ distance_rows AS (
            ORDER BY layer, id) AS rows
     FROM distance_pairs GROUP BY ord
 ),
-nearby_rows AS (
+nearby_rows AS MATERIALIZED (
   SELECT i.ord, json_agg(json_build_object(
            'layer', p.layer, 'id', p.id, 'name', p.name, 'category', p.category,
            'geometry_quality', p.geometry_quality, 'location_basis', p.location_basis,
            'status', p.status, 'distance_m', ST_Distance(i.g, p.g))
            ORDER BY ST_Distance(i.g, p.g), p.id) AS rows
-    FROM input i JOIN points p ON ST_DWithin(i.g, p.g, :nearby_m)
+    FROM points p CROSS JOIN LATERAL (
+      SELECT i.ord, i.g FROM input i WHERE ST_DWithin(i.g, p.g, :nearby_m) OFFSET 0) i
    GROUP BY i.ord
 )
 SELECT i.ord, ST_Area(i.g) AS area_m2, GeometryType(i.g4490) AS geometry_type,

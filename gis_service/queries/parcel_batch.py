@@ -19,22 +19,18 @@ STAGED_INPUT = f"""
                             'wkb', encode(ST_AsBinary(r.geom), 'hex')) AS extra
     FROM parcel_check_job_rows r
    WHERE r.job_id = :job AND r.report_id IS NULL AND r.result IS NULL AND r.error IS NULL
+     AND r.row_number % :lanes = :lane
    ORDER BY r.row_number LIMIT :limit
 """
 STAGED_CHECK_SQL = text(check_sql(STAGED_INPUT))
 
 _ROW_COLUMNS = "(job_id, row_number, attributes, geom, error, proposed_use)"
 
-_REPORTS_TEMP = ("CREATE TEMP TABLE IF NOT EXISTS batch_reports (row_number int PRIMARY KEY, id text, "
-                 "verdict text, result jsonb) ON COMMIT DELETE ROWS")
-_INSERT_REPORTS = text(
-    "INSERT INTO parcel_check_reports (id, created_at, actor, proposed_use, input_crs, verdict, geom, result, "
-    "data_versions) SELECT s.id, :created_at, :actor, r.proposed_use, :crs, s.verdict, r.geom, s.result, "
-    "CAST(:versions AS jsonb) FROM batch_reports s JOIN parcel_check_job_rows r "
-    "ON r.job_id = :job AND r.row_number = s.row_number")
+_REPORT_COLUMNS = "(id, created_at, actor, proposed_use, input_crs, verdict, geom, result, data_versions)"
 _LINK_ROWS = text(
-    "UPDATE parcel_check_job_rows r SET report_id = s.id, verdict = s.verdict FROM batch_reports s "
-    "WHERE r.job_id = :job AND r.row_number = s.row_number")
+    "UPDATE parcel_check_job_rows r SET report_id = t.id, verdict = t.verdict "
+    "FROM unnest(CAST(:rows AS int[]), CAST(:ids AS text[]), CAST(:verdicts AS text[])) AS t(n, id, verdict) "
+    "WHERE r.job_id = :job AND r.row_number = t.n")
 
 
 def _copy(conn: Connection, statement: str, rows: Iterable[tuple]) -> None:
@@ -50,17 +46,19 @@ def stage_rows(conn: Connection, job_id: str, rows: Iterable[tuple]) -> None:
           ((job_id, *row) for row in rows))
 
 
-def staged_check(conn: Connection, job_id: str, limit: int, nearby_m: float = 500.0) -> list:
-    """The check of the job's next ``limit`` pending rows, as ``analysis.check_chunk`` answers it."""
-    return conn.execute(STAGED_CHECK_SQL, {"job": job_id, "limit": limit, "nearby_m": nearby_m}).mappings().all()
+def staged_check(conn: Connection, job_id: str, limit: int, lane: int = 0, lanes: int = 1,
+                 nearby_m: float = 500.0) -> list:
+    """The check of the job's next ``limit`` pending rows (of those numbered ``lane`` modulo ``lanes``),
+    as ``analysis.check_chunk`` answers it."""
+    return conn.execute(STAGED_CHECK_SQL, {"job": job_id, "limit": limit, "lane": lane, "lanes": lanes,
+                                           "nearby_m": nearby_m}).mappings().all()
 
 
-def store_row_reports(conn: Connection, job_id: str, reports: Iterable[tuple[int, str, str, str]], *,
-                      created_at, actor: str, crs: str, versions_json: str) -> None:
-    """Store (row_number, report id, verdict, report JSON) as reports and link the job rows to them."""
-    conn.execute(text(_REPORTS_TEMP))
-    _copy(conn, "COPY batch_reports (row_number, id, verdict, result) FROM STDIN", reports)
-    params = {"job": job_id, "created_at": created_at, "actor": actor, "crs": crs, "versions": versions_json}
-    conn.execute(_INSERT_REPORTS, params)
-    conn.execute(_LINK_ROWS, {"job": job_id})
-    conn.execute(text("DELETE FROM batch_reports"))  # the next chunk may share this transaction
+def store_row_reports(conn: Connection, job_id: str, reports: list[tuple]) -> None:
+    """COPY the reports (id, created_at, actor, use, crs, verdict, EWKB hex, report JSON, versions JSON)
+    of the rows numbered as given in ``reports[i][0]`` and link each job row to its report."""
+    # A crash may lose the last chunks' commits; the job then resumes from its first unlinked row.
+    conn.execute(text("SET LOCAL synchronous_commit = off"))
+    _copy(conn, f"COPY parcel_check_reports {_REPORT_COLUMNS} FROM STDIN", (r[1:] for r in reports))
+    conn.execute(_LINK_ROWS, {"job": job_id, "rows": [r[0] for r in reports], "ids": [r[1] for r in reports],
+                              "verdicts": [r[6] for r in reports]})

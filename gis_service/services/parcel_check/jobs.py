@@ -13,6 +13,7 @@ import os
 import socket
 import threading
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
 
 import datetime as dt
@@ -135,43 +136,64 @@ def _hand_back(engine: Engine, job: dict, worker: str) -> str:
     return "queued"
 
 
-def check_chunk_of_job(conn: Connection, job: dict, worker: str, chunk_size: int) -> str | None:
-    """Check, store and link the job's next chunk of rows in the caller's transaction.
+def check_chunk_of_job(conn: Connection, job: dict, worker: str, chunk_size: int, lane: int = 0,
+                       lanes: int = 1) -> str | None:
+    """Check, store and link the job's next chunk of rows (of one lane) in the caller's transaction.
 
-    Returns None to go on, else the job's state: 'succeeded', or 'lost' to another worker."""
+    Returns None to go on, else 'done' (nothing left in the lane) or 'lost' (another worker has the job)."""
     options = job["options"]
     context = check_context(conn)
-    rows = staged_check(conn, job["id"], chunk_size)
+    rows = staged_check(conn, job["id"], chunk_size, lane, lanes)
     if not rows:
-        conn.execute(text("UPDATE parcel_check_jobs SET state = 'succeeded', percent = 100, "
-                          "finished_at = now(), updated_at = now() WHERE id = :job AND worker = :worker"),
-                     {"job": job["id"], "worker": worker})
-        return "succeeded"
+        return "done"
     now = dt.datetime.now(dt.timezone.utc)
     actor, crs = job.get("actor") or "anonymous", options.get("source_crs") or ""
     reports = staged_reports(rows, context, options)
-    stored = [(row["ord"], stamp(report, actor, now), report["verdict"]["code"],
-               orjson.dumps(report, option=orjson.OPT_SERIALIZE_NUMPY).decode())
-              for row, report in zip(rows, reports)]
-    store_row_reports(conn, job["id"], stored, created_at=now, actor=actor, crs=crs,
-                      versions_json=orjson.dumps(context["data_versions"]).decode())
+    versions = orjson.dumps(context["data_versions"]).decode()
+    store_row_reports(conn, job["id"], [
+        (row["ord"], stamp(report, actor, now), now, actor, report["input"]["proposed_use"], crs,
+         report["verdict"]["code"], "SRID=4490;" + row["extra"]["wkb"],
+         orjson.dumps(report, option=orjson.OPT_SERIALIZE_NUMPY).decode(), versions)
+        for row, report in zip(rows, reports)])
     if conn.execute(_PROGRESS_SQL, {"job": job["id"], "worker": worker, "n": len(rows)}).first() is None:
         conn.rollback()  # another worker took the job over; its results win
         return "lost"
     return None
 
 
+def _work_lane(engine: Engine, job: dict, worker: str, chunk_size: int, lane: int, lanes: int,
+               stop: threading.Event | None) -> str:
+    while True:
+        if stop is not None and stop.is_set():
+            return "stopped"
+        with engine.begin() as conn:
+            state = check_chunk_of_job(conn, job, worker, chunk_size, lane, lanes)
+        if state is not None:
+            return state
+
+
 def process_job(engine: Engine, job: dict, worker: str, chunk_size: int,
-                stop: threading.Event | None = None) -> str:
-    """Work a claimed job to the end; returns its final state ('queued' if stopped on shutdown)."""
+                stop: threading.Event | None = None, lanes: int = 1) -> str:
+    """Work a claimed job to the end; returns its final state ('queued' if stopped on shutdown).
+
+    With ``lanes`` > 1 that many connections check interleaved rows at once: PostgreSQL checks one
+    chunk while Python writes up the reports of another."""
     try:
-        while True:
-            if stop is not None and stop.is_set():
-                return _hand_back(engine, job, worker)
-            with engine.begin() as conn:
-                state = check_chunk_of_job(conn, job, worker, chunk_size)
-            if state is not None:
-                return state
+        if lanes > 1:
+            with ThreadPoolExecutor(lanes, thread_name_prefix="parcel-check-lane") as pool:
+                states = set(pool.map(lambda lane: _work_lane(engine, job, worker, chunk_size, lane, lanes, stop),
+                                      range(lanes)))
+        else:
+            states = {_work_lane(engine, job, worker, chunk_size, 0, 1, stop)}
+        if "lost" in states:
+            return "lost"
+        if "stopped" in states:
+            return _hand_back(engine, job, worker)
+        with engine.begin() as conn:
+            conn.execute(text("UPDATE parcel_check_jobs SET state = 'succeeded', percent = 100, "
+                              "finished_at = now(), updated_at = now() WHERE id = :job AND worker = :worker"),
+                         {"job": job["id"], "worker": worker})
+        return "succeeded"
     except Exception as exc:  # noqa: BLE001  (any failure ends the job clearly, never silently)
         log.exception("parcel-check job %s failed", job["id"])
         reason = exc.message_en if isinstance(exc, GisError) else f"{type(exc).__name__}: {exc}"
@@ -203,7 +225,7 @@ class JobWorker(threading.Thread):
                 self.wake.wait(POLL_S)
                 self.wake.clear()
                 continue
-            process_job(self.engine, job, self.worker_id, s.parcel_batch_chunk, self.stop)
+            process_job(self.engine, job, self.worker_id, s.parcel_batch_chunk, self.stop, s.parcel_batch_lanes)
 
 
 @asynccontextmanager
