@@ -66,7 +66,8 @@ class Settings(BaseSettings):
     parcel_check_max_body_bytes: int = 10 * 1024**2
     parcel_batch_max_bytes: int = 50 * 1024**2
     parcel_batch_max_features: int = 100_000
-    parcel_batch_chunk: int = 500
+    parcel_batch_chunk: int = 1000
+    parcel_batch_lanes: int = 2  # connections one batch job checks with at once
     parcel_job_lease_s: float = 30.0  # a running job without a heartbeat this long is taken over
     parcel_job_max_attempts: int = 3
     parcel_job_worker: bool = True  # run a batch worker thread in each app process

@@ -78,10 +78,13 @@ class ParcelCheckJobRow(Base):
     attributes: Mapped[dict] = mapped_column(JSONB, nullable=False, server_default=text("'{}'::jsonb"))
     geom = mapped_column(Geometry("GEOMETRY", srid=STORAGE_SRID, spatial_index=False), nullable=True)
     verdict: Mapped[str | None] = mapped_column(Text)
-    result: Mapped[dict | None] = mapped_column(JSONB)
+    proposed_use: Mapped[str | None] = mapped_column(Text)  # the row's own use, else the request's
+    report_id: Mapped[str | None] = mapped_column(
+        Text, ForeignKey("parcel_check_reports.id", ondelete="SET NULL"))
+    result: Mapped[dict | None] = mapped_column(JSONB)  # jobs checked before report_id existed
     error: Mapped[dict | None] = mapped_column(JSONB)
     __table_args__ = (
         # Pending rows are found by this index when a job resumes.
         Index("parcel_check_job_rows_pending_idx", "job_id", "row_number",
-              postgresql_where=text("result IS NULL AND error IS NULL")),
+              postgresql_where=text("report_id IS NULL AND result IS NULL AND error IS NULL")),
     )

@@ -64,12 +64,25 @@ _NEARBY_FEATURES = f"""
    WHERE NOT retired AND geom IS NOT NULL AND location_basis NOT IN ('unlocated', 'area_hint')
 """
 
-CHECK_SQL = text(f"""
-WITH input AS MATERIALIZED (
+# The parcels of one request: (ord, g4490, g, extra) from the bound arrays.
+REQUEST_INPUT = f"""
   SELECT t.ord, ST_SetSRID(ST_GeomFromWKB(t.wkb), 4490) AS g4490,
-         ST_Transform(ST_SetSRID(ST_GeomFromWKB(t.wkb), 4490), {AREA_EPSG}) AS g
+         ST_Transform(ST_SetSRID(ST_GeomFromWKB(t.wkb), 4490), {AREA_EPSG}) AS g, NULL::jsonb AS extra
     FROM unnest(CAST(:ords AS int[]), CAST(:wkbs AS bytea[])) AS t(ord, wkb)
-),
+"""
+
+
+def check_sql(input_sql: str) -> str:
+    """The check over any set of parcels ``input_sql`` yields as (ord, g4490, g in EPSG:4547, extra).
+
+    The single check runs it over the request's parcels, a batch over its staged rows: one
+    definition of what is measured, whatever the number of parcels.
+    """
+    return _CHECK_TEMPLATE.replace("{input}", input_sql)
+
+
+_CHECK_TEMPLATE = f"""
+WITH input AS MATERIALIZED ({{input}}),
 polys AS MATERIALIZED ({_POLYGON_LAYERS}),
 prohibited AS MATERIALIZED (
   SELECT (ST_Dump(ST_Transform(geom, {AREA_EPSG}))).geom AS g
@@ -93,9 +106,12 @@ overlap_pairs AS MATERIALIZED (
   -- Measured here, layer by layer, so PostGIS reuses each prepared layer geometry.
   SELECT i.ord, p.layer, p.id, p.name, p.kind, p.geometry_quality, p.location_basis, p.plan_ref,
          ST_Covers(p.g, i.g) AS covers, i.g AS parcel, p.g AS feature
-    FROM polys p JOIN input i ON p.g && i.g AND ST_Intersects(p.g, i.g)
+    FROM polys p CROSS JOIN LATERAL (
+      -- LATERAL ... OFFSET 0 keeps each layer feature outermost whatever the row estimates (a
+      -- staged table's are often 1), so its prepared geometry serves every parcel of the set.
+      SELECT i.ord, i.g FROM input i WHERE p.g && i.g AND ST_Intersects(p.g, i.g) OFFSET 0) i
 ),
-overlap_rows AS (
+overlap_rows AS MATERIALIZED (
   SELECT ord, json_agg(json_build_object(
            'layer', layer, 'id', id, 'name', name, 'kind', kind,
            'geometry_quality', geometry_quality, 'location_basis', location_basis, 'plan_ref', plan_ref,
@@ -110,9 +126,9 @@ distance_pairs AS MATERIALIZED (
          CASE WHEN s.zone_g IS NOT NULL THEN ST_Distance(s.zone_g, i.g) END AS zone_distance_m,
          s.zone_g IS NOT NULL AND ST_Covers(s.zone_g, i.g) AS inside_zone,
          ST_Dimension(s.g) = 2 AND ST_Covers(s.g, i.g) AS inside_feature
-    FROM screen s CROSS JOIN input i
+    FROM screen s CROSS JOIN LATERAL (SELECT i.ord, i.g FROM input i OFFSET 0) i
 ),
-distance_rows AS (
+distance_rows AS MATERIALIZED (
   SELECT ord, json_agg(json_build_object(
            'layer', layer, 'id', id, 'name', name, 'kind', kind, 'geometry_quality', geometry_quality,
            'plan_ref', plan_ref, 'distance_m', distance_m, 'zoned_fraction', zoned_fraction,
@@ -120,13 +136,14 @@ distance_rows AS (
            ORDER BY layer, id) AS rows
     FROM distance_pairs GROUP BY ord
 ),
-nearby_rows AS (
+nearby_rows AS MATERIALIZED (
   SELECT i.ord, json_agg(json_build_object(
            'layer', p.layer, 'id', p.id, 'name', p.name, 'category', p.category,
            'geometry_quality', p.geometry_quality, 'location_basis', p.location_basis,
            'status', p.status, 'distance_m', ST_Distance(i.g, p.g))
            ORDER BY ST_Distance(i.g, p.g), p.id) AS rows
-    FROM input i JOIN points p ON ST_DWithin(i.g, p.g, :nearby_m)
+    FROM points p CROSS JOIN LATERAL (
+      SELECT i.ord, i.g FROM input i WHERE ST_DWithin(i.g, p.g, :nearby_m) OFFSET 0) i
    GROUP BY i.ord
 )
 SELECT i.ord, ST_Area(i.g) AS area_m2, GeometryType(i.g4490) AS geometry_type,
@@ -134,13 +151,14 @@ SELECT i.ord, ST_Area(i.g) AS area_m2, GeometryType(i.g4490) AS geometry_type,
        (SELECT ST_Distance(i.g, p.g) FROM polys p
          WHERE p.layer = 'admin_units' AND p.kind = 'district' ORDER BY 1 LIMIT 1) AS district_distance_m,
        COALESCE(o.rows, '[]'::json) AS overlaps, COALESCE(d.rows, '[]'::json) AS distances,
-       COALESCE(n.rows, '[]'::json) AS nearby
+       COALESCE(n.rows, '[]'::json) AS nearby, i.extra
   FROM input i
   LEFT JOIN overlap_rows o USING (ord)
   LEFT JOIN distance_rows d USING (ord)
   LEFT JOIN nearby_rows n USING (ord)
  ORDER BY i.ord
-""")
+"""
+CHECK_SQL = text(check_sql(REQUEST_INPUT))
 
 # Data versions of the layers a report rests on, and the features that cannot take part.
 CONTEXT_SQL = text("""

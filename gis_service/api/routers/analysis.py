@@ -27,6 +27,9 @@ CRS_DOC = ("输入坐标参考系：EPSG 代码或 OGC URI（默认 CRS84），�
            "Xi'an 1980 and Beijing 1954 are refused.")
 USE_DOC = ("拟建用途 proposed use: residential, commercial, industrial, public, infrastructure, "
            "agricultural, ecological")
+USE_COLUMN_DOC = ("批量文件中每行的用途列（默认自动识别 拟用途、拟建用途、proposed_use、用途、地块用途）；"
+                  "空值用 proposed_use / the file's per-row use column (detected from the common names when "
+                  "not given); a blank value takes proposed_use, an unknown value makes the row an error")
 BODY_DOC = {
     "required": True,
     "description": (
@@ -111,6 +114,7 @@ async def parcel_check_batch(request: Request, conn: Conn, settings: AppSettings
                              crs: Annotated[str | None, Query(description=CRS_DOC)] = None,
                              proposed_use: Annotated[str | None, Query(description=USE_DOC)] = None,
                              repair: bool = False, layer: str | None = None,
+                             use_column: Annotated[str | None, Query(description=USE_COLUMN_DOC)] = None,
                              filename: Annotated[str | None, Query(
                                  description="file name when the body is the raw file")] = None):
     """GeoJSON, GeoPackage, zipped Shapefile (GBK/UTF-8), CSV with WKT, DXF, or a 界址点 coordinate
@@ -120,7 +124,8 @@ async def parcel_check_batch(request: Request, conn: Conn, settings: AppSettings
     name, content = await _upload(request, settings.parcel_batch_max_bytes, filename)
     document = await run_in_threadpool(
         submit_batch, conn, request.app, content, name, settings=settings, actor=_actor(request),
-        options={"crs": crs, "proposed_use": proposed_use, "repair": repair, "layer": layer}, base=base)
+        options={"crs": crs, "proposed_use": proposed_use, "repair": repair, "layer": layer,
+                 "use_column": use_column}, base=base)
     return JSONResponse(document, status_code=202, headers={"Location": f"{base}/jobs/{document['id']}"})
 
 
@@ -153,8 +158,8 @@ def job_state(job_id: str, conn: Conn, base: BaseUrl):
             responses={200: {"content": {"application/geo+json": {}, "text/csv": {},
                                          "application/geopackage+sqlite3": {}, "application/vnd.openxmlformats-"
                                          "officedocument.spreadsheetml.sheet": {}}}})
-def job_results(job_id: str, conn: Conn,
+def job_results(job_id: str, conn: Conn, base: BaseUrl,
                 f: Annotated[Literal["geojson", "json", "csv", "gpkg", "xlsx"], Query()] = "geojson"):
-    result = export_job_results(conn, job_id, "geojson" if f == "json" else f)
+    result = export_job_results(conn, job_id, "geojson" if f == "json" else f, base)
     return FileResponse(result.path, media_type=result.media_type, filename=result.filename,
                         background=BackgroundTask(result.cleanup))

@@ -21,14 +21,14 @@ import pyogrio.errors
 import pyproj
 import shapely
 
-from gis_service.crs import CRS84, CrsSpec, get_transformer, parse_crs, spec_from_pyproj
+from gis_service.crs import CRS84, CrsSpec, get_transformer, parse_crs, spec_from_pyproj, to_storage
 from gis_service.errors import GisError, InvalidFile, PayloadTooLarge, UnsupportedCrs
 from gis_service.loader.archives import extract_zip, shapefile_encoding
 from gis_service.loader.readers import WKT_COLUMNS
 from gis_service.services.parcel_check.boundary_points import (
     decode, is_point_list, read_exchange_txt, read_point_csv,
 )
-from gis_service.services.parcel_check.geometry_input import parse_one
+from gis_service.services.parcel_check.geometry_input import CHINA_BOX, parse_one
 
 OGR_SUFFIXES = {".geojson", ".json", ".gpkg", ".kml", ".shp", ".dxf"}
 DEFAULT_CRS84 = {".geojson", ".json", ".kml", ".csv"}  # per their specifications
@@ -97,19 +97,50 @@ def read_batch_file(content: bytes, filename: str, *, crs: str | None = None, la
     if spec is None:
         raise _invalid(shown, "未声明坐标参考系，请用 crs 参数指定（如 EPSG:4547；带号坐标用 EPSG:4526）",
                        "declares no CRS; pass crs (e.g. EPSG:4547, or EPSG:4526 for zone-prefixed eastings)")
-    result = BatchInput(columns=columns, source_crs=spec.label)
-    for number, (attributes, mapping, error) in enumerate(mappings, start=1):
+    return BatchInput(columns=columns, source_crs=spec.label, rows=_parse_rows(mappings, spec, repair))
+
+
+def _parse_rows(items: list, spec: CrsSpec, repair: bool) -> list[BatchRow]:
+    """Rows from (attributes, shapely geometry or GeoJSON mapping, read error).
+
+    Clean polygons are accepted and converted in a few vectorised calls; every other row goes
+    through ``parse_one``, the single check's own validation, which names what is wrong."""
+    geoms = np.array([g if isinstance(g, shapely.Geometry) else None for _, g, _ in items], dtype=object)
+    fast, stored = _clean_polygons(geoms, spec)
+    rows = []
+    for number, ((attributes, geom, error), clean, good) in enumerate(zip(items, fast, stored), start=1):
         row = BatchRow(number, attributes)
         if error:
             row.error = {"row": number, "reason_zh": error[0], "reason": error[1]}
+        elif clean:
+            row.geometry = good
         else:
+            mapping = shapely.geometry.mapping(geom) if isinstance(geom, shapely.Geometry) else geom
             try:
                 parcel = parse_one(mapping, {}, number - 1, spec, repair=repair, allow_points=False)
                 row.geometry, row.repair_reason = parcel.geometry, parcel.repair_reason
             except GisError as exc:
                 row.error = {"row": number, "reason_zh": exc.message_zh, "reason": exc.message_en}
-        result.rows.append(row)
-    return result
+        rows.append(row)
+    return rows
+
+
+def _clean_polygons(geoms: np.ndarray, spec: CrsSpec) -> tuple[np.ndarray, np.ndarray]:
+    """(mask, geometries in EPSG:4490): valid non-empty (Multi)Polygons that land in China.
+
+    GEOS validity also refuses NaN/Infinity; a wrong CRS or swapped axes miss the China box."""
+    clean = np.isin(shapely.get_type_id(geoms), (3, 6)) & ~shapely.is_empty(geoms)
+    clean[clean] = shapely.is_valid(geoms[clean])
+    stored = np.full(len(geoms), None, dtype=object)
+    if clean.any():
+        with np.errstate(invalid="ignore"):
+            moved = np.asarray(to_storage(geoms[clean], spec), dtype=object)
+            west, south, east, north = shapely.bounds(moved).T
+            inside = ((west >= CHINA_BOX[0]) & (south >= CHINA_BOX[1]) & (east <= CHINA_BOX[2])
+                      & (north <= CHINA_BOX[3]))
+        stored[np.flatnonzero(clean)[inside]] = moved[inside]
+        clean[np.flatnonzero(clean)[~inside]] = False
+    return clean, stored
 
 
 def _read_text(path: Path, shown: str, suffix: str):
@@ -141,8 +172,7 @@ def _read_wkt_csv(text: str, shown: str):
         attributes = {c: record[c] for c in columns}
         wkt = record[wkt_column].strip()
         try:
-            mapping = shapely.geometry.mapping(shapely.from_wkt(wkt)) if wkt else None
-            rows.append((attributes, mapping, None))
+            rows.append((attributes, shapely.from_wkt(wkt) if wkt else None, None))
         except shapely.errors.GEOSException as exc:
             rows.append((attributes, None, (f"第 {line} 行 WKT 无法解析：{exc}", f"line {line}: unparsable WKT: {exc}")))
     return columns, rows, None, CRS84
@@ -165,8 +195,7 @@ def _read_ogr(path: Path, shown: str, suffix: str, layer: str | None):
     spec, geoms = _file_crs(frame.crs, geoms, shown)
     columns = [str(c) for c in attributes.columns]
     records = [{str(k): plain(v) for k, v in r.items()} for r in attributes.to_dict("records")]
-    rows = [(record, None if g is None else shapely.geometry.mapping(g), None)
-            for record, g in zip(records, geoms)]
+    rows = [(record, g, None) for record, g in zip(records, geoms)]
     return columns, rows, spec, CRS84 if suffix in DEFAULT_CRS84 else None
 
 

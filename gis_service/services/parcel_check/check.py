@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 
 import orjson
 import shapely
@@ -39,11 +39,6 @@ def check_proposed_use(value: str | None) -> str | None:
     return value
 
 
-def _chunks(items: Sequence, size: int) -> Iterator[Sequence]:
-    for start in range(0, len(items), size):
-        yield items[start:start + size]
-
-
 def repair_parcels(conn: Connection, parcels: list[ParcelInput]) -> None:
     """ST_MakeValid on the parcels marked for repair, keeping their polygonal part."""
     todo = [p for p in parcels if p.repair_reason]
@@ -61,16 +56,70 @@ def repair_parcels(conn: Connection, parcels: list[ParcelInput]) -> None:
 
 def check_parcels(conn: Connection, parcels: list[ParcelInput], proposed_use: str | None = None, *,
                   chunk_size: int = DEFAULT_CHUNK, context: dict | None = None,
-                  progress: Callable[[int], None] | None = None) -> list[dict]:
-    """Reports for ``parcels`` (EPSG:4490, valid), one set-based query per chunk."""
+                  progress: Callable[[int], None] | None = None,
+                  uses: Sequence[str | None] | None = None) -> list[dict]:
+    """Reports for ``parcels`` (EPSG:4490, valid), one set-based query per chunk.
+
+    ``uses`` gives each parcel its own proposed use (None: ``proposed_use`` applies)."""
     context = context or check_context(conn)
+    uses = list(uses) if uses is not None else [None] * len(parcels)
     reports: list[dict] = []
-    for chunk in _chunks(parcels, chunk_size):
+    for start in range(0, len(parcels), chunk_size):
+        chunk = parcels[start:start + chunk_size]
         rows = check_chunk(conn, [p.index for p in chunk], [shapely.to_wkb(p.geometry) for p in chunk])
-        reports.extend(build_report(row, context, parcel, proposed_use) for row, parcel in zip(rows, chunk))
+        reports.extend(build_report(row, context, parcel, use or proposed_use)
+                       for row, parcel, use in zip(rows, chunk, uses[start:start + chunk_size]))
         if progress:
             progress(len(chunk))
     return reports
+
+
+def staged_reports(rows: Sequence, context: dict, options: dict) -> list[dict]:
+    """Reports for rows of ``queries.parcel_batch.staged_check``: each row's own use, else the job's."""
+    repaired = options.get("repaired_rows") or {}
+    geoms = shapely.from_wkb([bytes.fromhex(row["extra"]["wkb"]) for row in rows])
+    reports = []
+    for row, geom in zip(rows, geoms):
+        extra, key = row["extra"], str(row["ord"])
+        parcel = ParcelInput(index=row["ord"], geometry=geom, properties=extra["attributes"],
+                             crs_label=options.get("source_crs") or "", repair_reason=repaired.get(key),
+                             repaired=key in repaired)
+        reports.append(build_report(row, context, parcel, extra["proposed_use"] or options.get("proposed_use")))
+    return reports
+
+
+def use_column_of(columns: Sequence[str], named: str | None) -> str | None:
+    """The file's per-row use column: the one named (400 if absent), else the first common name found."""
+    if named:
+        if named not in columns:
+            raise BadParameter("use_column", f"文件中没有用途列 {named!r}（现有列：{', '.join(columns) or '无'}）",
+                               f"the file has no use column {named!r} (its columns: {', '.join(columns) or 'none'})",
+                               detail={"columns": list(columns)})
+        return named
+    by_lower = {str(c).strip().lower(): c for c in columns}
+    return next((by_lower[n.lower()] for n in rules.USE_COLUMNS if n.lower() in by_lower), None)
+
+
+def row_use(attributes: dict, column: str | None, row_number: int) -> tuple[str | None, dict | None]:
+    """(the row's use code or None, the row's error or None) from its use column."""
+    if column is None:
+        return None, None
+    value = attributes.get(column)
+    code, known = rules.use_from_value(value)
+    if known:
+        return code, None
+    allowed = "、".join(zh for zh, _ in rules.USES.values())
+    return None, {"row": row_number, "column": column, "value": str(value),
+                  "reason_zh": f"第 {row_number} 行用途列 {column} 的值 {value!r} 无法识别（可用：{allowed}）",
+                  "reason": f"row {row_number}: unknown use {value!r} in column {column} "
+                            f"(use one of {', '.join(rules.USES)} or their Chinese names)"}
+
+
+def stamp(report: dict, actor: str, now: dt.datetime) -> str:
+    """Give a report its id, time and actor before it is stored; returns the id."""
+    report_id = uuid.uuid4().hex
+    report.update(id=report_id, created_at=now.isoformat(), actor=actor)
+    return report_id
 
 
 def store_reports(conn: Connection, parcels: list[ParcelInput], reports: list[dict], actor: str) -> None:
@@ -78,8 +127,7 @@ def store_reports(conn: Connection, parcels: list[ParcelInput], reports: list[di
     now = dt.datetime.now(dt.timezone.utc)
     rows = []
     for parcel, report in zip(parcels, reports):
-        report_id = uuid.uuid4().hex
-        report.update(id=report_id, created_at=now.isoformat(), actor=actor)
+        report_id = stamp(report, actor, now)
         rows.append({"id": report_id, "created_at": now, "actor": actor,
                      "use": report["input"]["proposed_use"], "crs": parcel.crs_label,
                      "verdict": report["verdict"]["code"], "wkb": shapely.to_wkb(parcel.geometry),

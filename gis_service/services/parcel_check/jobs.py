@@ -13,8 +13,12 @@ import os
 import socket
 import threading
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
 
+import datetime as dt
+
+import numpy as np
 import orjson
 import shapely
 from sqlalchemy import Connection, Engine, bindparam, text
@@ -23,9 +27,11 @@ from sqlalchemy.dialects.postgresql import JSONB
 from gis_service.crs import parse_crs
 from gis_service.errors import GisError, NotFound
 from gis_service.queries.analysis import check_context, make_valid
+from gis_service.queries.parcel_batch import stage_rows, staged_check, store_row_reports
 from gis_service.services.parcel_check.batch_readers import read_batch_file
-from gis_service.services.parcel_check.check import check_parcels, check_proposed_use
-from gis_service.services.parcel_check.geometry_input import ParcelInput
+from gis_service.services.parcel_check.check import (
+    check_proposed_use, row_use, stamp, staged_reports, use_column_of,
+)
 from gis_service.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -36,13 +42,36 @@ MAX_LISTED_ERRORS = 1000
 
 def submit_job(conn: Connection, content: bytes, filename: str, *, settings: Settings, actor: str,
                options: dict) -> str:
-    """Read the file (4xx if it is unreadable), store the job and its rows, return the job id."""
+    """Read the file (4xx if it is unreadable), store the job and stage its rows, return the job id.
+
+    One transaction: the job and all its rows, or nothing."""
     check_proposed_use(options.get("proposed_use"))
     if options.get("crs"):
         parse_crs(options["crs"])
     batch = read_batch_file(content, filename, crs=options.get("crs"), layer=options.get("layer"),
                             repair=bool(options.get("repair")), max_features=settings.parcel_batch_max_features)
-    to_repair = [r for r in batch.rows if r.geometry is not None and r.repair_reason]
+    use_column = use_column_of(batch.columns, options.get("use_column"))
+    repaired = _repair_rows(conn, batch.rows)
+    uses = _row_uses(batch.rows, use_column)
+    job_id = uuid.uuid4().hex
+    errors = sum(1 for r in batch.rows if r.error)
+    stored_options = {**options, "use_column": use_column, "source_crs": batch.source_crs,
+                      "repaired_rows": {str(r.row_number): r.repair_reason for r in repaired if not r.error}}
+    conn.execute(text(
+        "INSERT INTO parcel_check_jobs (id, actor, state, total, processed, percent, filename, options, columns, "
+        "input_file) VALUES (:id, :actor, 'queued', :total, :errors, :percent, :filename, :options, :columns, :file)"
+    ).bindparams(bindparam("options", type_=JSONB), bindparam("columns", type_=JSONB)),
+        {"id": job_id, "actor": actor, "total": len(batch.rows), "errors": errors,
+         "percent": round(100 * errors / len(batch.rows), 2) if batch.rows else 0, "filename": filename,
+         "options": stored_options, "columns": batch.columns, "file": content})
+    stage_rows(conn, job_id, _staged(batch.rows, uses))
+    conn.commit()
+    return job_id
+
+
+def _repair_rows(conn: Connection, rows: list) -> list:
+    """ST_MakeValid on the rows marked for repair; a row with nothing polygonal left becomes an error."""
+    to_repair = [r for r in rows if r.geometry is not None and r.repair_reason]
     if to_repair:
         for row, wkb in zip(to_repair, make_valid(conn, [shapely.to_wkb(r.geometry) for r in to_repair])):
             geom = shapely.from_wkb(wkb) if wkb else None
@@ -51,26 +80,27 @@ def submit_job(conn: Connection, content: bytes, filename: str, *, settings: Set
                                                  "reason_zh": "修复后没有面状几何"}
             else:
                 row.geometry = geom
-    job_id = uuid.uuid4().hex
-    errors = sum(1 for r in batch.rows if r.error)
-    stored_options = {**options, "source_crs": batch.source_crs,
-                      "repaired_rows": {str(r.row_number): r.repair_reason for r in to_repair if not r.error}}
-    conn.execute(text(
-        "INSERT INTO parcel_check_jobs (id, actor, state, total, processed, percent, filename, options, columns, "
-        "input_file) VALUES (:id, :actor, 'queued', :total, :errors, :percent, :filename, :options, :columns, :file)"
-    ).bindparams(bindparam("options", type_=JSONB), bindparam("columns", type_=JSONB)),
-        {"id": job_id, "actor": actor, "total": len(batch.rows), "errors": errors,
-         "percent": round(100 * errors / len(batch.rows), 2) if batch.rows else 0, "filename": filename,
-         "options": stored_options, "columns": batch.columns, "file": content})
-    if batch.rows:
-        conn.execute(text(
-            "INSERT INTO parcel_check_job_rows (job_id, row_number, attributes, geom, error) VALUES "
-            "(:job, :n, :attributes, ST_SetSRID(ST_GeomFromWKB(:wkb), 4490), :error)"
-        ).bindparams(bindparam("attributes", type_=JSONB), bindparam("error", type_=JSONB(none_as_null=True))),
-            [{"job": job_id, "n": r.row_number, "attributes": r.attributes, "error": r.error,
-              "wkb": None if r.geometry is None else shapely.to_wkb(r.geometry)} for r in batch.rows])
-    conn.commit()
-    return job_id
+    return to_repair
+
+
+def _row_uses(rows: list, use_column: str | None) -> list[str | None]:
+    """Each good row's own use (None: the request's applies); an unknown value makes the row an error."""
+    uses = []
+    for row in rows:
+        use, error = (None, None) if row.error else row_use(row.attributes, use_column, row.row_number)
+        if error:
+            row.geometry, row.error = None, error
+        uses.append(use)
+    return uses
+
+
+def _staged(rows: list, uses: list[str | None]):
+    """The COPY rows: geometry as hex EWKB (SRID 4490), made for all rows in one vectorised call."""
+    geoms = np.array([None if r.error else r.geometry for r in rows], dtype=object)
+    ewkb = shapely.to_wkb(shapely.set_srid(geoms, 4490), hex=True, include_srid=True)
+    for row, hex_wkb, use in zip(rows, ewkb, uses):
+        yield (row.row_number, orjson.dumps(row.attributes, option=orjson.OPT_NON_STR_KEYS).decode(),
+               None if row.error else hex_wkb, orjson.dumps(row.error).decode() if row.error else None, use)
 
 
 def claim_job(engine: Engine, worker: str, lease_s: float, max_attempts: int) -> dict | None:
@@ -88,56 +118,82 @@ def claim_job(engine: Engine, worker: str, lease_s: float, max_attempts: int) ->
             "LIMIT 1 FOR UPDATE SKIP LOCKED) "
             "UPDATE parcel_check_jobs j SET state = 'running', attempts = attempts + 1, worker = :worker, "
             "heartbeat_at = now(), updated_at = now() FROM next WHERE j.id = next.id "
-            "RETURNING j.id, j.options, j.attempts"), {"lease": lease_s, "worker": worker}).mappings().first()
+            "RETURNING j.id, j.options, j.attempts, j.actor"), {"lease": lease_s, "worker": worker}).mappings().first()
     return dict(row) if row else None
 
 
-_PENDING_SQL = text(
-    "SELECT row_number, ST_AsBinary(geom) AS wkb FROM parcel_check_job_rows WHERE job_id = :job "
-    "AND result IS NULL AND error IS NULL ORDER BY row_number LIMIT :limit")
-# One JSON document per chunk: a text[] of reports would be escaped element by element.
-_SAVE_SQL = text(
-    "UPDATE parcel_check_job_rows r SET verdict = v ->> 'verdict', result = v -> 'result' "
-    "FROM jsonb_array_elements(CAST(:payload AS jsonb)) AS v "
-    "WHERE r.job_id = :job AND r.row_number = CAST(v ->> 'n' AS int)")
 _PROGRESS_SQL = text(
     "UPDATE parcel_check_jobs SET processed = processed + :n, heartbeat_at = now(), updated_at = now(), "
     "percent = LEAST(100, round(100.0 * (processed + :n) / GREATEST(total, 1), 2)) "
     "WHERE id = :job AND worker = :worker AND state = 'running' RETURNING id")
 
 
-def process_job(engine: Engine, job: dict, worker: str, chunk_size: int,
-                stop: threading.Event | None = None) -> str:
-    """Work a claimed job to the end; returns its final state ('queued' if stopped on shutdown)."""
+def _hand_back(engine: Engine, job: dict, worker: str) -> str:
+    with engine.begin() as conn:  # at once rather than after the lease
+        conn.execute(text("UPDATE parcel_check_jobs SET state = 'queued', worker = NULL, "
+                          "attempts = attempts - 1 WHERE id = :job AND worker = :worker"),
+                     {"job": job["id"], "worker": worker})
+    return "queued"
+
+
+def check_chunk_of_job(conn: Connection, job: dict, worker: str, chunk_size: int, lane: int = 0,
+                       lanes: int = 1) -> str | None:
+    """Check, store and link the job's next chunk of rows (of one lane) in the caller's transaction.
+
+    Returns None to go on, else 'done' (nothing left in the lane) or 'lost' (another worker has the job)."""
     options = job["options"]
-    repaired = options.get("repaired_rows") or {}
+    context = check_context(conn)
+    rows = staged_check(conn, job["id"], chunk_size, lane, lanes)
+    if not rows:
+        return "done"
+    now = dt.datetime.now(dt.timezone.utc)
+    actor, crs = job.get("actor") or "anonymous", options.get("source_crs") or ""
+    reports = staged_reports(rows, context, options)
+    versions = orjson.dumps(context["data_versions"]).decode()
+    store_row_reports(conn, job["id"], [
+        (row["ord"], stamp(report, actor, now), now, actor, report["input"]["proposed_use"], crs,
+         report["verdict"]["code"], "SRID=4490;" + row["extra"]["wkb"],
+         orjson.dumps(report, option=orjson.OPT_SERIALIZE_NUMPY).decode(), versions)
+        for row, report in zip(rows, reports)])
+    if conn.execute(_PROGRESS_SQL, {"job": job["id"], "worker": worker, "n": len(rows)}).first() is None:
+        conn.rollback()  # another worker took the job over; its results win
+        return "lost"
+    return None
+
+
+def _work_lane(engine: Engine, job: dict, worker: str, chunk_size: int, lane: int, lanes: int,
+               stop: threading.Event | None) -> str:
+    while True:
+        if stop is not None and stop.is_set():
+            return "stopped"
+        with engine.begin() as conn:
+            state = check_chunk_of_job(conn, job, worker, chunk_size, lane, lanes)
+        if state is not None:
+            return state
+
+
+def process_job(engine: Engine, job: dict, worker: str, chunk_size: int,
+                stop: threading.Event | None = None, lanes: int = 1) -> str:
+    """Work a claimed job to the end; returns its final state ('queued' if stopped on shutdown).
+
+    With ``lanes`` > 1 that many connections check interleaved rows at once: PostgreSQL checks one
+    chunk while Python writes up the reports of another."""
     try:
-        while True:
-            if stop is not None and stop.is_set():
-                with engine.begin() as conn:  # hand it back at once rather than after the lease
-                    conn.execute(text("UPDATE parcel_check_jobs SET state = 'queued', worker = NULL, "
-                                      "attempts = attempts - 1 WHERE id = :job AND worker = :worker"),
-                                 {"job": job["id"], "worker": worker})
-                return "queued"
-            with engine.begin() as conn:
-                context = check_context(conn)
-                pending = conn.execute(_PENDING_SQL, {"job": job["id"], "limit": chunk_size}).all()
-                if not pending:
-                    conn.execute(text("UPDATE parcel_check_jobs SET state = 'succeeded', percent = 100, "
-                                      "finished_at = now(), updated_at = now() WHERE id = :job AND worker = :worker"),
-                                 {"job": job["id"], "worker": worker})
-                    return "succeeded"
-                parcels = [ParcelInput(index=n, geometry=shapely.from_wkb(bytes(wkb)), crs_label=options.get(
-                    "source_crs") or "", repair_reason=repaired.get(str(n)), repaired=str(n) in repaired)
-                    for n, wkb in pending]
-                reports = check_parcels(conn, parcels, options.get("proposed_use"), chunk_size=chunk_size,
-                                        context=context)
-                payload = [{"n": p.index, "verdict": r["verdict"]["code"], "result": r}
-                           for p, r in zip(parcels, reports)]
-                conn.execute(_SAVE_SQL, {"job": job["id"], "payload": orjson.dumps(payload).decode()})
-                if conn.execute(_PROGRESS_SQL, {"job": job["id"], "worker": worker, "n": len(parcels)}).first() is None:
-                    conn.rollback()  # another worker took the job over; its results win
-                    return "lost"
+        if lanes > 1:
+            with ThreadPoolExecutor(lanes, thread_name_prefix="parcel-check-lane") as pool:
+                states = set(pool.map(lambda lane: _work_lane(engine, job, worker, chunk_size, lane, lanes, stop),
+                                      range(lanes)))
+        else:
+            states = {_work_lane(engine, job, worker, chunk_size, 0, 1, stop)}
+        if "lost" in states:
+            return "lost"
+        if "stopped" in states:
+            return _hand_back(engine, job, worker)
+        with engine.begin() as conn:
+            conn.execute(text("UPDATE parcel_check_jobs SET state = 'succeeded', percent = 100, "
+                              "finished_at = now(), updated_at = now() WHERE id = :job AND worker = :worker"),
+                         {"job": job["id"], "worker": worker})
+        return "succeeded"
     except Exception as exc:  # noqa: BLE001  (any failure ends the job clearly, never silently)
         log.exception("parcel-check job %s failed", job["id"])
         reason = exc.message_en if isinstance(exc, GisError) else f"{type(exc).__name__}: {exc}"
@@ -169,7 +225,7 @@ class JobWorker(threading.Thread):
                 self.wake.wait(POLL_S)
                 self.wake.clear()
                 continue
-            process_job(self.engine, job, self.worker_id, s.parcel_batch_chunk, self.stop)
+            process_job(self.engine, job, self.worker_id, s.parcel_batch_chunk, self.stop, s.parcel_batch_lanes)
 
 
 @asynccontextmanager

@@ -23,7 +23,10 @@ ADDED = {
     "verdict": "初筛结论", "verdict_en": "结论（英文）", "severity": "最高严重程度", "area_m2": "面积（平方米）",
     "area_mu": "面积（亩）", "outside_pct": "规划范围外占比（%）", "admin_units": "行政单元",
     "sub_areas": "片区", "function_zones": "主体功能区", "worst_hits": "主要命中", "schematic": "依据示意性几何",
+    "proposed_use": "拟建用途",
 }
+# Each row's own stored report, when the rows were checked as a job.
+REPORT_LINKS = {"report_id": "报告编号", "report_url": "报告链接"}
 ERROR_HEADERS = {"row_number": "行号", "reason_zh": "原因", "reason": "原因（英文）"}
 XLSX_MEDIA = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -50,15 +53,27 @@ def summary_row(report: dict) -> dict:
         "worst_hits": "; ".join(f"{h['feature']} {rules.SEVERITY_ZH[h['severity']]}"
                                 + (f" {h['percent']:.1f}%" if h["type"] == "polygon" else f" {h['distance_m']:.0f}m")
                                 + ("（潜在）" if h["potential"] else "") for h in worst),
-        "schematic": bool(verdict["schematic"]),
+        "schematic": bool(verdict["schematic"]), "proposed_use": report["input"].get("proposed_use_zh"),
     }
 
 
-def result_frame(columns: list[str], rows: list[tuple[dict, object, dict]]) -> gpd.GeoDataFrame:
-    """(input attributes, geometry in EPSG:4490, report) per parcel -> one frame, input columns first."""
-    names = {name: (f"{name}_check" if name in columns else name) for name in ADDED}
+def result_frame(columns: list[str], rows: list[tuple[dict, object, dict]],
+                 report_base: str | None = None) -> gpd.GeoDataFrame:
+    """(input attributes, geometry in EPSG:4490, report) per parcel -> one frame, input columns first.
+
+    With ``report_base`` (the service's base URL) each row links to its stored report."""
+    added = {**ADDED, **REPORT_LINKS} if report_base is not None else ADDED
+    names = {name: (f"{name}_check" if name in columns else name) for name in added}
+
+    def links(report: dict) -> dict:
+        if report_base is None:
+            return {}
+        href = f"{report_base}/analysis/parcel-check/{report['id']}" if report.get("id") else None
+        return {"report_id": report.get("id"), "report_url": href}
+
     records = [{**{c: attributes.get(c) for c in columns},
-                **{names[k]: v for k, v in summary_row(report).items()}} for attributes, _, report in rows]
+                **{names[k]: v for k, v in {**summary_row(report), **links(report)}.items()}}
+               for attributes, _, report in rows]
     frame = pd.DataFrame.from_records(records, columns=[*columns, *names.values()])
     frame = gpd.GeoDataFrame(frame, geometry=gpd.GeoSeries([g for _, g, _ in rows], crs=4490), crs=4490)
     frame.attrs["added_names"] = names
@@ -74,16 +89,17 @@ def _load(conn: Connection, job_id: str) -> tuple[dict, list, list]:
         raise JobNotReady(f"任务尚未完成（{job['state']}）", f"the job has not finished ({job['state']})",
                           detail={"state": job["state"]})
     rows = conn.execute(text(
-        "SELECT row_number, attributes, ST_AsBinary(geom) AS wkb, result, error FROM parcel_check_job_rows "
-        "WHERE job_id = :id ORDER BY row_number"), {"id": job_id}).mappings().all()
+        "SELECT r.row_number, r.attributes, ST_AsBinary(r.geom) AS wkb, COALESCE(p.result, r.result) AS result, "
+        "r.error FROM parcel_check_job_rows r LEFT JOIN parcel_check_reports p ON p.id = r.report_id "
+        "WHERE r.job_id = :id ORDER BY r.row_number"), {"id": job_id}).mappings().all()
     good = [(r["attributes"], shapely.from_wkb(bytes(r["wkb"])), r["result"]) for r in rows if r["result"]]
     bad = [{**r["error"], "row_number": r["row_number"], "attributes": r["attributes"]} for r in rows if r["error"]]
     return dict(job), good, bad
 
 
-def export_job_results(conn: Connection, job_id: str, fmt: str) -> ExportResult:
+def export_job_results(conn: Connection, job_id: str, fmt: str, base: str = "") -> ExportResult:
     job, good, bad = _load(conn, job_id)
-    frame = result_frame(list(job["columns"]), good)
+    frame = result_frame(list(job["columns"]), good, report_base=base)
     stem = f"parcel_check_{job_id[:12]}"
     if fmt in ("csv", "gpkg"):
         return export_frame(frame, fmt, stem, title="地块合规性初筛结果")
@@ -114,7 +130,8 @@ def geojson_bytes(frame: gpd.GeoDataFrame) -> bytes:
 def write_xlsx(frame: gpd.GeoDataFrame, errors: list[dict], columns: list[str], path: Path, job: dict) -> Path:
     names = frame.attrs["added_names"]
     table = pd.DataFrame(frame.drop(columns="geometry"))
-    table = table.rename(columns={names[k]: header for k, header in ADDED.items()})
+    table = table.rename(columns={names[k]: header for k, header in {**ADDED, **REPORT_LINKS}.items()
+                                  if k in names})
     table["依据示意性几何"] = table["依据示意性几何"].map({True: "是", False: "否"})
     error_table = pd.DataFrame([{ERROR_HEADERS["row_number"]: e["row_number"],
                                  **{c: e["attributes"].get(c) for c in columns},

@@ -162,3 +162,31 @@ def uses_that_change(rule: Rule) -> dict[str, str]:
         return {}
     default = DEFAULT_SEVERITY[rule.column]
     return {use: row[rule.column] for use, row in USE_MATRIX.items() if row[rule.column] != default}
+
+
+# A batch file's own use column: the names looked for (first found wins) and the spellings
+# accepted for each use (its code, its Chinese name, that name with 用地, and common short forms).
+USE_COLUMNS = ("拟用途", "拟建用途", "proposed_use", "用途", "地块用途")
+_USE_SYNONYMS = {
+    "residential": ("住宅", "住宅用地", "居住区"), "commercial": ("商服", "商服用地", "商业服务业", "商业服务业用地"),
+    "industrial": ("工矿", "工矿仓储", "工矿仓储用地", "工业仓储"),
+    "public": ("公共服务", "公共设施", "公共管理与公共服务", "公共管理与公共服务用地"),
+    "infrastructure": ("市政", "市政设施", "交通运输", "交通运输用地"), "agricultural": ("农用地",),
+    "ecological": ("生态", "生态保护", "生态用地"),
+}
+USE_ALIASES: dict[str, str] = {
+    spelling.lower(): code
+    for code, (zh, en) in USES.items()
+    for spelling in (code, en, zh, zh + "用地", *_USE_SYNONYMS.get(code, ()))
+}
+
+
+def use_from_value(value) -> tuple[str | None, bool]:
+    """A row's use value -> (use code, known). Blank is (None, True): the request's default applies."""
+    if value is None or (isinstance(value, float) and value != value):
+        return None, True
+    spelled = str(value).strip().lower()
+    if not spelled:
+        return None, True
+    code = USE_ALIASES.get(spelled)
+    return code, code is not None
