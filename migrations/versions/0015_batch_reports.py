@@ -5,7 +5,7 @@ jobs checked before this revision); ``proposed_use`` is the use that decided the
 Reports are compressed with lz4, faster to write than the default pglz.
 
 Revision ID: 0015_batch_reports
-Revises: 0013_audit_chain
+Revises: 0014_tile_generalisation
 """
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0015_batch_reports"
-down_revision = "0013_audit_chain"
+down_revision = "0014_tile_generalisation"
 branch_labels = None
 depends_on = None
 
