@@ -96,8 +96,9 @@ async def parcel_report(report_id: str, request: Request, conn: Conn, settings: 
 
 @router.get("/maps/parcel/{report_id}", summary="地块与规划图层地图 / the parcel over the zone layers",
             response_class=HTMLResponse)
-def parcel_map(report_id: str, conn: Conn, settings: AppSettings):
-    html, csp = parcel_map_page(conn, settings, report_id)
+def parcel_map(report_id: str, conn: Conn, settings: AppSettings, base: BaseUrl,
+               embed: Annotated[bool, Query(description="地图本身（嵌入报告）/ the map alone, for the report")] = False):
+    html, csp = parcel_map_page(conn, settings, report_id, base=base, embed=embed)
     return HTMLResponse(html, headers={"Content-Security-Policy": csp, "Cache-Control": "no-cache"})
 
 

@@ -5,14 +5,15 @@ import math
 
 from sqlalchemy import Connection
 
-from gis_service.errors import BadParameter
+from gis_service.errors import BadParameter, InvalidGeometry
 
 from gis_service.crs import parse_crs
 from gis_service.settings import Settings
 from gis_service.services.parcel_check.check import (
     check_parcels, check_proposed_use, repair_parcels, store_reports,
 )
-from gis_service.services.parcel_check.geometry_input import load_json, parse_parcels
+from gis_service.services.parcel_check.geometry_input import features_of, load_json, parse_parcels
+from gis_service.services.parcel_check.hints import crs_hints, hints_for
 
 
 def check_request(conn: Connection, body: bytes, *, crs: str | None, proposed_use: str | None,
@@ -24,10 +25,17 @@ def check_request(conn: Connection, body: bytes, *, crs: str | None, proposed_us
     spec = parse_crs(crs)
     use = check_proposed_use(proposed_use)
     document = load_json(body)
-    parcels = parse_parcels(document, spec, repair=repair, max_parcels=settings.parcel_check_max_parcels,
-                            max_vertices=settings.parcel_check_max_vertices)
+    try:
+        parcels = parse_parcels(document, spec, repair=repair, max_parcels=settings.parcel_check_max_parcels,
+                                max_vertices=settings.parcel_check_max_vertices)
+    except InvalidGeometry as exc:
+        raise _with_hints(conn, exc, document, spec) from None
     repair_parcels(conn, parcels)
     reports = check_parcels(conn, parcels, use)
+    mappings = [mapping for mapping, _ in features_of(document)]
+    for parcel, report in zip(parcels, reports):
+        report["hints"] = hints_for(conn, mappings[parcel.index], spec, crs_given=bool(crs),
+                                    outside=report["verdict"]["code"] == "outside")
     stored = [(p, r) for p, r in zip(parcels, reports) if not p.is_point]
     if stored:
         store_reports(conn, [p for p, _ in stored], [r for _, r in stored], actor)
@@ -38,6 +46,20 @@ def check_request(conn: Connection, body: bytes, *, crs: str | None, proposed_us
     if isinstance(document, dict) and document.get("type") == "FeatureCollection":
         return {"type": "ParcelCheckResults", "count": len(reports), "reports": reports}
     return reports[0]
+
+
+def _with_hints(conn: Connection, exc: InvalidGeometry, document, spec) -> InvalidGeometry:
+    """An unreadable position (out of range, outside China) still names the readings that fit 城区."""
+    feature = exc.detail.get("feature")
+    if not isinstance(feature, int):
+        return exc
+    mappings = features_of(document)
+    hints = crs_hints(conn, mappings[feature - 1][0], spec) if feature <= len(mappings) else []
+    if hints:
+        exc.detail["hints"] = hints
+        exc.message_zh += f"。可能的读法：{hints[0]['zh']}"
+        exc.message_en += f". Probably meant: {hints[0]['en']}"
+    return exc
 
 
 def check_point(conn: Connection, x: float, y: float, *, crs: str | None, settings: Settings, actor: str) -> dict:
