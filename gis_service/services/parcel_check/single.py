@@ -5,14 +5,15 @@ import math
 
 from sqlalchemy import Connection
 
-from gis_service.errors import BadParameter, InvalidGeometry
+from gis_service.errors import BadParameter, InvalidFile, InvalidGeometry
 
 from gis_service.crs import parse_crs
 from gis_service.settings import Settings
 from gis_service.services.parcel_check.check import (
     check_parcels, check_proposed_use, repair_parcels, store_reports,
 )
-from gis_service.services.parcel_check.geometry_input import features_of, load_json, parse_parcels
+from gis_service.services.parcel_check.batch_readers import read_batch_file
+from gis_service.services.parcel_check.geometry_input import ParcelInput, features_of, load_json, parse_parcels
 from gis_service.services.parcel_check.hints import crs_hints, hints_for
 
 
@@ -69,3 +70,29 @@ def check_point(conn: Connection, x: float, y: float, *, crs: str | None, settin
             raise BadParameter(name, "应为有限数字", f"expected a finite number, got {value}")
     body = b'{"type": "Point", "coordinates": [%r, %r]}' % (x, y)
     return check_request(conn, body, crs=crs, proposed_use=None, repair=False, settings=settings, actor=actor)
+
+
+def check_upload(conn: Connection, content: bytes, filename: str, *, crs: str | None, proposed_use: str | None,
+                 repair: bool, settings: Settings, actor: str) -> dict:
+    """The parcels of an uploaded file (any batch format, 界址点 lists included), checked at once and stored.
+
+    All or nothing: a row the reader refuses fails the whole upload, naming the row."""
+    use = check_proposed_use(proposed_use)
+    batch = read_batch_file(content, filename, crs=crs, repair=repair, max_features=settings.parcel_check_max_parcels)
+    bad = next((r for r in batch.rows if r.error or r.geometry is None), None)
+    if bad is not None:
+        error = bad.error or {"reason_zh": "没有几何", "reason": "no geometry"}
+        raise InvalidFile(f"{filename} 第 {bad.row_number} 个地块：{error['reason_zh']}",
+                          f"{filename}, parcel {bad.row_number}: {error['reason']}",
+                          detail={"file": filename, "row": bad.row_number})
+    if not batch.rows:
+        raise InvalidFile(f"{filename} 中没有地块", f"{filename} holds no parcel", detail={"file": filename})
+    parcels = [ParcelInput(index=i, geometry=r.geometry, properties=r.attributes, crs_label=batch.source_crs,
+                           repair_reason=r.repair_reason) for i, r in enumerate(batch.rows)]
+    repair_parcels(conn, parcels)
+    reports = check_parcels(conn, parcels, use)
+    for report in reports:
+        report["hints"] = []
+    store_reports(conn, parcels, reports, actor)
+    conn.commit()
+    return {"type": "ParcelCheckResults", "count": len(reports), "reports": reports, "notes": batch.notes}
