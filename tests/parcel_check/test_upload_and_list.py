@@ -56,7 +56,8 @@ def test_report_list_filters(pc_client, layers):
     codes = {"140502011002GB00401": "key", "140502011002GB00402": "prohibited"}
     ids = {}
     for code, zone in codes.items():
-        feature = {"type": "Feature", "properties": {"宗地编码": code}, "geometry": to_body(_square(layers[("function_zones", zone)]))}
+        geometry = to_body(_square(layers[("function_zones", zone)]))
+        feature = {"type": "Feature", "properties": {"宗地编码": code}, "geometry": geometry}
         report = pc_client.post("/analysis/parcel-check", json=feature,
                                 params={"crs": "EPSG:4490", "proposed_use": "residential"}).json()
         ids[code] = (report["id"], report["verdict"]["code"])
