@@ -21,6 +21,7 @@ PAGES = {
     "compare": "/maps/compare",
     "site-search": "/maps/site-search",
     "collections": "/collections?f=html",
+    "parcel-check": "/analysis/parcel-check?f=html",
 }
 SIZES = {"desktop": (1400, 900), "phone": (390, 844)}
 

@@ -75,12 +75,12 @@ def zones_legend() -> list[tuple[str, list[dict]]]:
 PARCEL_LAYERS = ("admin_units", "ecology_sites", "urban_village_sites", "green_corridors")
 
 
-def parcel_legend() -> list[tuple[str, list[dict]]]:
+def parcel_legend(layers: tuple[str, ...] = PARCEL_LAYERS) -> list[tuple[str, list[dict]]]:
     """The parcel map's legend: the checked parcel, the zone classes (禁止开发区 hatched), the context layers."""
     parcel = row("检查地块 checked parcel", fill=PARCEL_STYLE["fillColor"], stroke=PARCEL_STYLE["color"],
                  opacity=PARCEL_STYLE["fillOpacity"])
     return [("地块 Parcel", [parcel]), (bilingual_title("function_zones"), zone_rows()),
-            ("图层 Layers", [layer_row(c) for c in PARCEL_LAYERS])]
+            ("图层 Layers", [layer_row(c) for c in layers])]
 
 
 def progress_legend() -> list[tuple[str, list[dict]]]:

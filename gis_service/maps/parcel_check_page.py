@@ -9,9 +9,9 @@ know (words, colours, endpoints) is one JSON data block, so the strict CSP holds
 from __future__ import annotations
 
 from gis_service.maps.cdn import LEAFLET_CSS, LEAFLET_DRAW_CSS, LEAFLET_DRAW_JS, LEAFLET_JS, vendor_url
-from gis_service.maps.chrome import environment_module
+from gis_service.maps.chrome import environment_module, legend_html, parcel_legend
 from gis_service.maps.elements import json_for_script
-from gis_service.maps.styles import LAYER_STYLES, PARCEL_STYLE, SEVERITY_COLOURS, VERDICT_COLOURS
+from gis_service.maps.styles import LAYER_STYLES, PARCEL_STYLE, SEVERITY_COLOURS, VERDICT_COLOURS, hatch_id
 from gis_service.vocab import ZONE_CLASSES, collection_title
 
 # (value, label): the CRSs a clerk meets, the web-map one explained in plain words.
@@ -44,6 +44,7 @@ def page_config(base: str, uses: dict, verdicts: dict, severity_zh: dict) -> dic
         "verdicts": {code: zh for code, (zh, _en) in verdicts.items()},
         "severity": severity_zh, "severityColours": SEVERITY_COLOURS, "verdictColours": VERDICT_COLOURS,
         "zoneColours": {code: c.colour for code, c in ZONE_CLASSES.items()},
+        "zoneHatch": {code: f"url(#{hatch_id(code)})" for code, c in ZONE_CLASSES.items() if c.hatched},
         "districtStyle": LAYER_STYLES["admin_units"].leaflet(), "parcelStyle": PARCEL_STYLE,
         "titles": {"function_zones": collection_title("function_zones")},
     }
@@ -56,4 +57,10 @@ def render_parcel_check_page(base: str, static: str, *, uses: dict, verdicts: di
               "page_js": f"{static}/parcel_check/page.js", "page_css": f"{static}/parcel_check/page.css"}
     config = page_config(base, uses, verdicts, severity_zh)
     return str(page.page(base, assets, CRS_CHOICES, GCJ02_NOTE, uses, verdicts, UPLOAD_ACCEPT,
-                         json_for_script(config)))
+                         json_for_script(config), legend_html(parcel_legend(layers=("admin_units",))), _hatch_defs()))
+
+
+def _hatch_defs() -> str:
+    """The SVG patterns of the hatched zone classes (禁止开发区), as on the zones map and in the legend."""
+    patterns = [(hatch_id(code), c.colour) for code, c in ZONE_CLASSES.items() if c.hatched]
+    return str(environment_module("maps/parcel.html").hatch_defs(patterns))

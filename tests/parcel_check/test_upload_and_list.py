@@ -52,6 +52,14 @@ def test_upload_is_all_or_nothing(pc_client, layers):
     assert after == before
 
 
+def test_upload_from_another_site_is_refused(pc_client, layers):
+    content = _points_csv("X1", _square(layers[("function_zones", "key")]))
+    response = pc_client.post("/analysis/parcel-check/upload", params={"crs": "EPSG:4526"},
+                              headers={"Origin": "http://elsewhere.example"},
+                              files={"file": ("界址点.csv", content, "text/csv")})
+    assert response.status_code == 403 and response.json()["code"] == "csrf_failed"
+
+
 def test_report_list_filters(pc_client, layers):
     codes = {"140502011002GB00401": "key", "140502011002GB00402": "prohibited"}
     ids = {}

@@ -11,6 +11,7 @@ from starlette.concurrency import run_in_threadpool
 from gis_service.api.deps import AppSettings, BaseUrl, Conn
 from gis_service.api.html import render
 from gis_service.api.negotiation import wants
+from gis_service.auth.csrf import check_same_origin
 from gis_service.errors import InvalidBody, PayloadTooLarge
 from gis_service.services.parcel_check import check_request, get_report, principal_name
 from gis_service.services.parcel_check.jobs import job_document, job_lifespan, submit_batch
@@ -103,7 +104,9 @@ async def parcel_check_upload(request: Request, conn: Conn, settings: AppSetting
                               filename: Annotated[str | None, Query(
                                   description="file name when the body is the raw file")] = None):
     """The batch formats (界址点 lists included), up to `GIS_PARCEL_CHECK_MAX_PARCELS` parcels, answered at once
-    like `POST /analysis/parcel-check`; larger files go to the batch endpoint."""
+    like `POST /analysis/parcel-check`; larger files go to the batch endpoint. A browser may send it only
+    from this site's own page (a multipart form needs no CORS preflight, so another site's is refused)."""
+    check_same_origin(request)
     name, content = await _upload(request, settings.parcel_check_max_body_bytes, filename)
     return await run_in_threadpool(check_upload, conn, content, name, crs=crs, proposed_use=proposed_use,
                                    repair=repair, settings=settings, actor=_actor(request))

@@ -45,6 +45,15 @@
   }
 
   /* --- map ------------------------------------------------------------------------------ */
+  var buttons = L.drawLocal.draw.toolbar.buttons;
+  buttons.polygon = "绘制多边形地块 draw a polygon";
+  buttons.rectangle = "绘制矩形地块 draw a rectangle";
+  L.drawLocal.draw.toolbar.actions.text = "取消";
+  L.drawLocal.draw.toolbar.finish.text = "完成";
+  L.drawLocal.draw.toolbar.undo.text = "撤销最后一点";
+  L.drawLocal.draw.handlers.polygon.tooltip = { start: "单击开始绘制地块", cont: "单击继续绘制", end: "单击第一个点闭合地块" };
+  L.drawLocal.edit.toolbar.buttons.edit = "修改地块 edit";
+  L.drawLocal.edit.toolbar.buttons.remove = "删除地块 delete";
   var map = L.map("map", { zoomControl: true, minZoom: 7, maxZoom: 19 }).setView([35.5, 112.85], 12);
   L.control.scale({ imperial: false }).addTo(map);
   var drawnItems = new L.FeatureGroup().addTo(map);
@@ -63,7 +72,8 @@
 
   function zoneStyle(feature) {
     var colour = cfg.zoneColours[feature.properties.zone_class] || "#607D8B";
-    return { color: colour, weight: 1, fillColor: colour, fillOpacity: 0.25 };
+    var hatch = cfg.zoneHatch[feature.properties.zone_class];
+    return { color: colour, weight: 1, fillColor: hatch || colour, fillOpacity: hatch ? 0.9 : 0.25 };
   }
   call(cfg.endpoints.zones).then(function (fc) {
     L.geoJSON(fc, { style: zoneStyle, interactive: false }).addTo(map).bringToBack();
