@@ -69,6 +69,8 @@ def test_report_html_has_attributes_local_time_titles_and_legend(map_client, opt
     assert "<path" in prohibited  # the hatch strokes of its swatch
     assert collection_title("ecology_sites") == "生态工程与水库" and "生态工程与水库" in legend
     assert "生态与森林公园" not in html and "→" not in html
+    assert not re.search(r'<span class="en">(ok|info|review|conflict)</span>', html)  # words, never the codes
+    assert "needs justification" in html
 
 
 @pytest.fixture(scope="module")

@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 from gis_service.maps.chrome import legend_html, parcel_legend
 from gis_service.maps.styles import SEVERITY_COLOURS, VERDICT_COLOURS
 from gis_service.services.parcel_check import rules
-from gis_service.vocab import QUALITY_LABELS, collection_titles, status_label
+from gis_service.vocab import CATEGORY_LABELS, QUALITY_LABELS, collection_titles, status_label
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
@@ -29,7 +29,7 @@ def report_context(report: dict, base: str) -> dict:
         "created_local": local_minute(report.get("created_at")),
         "verdict_colour": VERDICT_COLOURS[report["verdict"]["code"]],
         "severity_colours": SEVERITY_COLOURS,
-        "severity_zh": rules.SEVERITY_ZH,
+        "severity_zh": rules.SEVERITY_ZH, "severity_en": rules.SEVERITY_EN, "category_zh": CATEGORY_LABELS,
         "quality_zh": QUALITY_LABELS,
         "titles": collection_titles(),
         "status_label": status_label,
