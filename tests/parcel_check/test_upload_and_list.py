@@ -82,6 +82,8 @@ def test_report_list_filters(pc_client, layers):
     today = dt.datetime.now(ZoneInfo("Asia/Shanghai")).date()
     assert len(listed(code="GB004", date_from=today.isoformat(), date_to=today.isoformat())) == 2
     assert listed(code="GB004", date_to=(today - dt.timedelta(days=1)).isoformat()) == []
+    for literal in ("%", "_", "' OR '1'='1", "GB004%"):  # LIKE wildcards and quotes are taken literally
+        assert listed(code=literal) == [], literal
     newest = listed(limit=2)
     assert newest[0]["created_at"] >= newest[1]["created_at"]
     assert newest[0]["links"]["pdf"].endswith("?f=pdf") and "北京时间" in newest[0]["created_local"]
