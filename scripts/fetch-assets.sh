@@ -78,6 +78,8 @@ vend leaflet.vectorgrid dist/Leaflet.VectorGrid.bundled.min.js dist/Leaflet.Vect
 vend echarts dist/echarts.min.js
 # MapLibre GL JS: renders the style.json of /styles (the style's own test draws it offline).
 vend maplibre-gl dist/maplibre-gl.js dist/maplibre-gl.js.map dist/maplibre-gl.css
+# Drawing a parcel on the clerk's parcel-check page.
+vend leaflet-draw dist/leaflet.draw.js dist/leaflet.draw-src.js dist/leaflet.draw.css dist/images
 # Its style spec (self-contained UMD build): the tests validate style.json with it under node.
 vend @maplibre/maplibre-gl-style-spec dist/index.cjs
 vend swagger-ui-dist swagger-ui-bundle.js swagger-ui.css swagger-ui-standalone-preset.js \

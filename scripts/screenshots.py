@@ -28,6 +28,7 @@ PAGES = {
     "items": "/collections/projects/items?f=html",
     "indicators": "/indicators?f=html",
     "progress-list": "/progress",
+    "parcel-check": "/analysis/parcel-check?f=html",
 }
 # A parcel checked first, so its report and map can be shown: a 200 m square in 东街.
 SAMPLE_PARCEL = {"type": "Feature", "properties": {"宗地编码": "示例-0001", "权利人": "示例单位"},

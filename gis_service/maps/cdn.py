@@ -30,6 +30,11 @@ LEAFLET = "leaflet@1.9.3"
 SWAGGER = "swagger-ui-dist@5.35.0"
 VECTORGRID = "leaflet.vectorgrid@1.3.0"
 VECTORGRID_JS = f"{VECTORGRID}/dist/Leaflet.VectorGrid.bundled.min.js"
+LEAFLET_JS = f"{LEAFLET}/dist/leaflet.js"
+LEAFLET_CSS = f"{LEAFLET}/dist/leaflet.css"
+LEAFLET_DRAW = "leaflet-draw@1.0.4"
+LEAFLET_DRAW_JS = f"{LEAFLET_DRAW}/dist/leaflet.draw.js"
+LEAFLET_DRAW_CSS = f"{LEAFLET_DRAW}/dist/leaflet.draw.css"
 
 # CDN URL -> path under static/vendor/.
 CDN_TO_LOCAL: dict[str, str] = {
@@ -93,6 +98,9 @@ CDN_TO_LOCAL: dict[str, str] = {
         "leaflet-search@2.9.7/dist/leaflet-search.min.js",
     f"{_JSD}/leaflet-search@2.9.7/dist/leaflet-search.min.css":
         "leaflet-search@2.9.7/dist/leaflet-search.min.css",
+    # folium.plugins.Draw (its CDN pins 1.0.2; npm's 1.0.4 is the same API, bug fixes only)
+    f"{_CDNJS}/leaflet.draw/1.0.2/leaflet.draw.js": LEAFLET_DRAW_JS,
+    f"{_CDNJS}/leaflet.draw/1.0.2/leaflet.draw.css": LEAFLET_DRAW_CSS,
     # Vector tiles (our own pages)
     f"{_JSD}/leaflet.vectorgrid@1.3.0/dist/Leaflet.VectorGrid.bundled.min.js": VECTORGRID_JS,
     f"{_JSD}/leaflet.vectorgrid@1.3.0/dist/Leaflet.VectorGrid.bundled.js":

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
-from gis_service.maps.styles import LAYER_STYLES, rate_legend
+from gis_service.maps.styles import LAYER_STYLES, PARCEL_STYLE, rate_legend
 from gis_service.vocab import (
     PROJECT_STATUS, UNDESIGNATED, VILLAGE_STATUS, WATER_COLOUR, ZONE_CLASSES, bilingual_title,
     collection_title,
@@ -16,10 +16,15 @@ from gis_service.vocab import (
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 
 
-@lru_cache(maxsize=1)
-def macros():
+@lru_cache(maxsize=8)
+def environment_module(template: str):
+    """A template's macros (``maps/chrome.html``, ``maps/parcel.html``)."""
     env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html"]))
-    return env.get_template("maps/chrome.html").module
+    return env.get_template(template).module
+
+
+def macros():
+    return environment_module("maps/chrome.html")
 
 
 def row(label: str, **symbol) -> dict:
@@ -65,6 +70,17 @@ def zones_legend() -> list[tuple[str, list[dict]]]:
             ("水系 Water", [row("水库 reservoirs", fill=WATER_COLOUR, opacity=0.5),
                             row("河流 rivers", fill=WATER_COLOUR, line=True)]),
             (bilingual_title("admin_units"), [layer_row("admin_units")])]
+
+
+PARCEL_LAYERS = ("admin_units", "ecology_sites", "urban_village_sites", "green_corridors")
+
+
+def parcel_legend(layers: tuple[str, ...] = PARCEL_LAYERS) -> list[tuple[str, list[dict]]]:
+    """The parcel map's legend: the checked parcel, the zone classes (禁止开发区 hatched), the context layers."""
+    parcel = row("检查地块 checked parcel", fill=PARCEL_STYLE["fillColor"], stroke=PARCEL_STYLE["color"],
+                 opacity=PARCEL_STYLE["fillOpacity"])
+    return [("地块 Parcel", [parcel]), (bilingual_title("function_zones"), zone_rows()),
+            ("图层 Layers", [layer_row(c) for c in layers])]
 
 
 def progress_legend() -> list[tuple[str, list[dict]]]:

@@ -165,6 +165,7 @@ def page_links(inp: PageInput) -> tuple[dict, dict]:
     page_q = "?" + urlencode(keep) if keep else ""
     links = {p: f"{inp.base}/maps/{p}{page_q}" for p in TITLES}
     links["home"] = f"{inp.base}/?f=html"
+    links["parcel_check"] = f"{inp.base}/analysis/parcel-check?f=html"
     links["embed"] = f"{inp.base}/maps/{inp.page}?" + urlencode({**inp.params.query(), "embed": "1"})
     image_q = {k: v for k, v in inp.params.query(embed=False).items()
                if k in ("as_of", "category", "zhuanlan", "by")}

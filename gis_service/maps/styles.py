@@ -70,6 +70,19 @@ def rate_legend() -> list[tuple[str, str]]:
     return rows
 
 
+# Parcel-check severities and verdicts (the report, its map, the clerk's page).
+SEVERITY_COLOURS = {"ok": "#43A047", "info": "#757575", "review": "#FB8C00", "conflict": "#E53935"}
+VERDICT_COLOURS = {"compliant": "#43A047", "needs_review": "#FB8C00", "non_compliant": "#E53935",
+                   "outside": "#546E7A"}
+# The checked parcel on its map and in its legend.
+PARCEL_STYLE = {"color": "#D50000", "weight": 3, "fillColor": "#D50000", "fillOpacity": 0.15}
+
+
+def hatch_id(class_code: str) -> str:
+    """Id of the SVG pattern a hatched class is filled with (the zones page and the parcel map)."""
+    return f"hatch-{class_code}"
+
+
 METRES_PER_DEGREE = 111_320  # display simplification tolerances are given in metres
 
 

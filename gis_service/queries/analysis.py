@@ -236,3 +236,18 @@ def map_features(conn: Connection, report_id: str, margin_deg: float) -> tuple[l
         LAYER_STYLES_SQL, {"ids": ["admin_units", "function_zones", "ecology_sites", "urban_village_sites",
                                    "green_corridors"]})}
     return [dict(r) for r in rows], styles
+
+
+# Which of these lon/lat points (EPSG:4490) lie inside 城区: the readings a coordinate hint weighs.
+IN_DISTRICT_SQL = text("""
+SELECT p.ord, EXISTS (SELECT 1 FROM admin_units a WHERE a.level = 'district' AND NOT a.retired
+                        AND ST_Intersects(a.geom, ST_SetSRID(ST_MakePoint(p.x, p.y), 4490))) AS inside
+  FROM unnest(CAST(:xs AS float8[]), CAST(:ys AS float8[])) WITH ORDINALITY AS p(x, y, ord) ORDER BY p.ord
+""")
+
+
+def points_in_district(conn: Connection, points: list[tuple[float, float]]) -> list[bool]:
+    if not points:
+        return []
+    rows = conn.execute(IN_DISTRICT_SQL, {"xs": [p[0] for p in points], "ys": [p[1] for p in points]})
+    return [bool(r.inside) for r in rows]

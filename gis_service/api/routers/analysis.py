@@ -11,10 +11,13 @@ from starlette.concurrency import run_in_threadpool
 from gis_service.api.deps import AppSettings, BaseUrl, Conn
 from gis_service.api.html import render
 from gis_service.api.negotiation import wants
+from gis_service.auth.csrf import check_same_origin
 from gis_service.errors import InvalidBody, PayloadTooLarge
 from gis_service.services.parcel_check import check_request, get_report, principal_name
 from gis_service.services.parcel_check.jobs import job_document, job_lifespan, submit_batch
-from gis_service.services.parcel_check.single import check_point
+from gis_service.services.parcel_check.listing import list_reports
+from gis_service.services.parcel_check.page import parcel_check_page
+from gis_service.services.parcel_check.single import check_point, check_upload
 from gis_service.services.parcel_check.results import export_job_results
 from gis_service.services.parcel_check.html_report import report_context
 from gis_service.services.parcel_check.pdf import report_pdf
@@ -74,6 +77,44 @@ async def parcel_check(request: Request, conn: Conn, settings: AppSettings,
     return JSONResponse(result, status_code=200)
 
 
+@router.get("/analysis/parcel-check", summary="合规性初筛页面与历史报告 / the clerk's page (HTML) and past reports "
+            "(JSON, search by 宗地编码, date, verdict)",
+            responses={200: {"content": {"application/json": {}, "text/html": {}}}})
+def parcel_reports(request: Request, conn: Conn, settings: AppSettings, base: BaseUrl,
+                   f: Annotated[Literal["json", "html"] | None, Query()] = None,
+                   code: Annotated[str | None, Query(description="宗地编码（部分匹配）parcel code, substring")] = None,
+                   date_from: Annotated[str | None, Query(description="YYYY-MM-DD（北京时间）")] = None,
+                   date_to: Annotated[str | None, Query(description="YYYY-MM-DD（北京时间，含当日）")] = None,
+                   verdict: Annotated[str | None, Query(description="compliant, needs_review, non_compliant, "
+                                                                    "outside")] = None,
+                   limit: Annotated[int, Query(description="1–500")] = 50):
+    """A browser gets the clerk's page (合规性初筛): upload or draw a parcel, see the verdict, map and hits,
+    search past reports, run a batch. A client gets the past reports, newest first."""
+    if wants(request, ("json", "html")) == "html":
+        html, csp = parcel_check_page(settings, base)
+        return HTMLResponse(html, headers={"Content-Security-Policy": csp, "Cache-Control": "no-cache"})
+    return list_reports(conn, base, code=code, date_from=date_from, date_to=date_to, verdict=verdict, limit=limit)
+
+
+@router.post("/analysis/parcel-check/upload", summary="上传文件初筛（立即返回）/ check the parcels of an uploaded file",
+             openapi_extra={"requestBody": {"required": True, "content": {
+                 "multipart/form-data": {"schema": {"type": "object", "properties": {
+                     "file": {"type": "string", "format": "binary"}}}}}}})
+async def parcel_check_upload(request: Request, conn: Conn, settings: AppSettings,
+                              crs: Annotated[str | None, Query(description=CRS_DOC)] = None,
+                              proposed_use: Annotated[str | None, Query(description=USE_DOC)] = None,
+                              repair: bool = False,
+                              filename: Annotated[str | None, Query(
+                                  description="file name when the body is the raw file")] = None):
+    """The batch formats (界址点 lists included), up to `GIS_PARCEL_CHECK_MAX_PARCELS` parcels, answered at once
+    like `POST /analysis/parcel-check`; larger files go to the batch endpoint. A browser may send it only
+    from this site's own page (a multipart form needs no CORS preflight, so another site's is refused)."""
+    check_same_origin(request)
+    name, content = await _upload(request, settings.parcel_check_max_body_bytes, filename)
+    return await run_in_threadpool(check_upload, conn, content, name, crs=crs, proposed_use=proposed_use,
+                                   repair=repair, settings=settings, actor=_actor(request))
+
+
 @router.get("/analysis/point", summary="位置查询 / what is at this location")
 async def point_query(request: Request, conn: Conn, settings: AppSettings,
                       x: Annotated[float, Query(description="longitude or easting")],
@@ -99,8 +140,9 @@ async def parcel_report(report_id: str, request: Request, conn: Conn, settings: 
 
 @router.get("/maps/parcel/{report_id}", summary="地块与规划图层地图 / the parcel over the zone layers",
             response_class=HTMLResponse)
-def parcel_map(report_id: str, conn: Conn, settings: AppSettings):
-    html, csp = parcel_map_page(conn, settings, report_id)
+def parcel_map(report_id: str, conn: Conn, settings: AppSettings, base: BaseUrl,
+               embed: Annotated[bool, Query(description="地图本身（嵌入报告）/ the map alone, for the report")] = False):
+    html, csp = parcel_map_page(conn, settings, report_id, base=base, embed=embed)
     return HTMLResponse(html, headers={"Content-Security-Policy": csp, "Cache-Control": "no-cache"})
 
 

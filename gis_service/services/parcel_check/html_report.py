@@ -1,24 +1,40 @@
 """What the printable report template needs, beyond the report itself."""
 from __future__ import annotations
 
-from gis_service.services.parcel_check import rules
-from gis_service.vocab import QUALITY_LABELS, collection_titles, status_label
+import datetime as dt
+from zoneinfo import ZoneInfo
 
-SEVERITY_COLOURS = {"ok": "#43A047", "info": "#757575", "review": "#FB8C00", "conflict": "#E53935"}
-VERDICT_COLOURS = {"compliant": "#43A047", "needs_review": "#FB8C00", "non_compliant": "#E53935",
-                   "outside": "#546E7A"}
+from gis_service.maps.chrome import legend_html, parcel_legend
+from gis_service.maps.styles import SEVERITY_COLOURS, VERDICT_COLOURS
+from gis_service.services.parcel_check import rules
+from gis_service.vocab import CATEGORY_LABELS, QUALITY_LABELS, collection_titles, status_label
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+
+
+def local_minute(value: str | dt.datetime | None) -> str:
+    """A stored UTC timestamp as the reader's clock shows it: Asia/Shanghai, to the minute."""
+    if not value:
+        return "—"
+    moment = dt.datetime.fromisoformat(value) if isinstance(value, str) else value
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=dt.timezone.utc)
+    return moment.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M") + "（北京时间）"
 
 
 def report_context(report: dict, base: str) -> dict:
     report_id = report["id"]
     return {
         "report": report,
+        "created_local": local_minute(report.get("created_at")),
         "verdict_colour": VERDICT_COLOURS[report["verdict"]["code"]],
         "severity_colours": SEVERITY_COLOURS,
+        "severity_zh": rules.SEVERITY_ZH, "severity_en": rules.SEVERITY_EN, "category_zh": CATEGORY_LABELS,
         "quality_zh": QUALITY_LABELS,
         "titles": collection_titles(),
         "status_label": status_label,
         "uses": rules.USES,
+        "legend": legend_html(parcel_legend()),
         "map_url": f"{base}/maps/parcel/{report_id}",
         "json_url": f"{base}/analysis/parcel-check/{report_id}?f=json",
         "pdf_url": f"{base}/analysis/parcel-check/{report_id}?f=pdf",

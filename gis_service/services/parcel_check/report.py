@@ -113,7 +113,8 @@ def _rule_for(row: dict) -> rules.Rule | None:
 
 def _hit(row: dict, *, type_: str, severity: str, rule_zh: str, rule_en: str, basis: str,
          overlap_m2: float | None = None, percent: float | None = None, distance_m: float | None = None,
-         potential: bool = False, boundary_touch: bool = False, uses: dict | None = None) -> dict:
+         potential: bool = False, boundary_touch: bool = False, uses: dict | None = None,
+         decided_by_use: str | None = None) -> dict:
     return {"layer": row["layer"], "layer_title": collection_title(row["layer"]),
             "layer_title_en": collection_title(row["layer"], "en"),
             "feature_id": row["id"], "feature": row["name"], "kind": row["kind"], "type": type_,
@@ -121,7 +122,7 @@ def _hit(row: dict, *, type_: str, severity: str, rule_zh: str, rule_en: str, ba
             "severity": severity, "severity_zh": rules.SEVERITY_ZH[severity], "potential": potential,
             "boundary_touch": boundary_touch, "rule_zh": rule_zh, "rule_en": rule_en, "basis": basis,
             "plan_ref": row.get("plan_ref"), "geometry_quality": row["geometry_quality"],
-            "uses_that_change": uses or {}}
+            "uses_that_change": uses or {}, "decided_by_use": decided_by_use}
 
 
 def _polygon_hits(overlaps: list, area: float, point: bool, use: str | None) -> list[dict]:
@@ -138,7 +139,8 @@ def _polygon_hits(overlaps: list, area: float, point: bool, use: str | None) -> 
                          rule_en=prefix_en + rule.rule_en, basis=rule.basis,
                          overlap_m2=None if point else m2, percent=None if point else m2 / area * 100,
                          boundary_touch=touch,
-                         uses={} if (touch or use) else rules.uses_that_change(rule)))
+                         uses={} if (touch or use) else rules.uses_that_change(rule),
+                         decided_by_use=use if (use and rule.column and not touch) else None))
     return hits
 
 
@@ -208,7 +210,9 @@ def _verdict(report: dict, outside: bool) -> dict:
     zh, en = rules.VERDICTS[code]
     deciding = [h for h in hits if h["severity"] == severity] if severity in ("review", "conflict") else hits
     schematic = not deciding or any(h["geometry_quality"] == "schematic" for h in deciding)
-    reasons = [_reason(h) for h in deciding] if severity in ("review", "conflict") else []
+    # A compliant verdict still names the proposed use when the use is what made it compliant.
+    explained = deciding if severity in ("review", "conflict") else [h for h in hits if h["decided_by_use"]]
+    reasons = [_reason(h) for h in explained]
     share = report["planning_area"].get("outside_share") or 0.0
     text_zh, text_en = f"初筛结论：{zh}", f"Screening verdict: {en}"
     if share > 0:
@@ -230,6 +234,9 @@ def _reason(hit: dict) -> dict:
     else:
         zh = f"{hit['feature']}：相距 {hit['distance_m']:,.1f} 米（缓冲区筛查，潜在）"
         en = f"{hit['feature']}: {hit['distance_m']:,.1f} m away (screening buffer, potential)"
+    if hit["decided_by_use"]:
+        use_zh, use_en = rules.use_clause(hit["decided_by_use"], hit["severity"])
+        zh, en = f"{zh}；{use_zh}", f"{en}; {use_en}"
     return {"zh": zh, "en": en, "severity": hit["severity"], "geometry_quality": hit["geometry_quality"]}
 
 

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 SEVERITIES = ("ok", "info", "review", "conflict")
 SEVERITY_RANK = {name: rank for rank, name in enumerate(SEVERITIES)}
 SEVERITY_ZH = {"ok": "无影响", "info": "提示", "review": "需论证", "conflict": "不符合"}
+SEVERITY_EN = {"ok": "no effect", "info": "note", "review": "needs justification", "conflict": "non-compliant"}
 
 USES: dict[str, tuple[str, str]] = {
     "residential": ("居住", "residential"),
@@ -154,6 +155,13 @@ def severity_for(rule: Rule, proposed_use: str | None) -> str:
     if proposed_use is None:
         return DEFAULT_SEVERITY[rule.column]
     return USE_MATRIX[proposed_use][rule.column]
+
+
+def use_clause(use: str, severity: str) -> tuple[str, str]:
+    """How a proposed use decided a hit's severity, in words (never the codes)."""
+    zh, en = USES[use]
+    return (f"拟建用途“{zh}”在此为“{SEVERITY_ZH[severity]}”",
+            f"proposed use {en}: {SEVERITY_EN[severity]} here")
 
 
 def uses_that_change(rule: Rule) -> dict[str, str]:
