@@ -24,9 +24,10 @@
     fetch(script.dataset.district, { headers: { Accept: "application/geo+json" } })
       .then(function (r) { return r.json(); })
       .then(function (data) {
-        var outline = L.geoJSON(data, { interactive: false,
+        // Its own pane under the features, so it never takes their clicks.
+        map.createPane("district-outline").style.zIndex = 350;
+        var outline = L.geoJSON(data, { interactive: false, pane: "district-outline",
           style: { color: "#37474F", weight: 2, dashArray: "6 4", fill: false } }).addTo(map);
-        outline.bringToBack();
         window.ogcPreviewDistrict = outline;
         el.dataset.district = "1";
       });
