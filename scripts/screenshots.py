@@ -21,6 +21,8 @@ PAGES = {
     "compare": "/maps/compare",
     "site-search": "/maps/site-search",
     "collections": "/collections?f=html",
+    "items": "/collections/projects/items?f=html&limit=50",
+    "indicators": "/indicators?f=html",
 }
 SIZES = {"desktop": (1400, 900), "phone": (390, 844)}
 

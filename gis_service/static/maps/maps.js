@@ -274,9 +274,18 @@
   // The default view fits 城区 beside the legend (it floats over the map's west) on a wide
   // screen; on a phone the legend starts folded.
   function fitDefault() {
-    if (!cfg.fit) return;
     var legend = document.getElementById("map-legend");
+    var panel = document.getElementById("map-panel");
     var box = map.getContainer().getBoundingClientRect();
+    if (legend && panel && box.width >= 700 && cfg.page !== "progress") {
+      panel.insertBefore(legend, panel.firstChild);  // the side panel has room; the map stays clear
+      legend = null;
+    } else if (legend) {  // inside the map, so it stays on the map when the page scrolls (a phone)
+      map.getContainer().appendChild(legend);
+      L.DomEvent.disableClickPropagation(legend);
+      L.DomEvent.disableScrollPropagation(legend);
+    }
+    if (!cfg.fit) return;
     if (legend && box.width < 700) legend.open = false;
     var left = legend && box.width >= 700 ? legend.getBoundingClientRect().right - box.left : 0;
     map.fitBounds(cfg.fit, { paddingTopLeft: [left, 0], paddingBottomRight: [0, 0], animate: false });
@@ -290,7 +299,10 @@
   loads.push(minimapOutline());
   syncGroupCheckboxes();
   map.on("overlayadd overlayremove", function () { setTimeout(syncGroupCheckboxes, 0); });
-  if (cfg.source) map.attributionControl.addAttribution(cfg.source);
+  if (map.attributionControl) {
+    map.attributionControl.setPrefix("Leaflet");  // no flag and no off-site link
+    if (cfg.source) map.attributionControl.addAttribution(cfg.source);
+  }
   state.ready = Promise.all(loads).then(function () {
     addSearch();
     state.relabel = window.gisLegibility.watch(map);
