@@ -52,11 +52,17 @@
     return String(name || "").replace(/城乡一体化发展.{0,4}（片）区$/, "片区").replace(/(街道办事处|街道)$/, "");
   }
 
+  // Labels sit above the areas and point markers but under cluster icons (the marker pane, 600).
+  var PANE = "unit-labels";
+  function labelPane(map) {
+    if (!map.getPane(PANE)) map.createPane(PANE).style.zIndex = 560;
+    return PANE;
+  }
+
   // A permanent label; rank 1 is the district, then 片区, 街道/镇, zones.
-  function bindLabel(layer, text, rank) {
-    layer.bindTooltip(text, { permanent: true, direction: "center", interactive: false,
-      className: "map-label rank-" + rank });
-    layer.labelRank = rank;
+  function bindLabel(layer, content, rank, extraClass) {
+    layer.bindTooltip(content, { permanent: true, direction: "center", interactive: false, pane: PANE,
+      className: (extraClass ? extraClass + " " : "") + "map-label rank-" + rank });
   }
 
   function rankOf(tooltip) {
@@ -68,7 +74,13 @@
     return a.left < b.right && b.left < a.right && a.top < b.bottom && b.top < a.bottom;
   }
 
-  // Higher ranks first, larger features first within a rank; a label overlapping one kept is hidden.
+  function rectsOf(nodes) {
+    return Array.prototype.map.call(nodes, function (n) { return n.getBoundingClientRect(); });
+  }
+
+  // Higher ranks first, larger features first within a rank. A label tries its place, then
+  // nearby ones, to clear kept labels and cluster icons; one that cannot clear another
+  // label is hidden (one that only meets an icon stays in place, under it).
   function declutter(map) {
     var labels = [];
     map.eachLayer(function (layer) {
@@ -76,19 +88,42 @@
       if (!tip || !tip.options.permanent || !map.hasLayer(tip) || !tip.getElement()) return;
       var area = layer.getBounds ? map.latLngToLayerPoint(layer.getBounds().getNorthEast())
         .distanceTo(map.latLngToLayerPoint(layer.getBounds().getSouthWest())) : 0;
-      labels.push({ el: tip.getElement(), rank: rankOf(tip), area: area });
+      labels.push({ el: tip.getElement(), rank: rankOf(tip), area: area, layer: layer });
     });
     labels.sort(function (a, b) { return a.rank - b.rank || b.area - a.area; });
-    var box = map.getContainer().getBoundingClientRect(), kept = [];
+    var container = map.getContainer(), box = container.getBoundingClientRect(), kept = [];
+    var icons = rectsOf(container.querySelectorAll(".leaflet-marker-pane .leaflet-marker-icon"));
+    function padded(r) { return { left: r.left - 2, right: r.right + 2, top: r.top - 2, bottom: r.bottom + 2 }; }
+    function hits(r, list) { return list.some(function (k) { return overlaps(k, r); }); }
+    // A moved label must stay over its own feature's extent, or it would name the wrong place.
+    function within(layer, r) {
+      if (!layer.getBounds) return false;
+      var centre = map.containerPointToLatLng([(r.left + r.right) / 2 - box.left, (r.top + r.bottom) / 2 - box.top]);
+      return layer.getBounds().contains(centre);
+    }
     labels.forEach(function (label) {
-      label.el.classList.remove("label-hidden");
-      var r = label.el.getBoundingClientRect();
-      var outside = r.right < box.left || r.left > box.right || r.bottom < box.top || r.top > box.bottom;
-      var pad = { left: r.left - 2, right: r.right + 2, top: r.top - 2, bottom: r.bottom + 2 };
-      if (outside || kept.some(function (k) { return overlaps(k, pad); })) label.el.classList.add("label-hidden");
-      else kept.push(pad);
+      var el = label.el;
+      el.classList.remove("label-hidden");
+      el.style.marginTop = el.style.marginLeft = "0px";
+      var home = padded(el.getBoundingClientRect()), placed = null;
+      var h = home.bottom - home.top, w = (home.right - home.left) * 0.6;
+      if (home.right < box.left || home.left > box.right || home.bottom < box.top || home.top > box.bottom) {
+        el.classList.add("label-hidden");
+        return;
+      }
+      [[0, 0], [0, -h], [0, h], [-w, 0], [w, 0], [0, -2 * h], [0, 2 * h]].some(function (d) {
+        var r = { left: home.left + d[0], right: home.right + d[0], top: home.top + d[1], bottom: home.bottom + d[1] };
+        if (hits(r, kept) || hits(r, icons) || !within(label.layer, r)) return false;
+        placed = { rect: r, d: d };
+        return true;
+      });
+      if (!placed && !hits(home, kept)) placed = { rect: home, d: [0, 0] };
+      if (!placed) { el.classList.add("label-hidden"); return; }
+      el.style.marginLeft = placed.d[0] + "px";
+      el.style.marginTop = placed.d[1] + "px";
+      kept.push(placed.rect);
     });
-    map.getContainer().setAttribute("data-labels-shown", String(kept.length));
+    container.setAttribute("data-labels-shown", String(kept.length));
   }
 
   // Label size follows the zoom: small at the district view, larger when zoomed in.
@@ -117,6 +152,6 @@
     return run;
   }
 
-  window.gisLegibility = { clusterIcon: clusterIcon, bindLabel: bindLabel, labelText: labelText,
+  window.gisLegibility = { clusterIcon: clusterIcon, bindLabel: bindLabel, labelText: labelText, labelPane: labelPane,
     declutter: declutter, watch: watch };
 })();

@@ -180,8 +180,7 @@
           layer.bindPopup(popupFor(spec.collection, f.id, withState(spec.collection, f), spec.title), { maxWidth: 320 });
         }
         if (spec.style_by === "rate") {
-          layer.bindTooltip(rateTooltip(rateFor(spec, f)), { permanent: true, direction: "center",
-            className: "rate-tooltip map-label rank-" + spec.label });
+          window.gisLegibility.bindLabel(layer, rateTooltip(rateFor(spec, f)), spec.label, "rate-tooltip");
         } else if (spec.search && f.properties && f.properties.name) {
           searchIndex.push({ name: f.properties.name, layer: layer });
         }
@@ -292,6 +291,7 @@
   }
 
   fitDefault();
+  window.gisLegibility.labelPane(map);
   addHatchPatterns();
   state.measure = new L.Control.PlanMeasure();
   map.addControl(state.measure);
