@@ -35,8 +35,8 @@ def table_cell(value, name: str, collection_id: str) -> str:
     labels = {"geometry_quality": QUALITY_LABELS, "location_basis": BASIS_LABELS}.get(name)
     if labels and value in labels:
         return f"{labels[value]} ({value})"
-    if name == "category" and class_label("category", value) != value:
-        return f"{class_label('category', value)} ({value})"
+    if name in ("category", "zone_class") and class_label(name, value) != value:
+        return f"{class_label(name, value)} ({value})"
     if name == "status" and value in statuses(collection_id):
         return f"{statuses(collection_id)[value].zh} ({value})"
     return str(local_time(value))

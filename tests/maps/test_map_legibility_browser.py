@@ -283,6 +283,35 @@ def test_items_page_table_and_preview(browser, plain):
     assert cells["status"] == "未知 (unknown)"
     assert cells["geometry_quality"].endswith(f"({first['properties']['geometry_quality']})")
     assert re.search(r"[\u4e00-\u9fff]", cells["geometry_quality"])
+    page.goto(f"{base}/collections/function_zones/items?f=html", wait_until="networkidle")
+    zone_cells = page.locator("table.items tbody td:nth-child(1)").all_inner_texts()
+    headers = page.locator("table.items thead th").all_inner_texts()
+    classes = page.locator(f"table.items tbody td:nth-child({headers.index('zone_class') + 1})").all_inner_texts()
+    assert dict(zip(zone_cells, classes))["prohibited"] == "禁止开发区 (prohibited)"
+    assert problems == []
+    page.close()
+
+
+def test_progress_legend_counts_units_per_class_and_draws_the_unknown_share(browser, demo_base):
+    page, problems = open_map(browser, f"{demo_base}/maps/progress")
+    fills = page.evaluate("""() => { const out = [];
+        window.gisMap.layers.rate_admin_units.group.eachLayer(g => g.eachLayer(l => out.push(l.options.fillColor)));
+        return out; }""")
+    legend = page.evaluate("""() => [...document.querySelectorAll('#map-legend li')]
+        .filter(li => li.querySelector('.legend-count'))
+        .map(li => [li.querySelector('rect').getAttribute('fill'), parseInt(li.querySelector('.legend-count').textContent)])""")
+    assert len(fills) == 8 and sum(n for _, n in legend) == 8
+    assert {colour: n for colour, n in legend if n} == dict(Counter(fills))
+    assert len(set(fills)) > 1  # the demo data colours some units: the check compares real classes
+    bars = page.evaluate("""() => [...document.querySelectorAll('.rate-tooltip')].map(t => ({
+        width: t.querySelector('.unknown-share').getBoundingClientRect().width,
+        whole: t.querySelector('.unknown-bar').clientWidth,
+        text: t.querySelector('.rate-unknown').textContent}))""")
+    assert len(bars) == 8
+    for bar in bars:
+        share = int(re.search(r"(\d+) %", bar["text"]).group(1))
+        assert bar["width"] == pytest.approx(bar["whole"] * share / 100, abs=1.5), bar
+    assert any(0 < int(re.search(r"(\d+) %", b["text"]).group(1)) < 100 for b in bars)
     assert problems == []
     page.close()
 
