@@ -139,6 +139,7 @@ WATER_COLOUR = "#1E88E5"
 CATEGORY_LABELS = {  # project categories
     "service": "服务业", "agriculture": "农业", "industry": "工业", "education": "教育",
     "health": "医疗卫生", "utilities": "市政公用", "housing": "住房", "urban_village": "城中村",
+    "urban_village_cluster": "城中村（连片）",
 }
 ECOLOGY_CATEGORY_LABELS = {  # green_corridors and ecology_sites categories (their styled classes)
     "river": "河流", "river_works": "河道治理", "greenway": "绿道", "green_belt": "环城生态圈",

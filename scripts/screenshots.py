@@ -25,7 +25,7 @@ PAGES = {
     "compare": "/maps/compare",
     "site-search": "/maps/site-search",
     "collections": "/collections?f=html",
-    "items": "/collections/projects/items?f=html",
+    "items": "/collections/projects/items?f=html&limit=50",
     "indicators": "/indicators?f=html",
     "progress-list": "/progress",
     "parcel-check": "/analysis/parcel-check?f=html",

@@ -3,11 +3,13 @@ from __future__ import annotations
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import HTMLResponse, JSONResponse
 from sqlalchemy.exc import DataError, OperationalError, TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from gis_service.api.html import render
+from gis_service.api.negotiation import is_browser
 from gis_service.errors import BadParameter, GisError, InvalidBody, InvalidInput, error_body, send_error
 
 RETRY_AFTER_S = "5"
@@ -30,9 +32,14 @@ DATABASE_DOWN = ServiceUnavailable("数据库暂不可用，请稍后重试", "d
 POOL_EXHAUSTED = ServiceUnavailable("服务繁忙，请稍后重试", "service busy: no database connection free")
 
 
-def error_response(error: GisError, headers: dict | None = None) -> JSONResponse:
+def error_response(error: GisError, headers: dict | None = None,
+                   request: Request | None = None) -> JSONResponse | HTMLResponse:
+    """JSON for API clients; a small bilingual page for a browser navigating to the URL."""
     if error.status == 503:
         headers = {"Retry-After": RETRY_AFTER_S, **(headers or {})}
+    if request is not None and is_browser(request):
+        return render(request, "error.html", status_code=error.status, headers=headers, error=error_body(error),
+                      status=error.status)
     return JSONResponse(error_body(error), status_code=error.status, headers=headers)
 
 
@@ -53,17 +60,17 @@ def _validation_error(exc: RequestValidationError) -> GisError:
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(GisError)
     async def gis_error(request: Request, exc: GisError) -> JSONResponse:
-        return error_response(exc)
+        return error_response(exc, request=request)
 
     @app.exception_handler(RequestValidationError)
     async def invalid_request(request: Request, exc: RequestValidationError) -> JSONResponse:
-        return error_response(_validation_error(exc))
+        return error_response(_validation_error(exc), request=request)
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
         code, zh, en = HTTP_ERRORS.get(exc.status_code, ("http_error", "请求错误", str(exc.detail)))
         error = GisError(zh, en, code=code, status=exc.status_code, detail={"path": request.url.path})
-        return error_response(error, headers=getattr(exc, "headers", None))
+        return error_response(error, headers=getattr(exc, "headers", None), request=request)
 
     @app.exception_handler(DataError)
     async def unstorable_text(request: Request, exc: DataError) -> JSONResponse:

@@ -19,13 +19,24 @@ def wants(request: Request, allowed: tuple[str, ...], default: str = "json") -> 
             raise BadParameter("f", f"支持的格式：{', '.join(allowed)}", f"unsupported format {token!r}; "
                       f"use one of {', '.join(allowed)}")
         return token
-    accept = request.headers.get("accept", "")
+    if "html" in allowed and _accept_prefers_html(request.headers.get("accept", "")):
+        return "html"
+    return default
+
+
+def _accept_prefers_html(accept: str) -> bool:
     html_at = accept.find("text/html")
     json_at = min((i for i in (accept.find("application/json"), accept.find("application/geo+json"))
                    if i >= 0), default=-1)
-    if "html" in allowed and html_at >= 0 and (json_at < 0 or html_at < json_at):
-        return "html"
-    return default
+    return html_at >= 0 and (json_at < 0 or html_at < json_at)
+
+
+def is_browser(request: Request) -> bool:
+    """A browser navigating (Accept prefers HTML, no ``f`` other than html): errors answer in HTML."""
+    token = request.query_params.get("f")
+    if token is not None:
+        return token.lower() == "html"
+    return _accept_prefers_html(request.headers.get("accept", ""))
 
 
 def not_modified(request: Request, etag: str) -> bool:

@@ -4,6 +4,7 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
+from starlette.responses import FileResponse
 from starlette.staticfiles import StaticFiles
 
 from gis_service.maps.cdn import STATIC_DIR, url_prefix
@@ -32,6 +33,10 @@ def mount_static(app, prefix: str = "/static", directory: Path | str = STATIC_DI
                 )
             return response
 
+    # Browsers ask for /favicon.ico on every page; answer it rather than log a 404.
+    app.add_api_route("/favicon.ico", lambda: FileResponse(STATIC_DIR / "favicon.ico", media_type="image/x-icon",
+                                                         headers={"Cache-Control": "public, max-age=86400"}),
+                      include_in_schema=False)
     if not Path(directory).is_dir():
         log.warning("static directory missing: %s (run scripts/fetch-assets.sh)", directory)
     # check_dir=False: the app still starts without fetched assets (the API works).

@@ -25,7 +25,7 @@ SESSION_COOKIE = "gis_session"
 QUERY_KEY_NAMES = {"api_key", "apikey", "api-key", "key", "token", "access_token", "x-api-key"}
 WRITE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 # Paths that stay open when reads need a key: health, static assets, signing in.
-OPEN_PREFIXES = ("/healthz", "/static/", "/progress/login")
+OPEN_PREFIXES = ("/healthz", "/static/", "/progress/login", "/favicon.ico")
 CHALLENGE = b'Bearer realm="gis-service", Basic realm="gis-service"'
 _KEY_LIKE = re.compile(r"gk_[A-Za-z0-9_\-]{16,}")
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
-from gis_service.maps.styles import LAYER_STYLES, PARCEL_STYLE, rate_legend
+from gis_service.maps.styles import LAYER_STYLES, PARCEL_STYLE, rate_colour, rate_legend
 from gis_service.vocab import (
     PROJECT_STATUS, UNDESIGNATED, VILLAGE_STATUS, WATER_COLOUR, ZONE_CLASSES, bilingual_title,
     collection_title,
@@ -83,8 +83,15 @@ def parcel_legend(layers: tuple[str, ...] = PARCEL_LAYERS) -> list[tuple[str, li
             ("图层 Layers", [layer_row(c) for c in layers])]
 
 
-def progress_legend() -> list[tuple[str, list[dict]]]:
-    rates = [row(label, fill=colour, stroke="#607D8B") for label, colour in rate_legend()]
+def progress_legend(unit_rates: list | None = None) -> list[tuple[str, list[dict]]]:
+    """With the shown units' rates, each class row carries how many units fall in it."""
+    rates = []
+    for label, colour in rate_legend():
+        entry = row(label, fill=colour, stroke="#607D8B")
+        if unit_rates is not None:
+            entry["count"] = sum(rate_colour(r) == colour for r in unit_rates)
+        rates.append(entry)
+    rates.append(row("未知占比（标签内斜纹条）unknown share (hatched bar)", fill="#78909C", hatch=True))
     return [("完成率 Completion rate", rates),
             ("项目状态 Project status", status_rows(PROJECT_STATUS)),
             ("城中村状态 Urban-village status", status_rows(VILLAGE_STATUS))]

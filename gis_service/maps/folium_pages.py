@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import asdict, dataclass, field
+from html import escape
 from urllib.parse import urlencode
 
 import folium
@@ -39,6 +40,8 @@ KINDS = {"projects": "point", "other_places": "point", "green_corridors": "line"
 ZONE_LAYERS = tuple(f"zone_{code}" for code in ZONE_CLASSES)
 ZONES_PAGE_LAYERS = (*ZONE_LAYERS, "undesignated", "reservoirs", "rivers", "admin_units")
 PROGRESS_PAGE_LAYERS = ("rate_admin_units", "rate_sub_areas", "projects", "urban_village_sites", "district")
+# Label hierarchy: lower ranks win collisions (district > 片区 > 街道/镇 > zone).
+LABEL_RANKS = {"sub_areas": 2, "admin_units": 3, "function_zones": 4}
 PAGE_LAYERS = {"overview": OVERVIEW_COLLECTIONS, "progress": PROGRESS_PAGE_LAYERS, "zones": ZONES_PAGE_LAYERS}
 
 
@@ -57,6 +60,7 @@ class LayerSpec:
     popup: bool = True
     search: bool = True
     group: str = ""                  # JS variable of the Folium FeatureGroup
+    label: int = 0                   # permanent-label rank (LABEL_RANKS); 0: no label
 
 
 @dataclass
@@ -84,6 +88,7 @@ def _plan_layer(inp: PageInput, collection: str, key: str | None = None, title: 
                 **extra) -> LayerSpec:
     query = extra.pop("query", {})
     extra.setdefault("style", LAYER_STYLES[collection].leaflet())
+    extra.setdefault("label", LABEL_RANKS.get(collection, 0))
     return LayerSpec(key=key or collection, title=title or collection_title(collection),
                      url=items_url(inp, collection, **query), collection=collection,
                      kind=KINDS.get(collection, "polygon"), **extra)
@@ -174,16 +179,34 @@ def page_links(inp: PageInput) -> tuple[dict, dict]:
     return links, images
 
 
+def _legend(inp: PageInput) -> list:
+    if inp.page == "progress" and inp.progress_view is not None:
+        return chrome.progress_legend([s.rate for s in inp.progress_view.units[inp.params.by]])
+    return LEGENDS[inp.page]()
+
+
+def _data_date(inp: PageInput) -> str:
+    return inp.data_date.isoformat() if inp.data_date else "—"
+
+
+def source_line(inp: PageInput) -> str:
+    """The compact source line an embedded map keeps in its attribution (escaped HTML)."""
+    parts = ["依据《城区“十三五”规划纲要》", "示意图", f"数据日期 {_data_date(inp)}"]
+    if inp.demo:
+        parts.append("演示数据")
+    return escape(" · ".join(parts))
+
+
 def _chrome(inp: PageInput, fmap: folium.Map) -> None:
     m = chrome.macros()
     html = fmap.get_root().html
-    date = inp.data_date.isoformat() if inp.data_date else "—"
     if not inp.params.embed:
         links, images = page_links(inp)
         html.add_child(folium.Element(str(m.header(inp.page, TITLES[inp.page], links, images))), name="header")
-    html.add_child(folium.Element(str(m.banners(inp.demo, inp.params.as_of, date, inp.params.embed))),
-                   name="banners")
-    html.add_child(folium.Element(chrome.legend_html(LEGENDS[inp.page]())), name="legend")
+    no_basemap = not basemaps(inp.settings, inp.params.basemap)
+    html.add_child(folium.Element(str(m.banners(inp.demo, inp.params.as_of, _data_date(inp), inp.params.embed,
+                                                no_basemap))), name="banners")
+    html.add_child(folium.Element(chrome.legend_html(_legend(inp))), name="legend")
     if inp.params.embed:
         return
     parts = []
@@ -252,19 +275,25 @@ def render_page(inp: PageInput) -> str:
             grouped.append((group_name, entries))
         exclusive = ("完成率 Completion rate",) if inp.page == "progress" else ()
         GroupedLayers(grouped, base=[(g.layer_name, g) for g in bases], exclusive=exclusive,
-                      hidden=hidden, collapsed=inp.params.embed).add_to(fmap)
+                      hidden=hidden, collapsed=True).add_to(fmap)
         minimap = _controls(inp, fmap)
         _view(inp, fmap)
         _chrome(inp, fmap)
         static = f"{inp.base}/static"
+        p = inp.params
         config = {"page": inp.page, "base": inp.base, "map": fmap.get_name(), "minimap": minimap.layer_name,
                   "embed": inp.params.embed, "layers": [asdict(s) for s in specs],
                   "district": items_url(inp, "admin_units", id="chengqu"),
                   "labels": _labels(), "progress": inp.progress, "states": inp.states,
+                  "source": source_line(inp) if inp.params.embed else None,
+                  "fit": None if p.bbox or p.center or p.zoom else [list(c) for c in CHENGQU_BOUNDS],
                   "asOf": inp.params.as_of.isoformat() if inp.params.as_of else None}
-        add_page_script(fmap, [f"{static}/maps/measure.js", f"{static}/maps/maps.js",
+        add_page_script(fmap, [f"{static}/maps/measure.js", f"{static}/maps/legibility.js",
+                               f"{static}/maps/maps.js",
                                f"{static}/analysis/box-stats.js"],
                         f"{static}/maps/maps.css", config)
+        fmap.get_root().header.add_child(folium.Element(f'<link rel="icon" href="{inp.base}/favicon.ico"/>'),
+                                         name="favicon")
         fmap.get_root().title = TITLES[inp.page]
         html = fmap.get_root().render()
     return localize_html(html, f"{inp.settings.root_path}/static")

@@ -19,6 +19,19 @@
     div.appendChild(code);
     return div;
   }
+  // The 城区 outline orients the preview (there is no basemap).
+  if (script.dataset.district) {
+    fetch(script.dataset.district, { headers: { Accept: "application/geo+json" } })
+      .then(function (r) { return r.json(); })
+      .then(function (data) {
+        // Its own pane under the features, so it never takes their clicks.
+        map.createPane("district-outline").style.zIndex = 350;
+        var outline = L.geoJSON(data, { interactive: false, pane: "district-outline",
+          style: { color: "#37474F", weight: 2, dashArray: "6 4", fill: false } }).addTo(map);
+        window.ogcPreviewDistrict = outline;
+        el.dataset.district = "1";
+      });
+  }
   if (script.dataset.tiles) {
     // Large layers come as vector tiles, never as one huge GeoJSON.
     var grid = L.vectorGrid.protobuf(script.dataset.tiles, {

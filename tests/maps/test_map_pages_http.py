@@ -89,7 +89,8 @@ def test_frame_ancestors_setting(demo_url):
 def test_basemap_none_has_no_tiles_and_tianditu_pairs_layers(demo_url):
     with app_client(demo_url, base_url=MAP_BASE_URL, tianditu_key="abc123browserkey") as client:
         none = client.get("/maps/overview").text
-        assert "L.tileLayer" not in none and "tianditu" not in none
+        assert "L.tileLayer" not in none and "tianditu.gov.cn" not in none
+        assert "GIS_TIANDITU_KEY" in none  # the note on how to enable 天地图
         response = client.get("/maps/overview?basemap=tianditu")
     html = response.text
     for layer in ("vec", "cva", "img", "cia"):

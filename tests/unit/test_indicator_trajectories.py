@@ -125,3 +125,12 @@ def test_sparkline_draws_baseline_actuals_and_the_dashed_target():
 def test_sparkline_is_empty_with_fewer_than_two_values():
     lonely = {"value_2015_num": None, "target_value": None, "actuals": [{"year": 2017, "value": 3.0}]}
     assert sparkline_svg(lonely) == ""
+
+
+def test_sparkline_draws_nothing_without_a_recorded_actual():
+    """Baseline and target alone are no trend: no line and no dot (the page says 无数据)."""
+    gdp = next(r for r in ROWS if r["code"] == "1")
+    assert gdp["value_2015_num"] is not None and gdp["target_value"] is not None
+    assert sparkline_svg(_item(gdp, [])) == ""
+    assert sparkline_svg({**_item(gdp, []), "actuals": [{"year": 2018, "value": None}]}) == ""
+    assert sparkline_svg(_item(gdp, [(2018, 280.0)])).count("<circle") == 2

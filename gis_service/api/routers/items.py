@@ -27,6 +27,7 @@ from gis_service.services.ogc.documents import GEOJSON, link
 from gis_service.services.jsonfg import JSONFG_MEDIA_TYPE, jsonfg_document, split_place_crs
 from gis_service.services.ogc.params import operation_parameters
 from gis_service.services.progress.history import as_of_members
+from gis_service.services.progress.vocab import table_columns
 
 router = APIRouter(tags=["OGC API – Features"])
 ITEM_FORMAT_PARAMETER = {"name": "f", "in": "query", "required": False,
@@ -96,7 +97,7 @@ def items(request: Request, req: ItemsDep, conn: Conn, base: BaseUrl, settings: 
         return _jsonfg(json.loads(feature_collection_text(page, links, as_of_members(q.as_of))), place_crs, c, headers)
     if req.fmt == "html":
         return render(request, "items.html", collection={"id": c.id, "title": c.title_zh},
-                      features=json.loads("[" + page.features + "]"), columns=list(q.properties or c.properties),
+                      features=json.loads("[" + page.features + "]"), columns=table_columns(q.properties or c.properties),
                       links=links, offset=q.offset, returned=page.returned, matched=page.matched,
                       notice="演示数据 / demo data" if page.has_demo else None,
                       json_url=links[0]["href"].replace("f=html", "f=json"),

@@ -14,7 +14,7 @@ from gis_service.maps.csp import page_policy
 from gis_service.maps.folium_pages import PageInput, render_page
 from gis_service.maps.params import MapParams
 from gis_service.maps.styles import OVERVIEW_COLLECTIONS
-from gis_service.queries.progress import progress_state_sql
+from gis_service.queries.progress import REVIEW_TIMEZONE, progress_state_sql
 from gis_service.services.progress.history import check_as_of
 from gis_service.services.map_pages.data import (
     DataState, data_state, progress_payload, progress_view, unlocated_items,
@@ -94,7 +94,7 @@ def map_page(conn: Connection, settings: Settings, page: str, params: MapParams,
     view = progress_view(conn, params.as_of, params.category, params.zhuanlan) if page == "progress" else None
     inp = PageInput(
         page=page, params=params, settings=settings, base=base,
-        data_date=params.as_of or (state.updated_at.date() if state.updated_at else None),
+        data_date=params.as_of or (state.updated_at.astimezone(REVIEW_TIMEZONE).date() if state.updated_at else None),
         demo=view.demo if view is not None else (state.demo and page == "overview"),
         unlocated=unlocated_items(conn, UNLOCATED_COLLECTIONS[page]),
         progress=progress_payload(view, base) if view is not None else None, progress_view=view,

@@ -170,9 +170,12 @@ def _validate(indicator, body: dict) -> dict:
 
 
 def sparkline_svg(item: dict, width: int = 160, height: int = 40) -> str:
-    """A tiny trend chart: baseline 2015, recorded actuals, and the 2020 target as a dashed line."""
-    points = [(BASE_YEAR, item["value_2015_num"])] + [(a["year"], a["value"]) for a in item["actuals"]]
-    points = [(y, v) for y, v in points if v is not None]
+    """A tiny trend chart: baseline 2015, recorded actuals, and the 2020 target as a dashed line.
+    Empty without a recorded numeric actual: the page then says 无数据 rather than draw a trend."""
+    actuals = [(a["year"], a["value"]) for a in item["actuals"] if a["value"] is not None]
+    if not actuals:
+        return ""
+    points = [(y, v) for y, v in [(BASE_YEAR, item["value_2015_num"]), *actuals] if v is not None]
     target = item["target_value"]
     values = [v for _, v in points] + ([target] if target is not None else [])
     if len(values) < 2:

@@ -37,3 +37,13 @@ def editable_fields(collection_id: str) -> list[Field]:
 
 def is_progress_collection(collection_id: str) -> bool:
     return collection_id in PROGRESS_COLLECTIONS
+
+
+def table_columns(properties) -> list[str]:
+    """Columns of an HTML feature table: name first, progress fields last, ``id`` left out
+    (the table's first column is the feature id already)."""
+    progress = [f.name for f in FIELDS]
+    names = [p for p in properties if p != "id"]
+    first = [p for p in ("name", "name_en") if p in names]
+    last = [p for p in progress if p in names]
+    return first + [p for p in names if p not in first and p not in last] + last

@@ -52,6 +52,10 @@
       l.openTooltip && l.openTooltip();
       window.gisCompare.zoomed = a.dataset.feature;
     }));
+    // The 城区 outline on both sides orients the reader (there is no basemap).
+    const outline = await (await fetch(`${cfg.base}/collections/admin_units/items?id=chengqu`)).json();
+    L.geoJSON(outline, { pane: "changes", interactive: false, style: { color: "#263238", weight: 2, dashArray: "6 4",
+                                                                      fill: false } }).addTo(map);
     const district = window.gisCompare.layers.right.getBounds();
     if (district.isValid()) map.fitBounds(district);
     window.gisCompare.swipe = new window.GisSwipe(map, panes.left, panes.right, document.getElementById("swipe"));

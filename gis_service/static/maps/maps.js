@@ -144,10 +144,16 @@
     });
   }
 
+  // The unknown share is drawn too (a hatched bar), not only written.
   function rateTooltip(stat) {
     var box = el("div", "rate-label");
-    box.appendChild(el("div", "rate-name", stat.name.replace(/(街道|城乡一体化发展|（片）区)/g, "")));
+    box.appendChild(el("div", "rate-name", window.gisLegibility.labelText(stat.name)));
     box.appendChild(el("div", "rate-value", stat.rate === null ? "无数据" : pct(stat.rate)));
+    var bar = el("div", "unknown-bar");
+    var share = el("div", "unknown-share");
+    share.style.width = Math.round((stat.unknown_share || 0) * 100) + "%";
+    bar.appendChild(share);
+    box.appendChild(bar);
     box.appendChild(el("div", "rate-unknown", "未知 " + pct(stat.unknown_share)));
     return box;
   }
@@ -174,20 +180,26 @@
           layer.bindPopup(popupFor(spec.collection, f.id, withState(spec.collection, f), spec.title), { maxWidth: 320 });
         }
         if (spec.style_by === "rate") {
-          layer.bindTooltip(rateTooltip(rateFor(spec, f)), { permanent: true, direction: "center", className: "rate-tooltip" });
+          window.gisLegibility.bindLabel(layer, rateTooltip(rateFor(spec, f)), spec.label, "rate-tooltip");
         } else if (spec.search && f.properties && f.properties.name) {
           searchIndex.push({ name: f.properties.name, layer: layer });
+        }
+        if (spec.label && spec.style_by !== "rate" && f.properties && f.properties.name &&
+            f.properties.level !== "district") {
+          window.gisLegibility.bindLabel(layer, window.gisLegibility.labelText(f.properties.name), spec.label);
         }
       }
     });
   }
 
   function markerLayer(spec) {
-    var cluster = L.markerClusterGroup({ maxClusterRadius: 40, showCoverageOnHover: false });
+    var cluster = L.markerClusterGroup({ maxClusterRadius: 40, showCoverageOnHover: false,
+      iconCreateFunction: function (c) { return window.gisLegibility.clusterIcon(c, spec.classes); } });
     (cfg.progress ? cfg.progress.markers : []).forEach(function (m) {
       if (m.collection !== spec.collection) return;
       var colour = (spec.classes[m.status] || spec.classes.unknown).fillColor;
-      var marker = L.circleMarker([m.lat, m.lon], { radius: 7, color: "#263238", weight: 1, fillColor: colour, fillOpacity: 0.95 });
+      var marker = L.circleMarker([m.lat, m.lon], { radius: 7, color: "#263238", weight: 1, fillColor: colour,
+        fillOpacity: 0.95, status: m.status });
       marker.feature = { type: "Feature", id: m.id, properties: { name: m.name } };
       var props = { name: m.name, plan_ref: m.plan_ref, geometry_quality: m.quality, location_basis: m.basis,
         status: m.status, percent_complete: m.percent, status_date: m.status_date, demo: m.demo };
@@ -258,6 +270,28 @@
     state.search = control;
   }
 
+  // The default view fits 城区 beside the legend (it floats over the map's west) on a wide
+  // screen; on a phone the legend starts folded.
+  function fitDefault() {
+    var legend = document.getElementById("map-legend");
+    var panel = document.getElementById("map-panel");
+    var box = map.getContainer().getBoundingClientRect();
+    if (legend && panel && box.width >= 700 && cfg.page !== "progress") {
+      panel.insertBefore(legend, panel.firstChild);  // the side panel has room; the map stays clear
+      legend = null;
+    } else if (legend) {  // inside the map, so it stays on the map when the page scrolls (a phone)
+      map.getContainer().appendChild(legend);
+      L.DomEvent.disableClickPropagation(legend);
+      L.DomEvent.disableScrollPropagation(legend);
+    }
+    if (!cfg.fit) return;
+    if (legend && box.width < 700) legend.open = false;
+    var left = legend && box.width >= 700 ? legend.getBoundingClientRect().right - box.left : 0;
+    map.fitBounds(cfg.fit, { paddingTopLeft: [left, 0], paddingBottomRight: [0, 0], animate: false });
+  }
+
+  fitDefault();
+  window.gisLegibility.labelPane(map);
   addHatchPatterns();
   state.measure = new L.Control.PlanMeasure();
   map.addControl(state.measure);
@@ -265,8 +299,13 @@
   loads.push(minimapOutline());
   syncGroupCheckboxes();
   map.on("overlayadd overlayremove", function () { setTimeout(syncGroupCheckboxes, 0); });
+  if (map.attributionControl) {
+    map.attributionControl.setPrefix("Leaflet");  // no flag and no off-site link
+    if (cfg.source) map.attributionControl.addAttribution(cfg.source);
+  }
   state.ready = Promise.all(loads).then(function () {
     addSearch();
+    state.relabel = window.gisLegibility.watch(map);
     document.documentElement.setAttribute("data-map-ready", "1");
   }, function (error) {
     state.errors.push(String(error));
