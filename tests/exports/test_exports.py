@@ -54,6 +54,7 @@ def test_format_table_names_media_types_and_extensions():
         "shp": ("application/zip", "shp.zip"),
         "kml": ("application/vnd.google-earth.kml+xml", "kml"),
         "fgb": ("application/flatgeobuf", "fgb"),
+        "xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "xlsx"),
     }
 
 

@@ -27,6 +27,8 @@ CRS_DOC = ("输入坐标参考系：EPSG 代码或 OGC URI（默认 CRS84），�
            "Xi'an 1980 and Beijing 1954 are refused.")
 USE_DOC = ("拟建用途 proposed use: residential, commercial, industrial, public, infrastructure, "
            "agricultural, ecological")
+TOLERANCE_DOC = ("点、线要素的拾取半径（米，0–500）；面要素须包含该点 / reach for point and line features in "
+                 "metres (0–500); polygons must contain the point")
 BODY_DOC = {
     "required": True,
     "description": (
@@ -72,11 +74,15 @@ async def parcel_check(request: Request, conn: Conn, settings: AppSettings,
 
 
 @router.get("/analysis/point", summary="位置查询 / what is at this location")
-async def point_query(request: Request, conn: Conn, settings: AppSettings,
+async def point_query(request: Request, conn: Conn, settings: AppSettings, base: BaseUrl,
                       x: Annotated[float, Query(description="longitude or easting")],
                       y: Annotated[float, Query(description="latitude or northing")],
-                      crs: Annotated[str | None, Query(description=CRS_DOC)] = None):
-    return await run_in_threadpool(check_point, conn, x, y, crs=crs, settings=settings, actor=_actor(request))
+                      crs: Annotated[str | None, Query(description=CRS_DOC)] = None,
+                      tolerance_m: Annotated[float, Query(description=TOLERANCE_DOC)] = 0.0):
+    """The zone report at the point, and `collections`: every collection's features there
+    (identify), each with its title, feature id, name and link."""
+    return await run_in_threadpool(check_point, conn, x, y, crs=crs, settings=settings, actor=_actor(request),
+                                   tolerance_m=tolerance_m, base=base)
 
 
 @router.get("/analysis/parcel-check/{report_id}", summary="检查报告 / a stored report (json, html, pdf)",

@@ -13,6 +13,7 @@ from gis_service.services.parcel_check.check import (
     check_parcels, check_proposed_use, repair_parcels, store_reports,
 )
 from gis_service.services.parcel_check.geometry_input import load_json, parse_parcels
+from gis_service.services.parcel_check.identify import check_tolerance, identify
 
 
 def check_request(conn: Connection, body: bytes, *, crs: str | None, proposed_use: str | None,
@@ -40,10 +41,15 @@ def check_request(conn: Connection, body: bytes, *, crs: str | None, proposed_us
     return reports[0]
 
 
-def check_point(conn: Connection, x: float, y: float, *, crs: str | None, settings: Settings, actor: str) -> dict:
-    """What the plan says at one location (answered, not stored)."""
+def check_point(conn: Connection, x: float, y: float, *, crs: str | None, settings: Settings, actor: str,
+                tolerance_m: float = 0.0, base: str = "") -> dict:
+    """What the plan says at one location (answered, not stored), with every collection's hits there."""
     for name, value in (("x", x), ("y", y)):
         if not math.isfinite(value):
             raise BadParameter(name, "应为有限数字", f"expected a finite number, got {value}")
+    check_tolerance(tolerance_m)
     body = b'{"type": "Point", "coordinates": [%r, %r]}' % (x, y)
-    return check_request(conn, body, crs=crs, proposed_use=None, repair=False, settings=settings, actor=actor)
+    report = check_request(conn, body, crs=crs, proposed_use=None, repair=False, settings=settings, actor=actor)
+    lon, lat = report["input"]["representative_point"]
+    report.update(identify(conn, lon, lat, tolerance_m, base))
+    return report

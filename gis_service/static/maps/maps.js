@@ -258,6 +258,8 @@
     state.search = control;
   }
 
+  // For the reader tools (timeline.js redraws the choropleth with these).
+  state.draw = { rateColour: rateColour, rateTooltip: rateTooltip, pct: pct };
   addHatchPatterns();
   state.measure = new L.Control.PlanMeasure();
   map.addControl(state.measure);
