@@ -27,7 +27,6 @@ def identify(conn: Connection, lon: float, lat: float, tolerance_m: float, base:
     plan_order = list(collection_titles())
     rank = {cid: i for i, cid in enumerate(plan_order)}
     collections.sort(key=lambda c: (rank.get(c.id, len(rank)), c.id))
-    by_id = {c.id: c for c in collections}
     hits: dict[str, list[dict]] = {}
     for row in features_at(conn, collections, lon, lat, tolerance_m):
         link = f"{base}/collections/{quote(row.collection_id)}/items/{quote(row.id, safe='')}"
