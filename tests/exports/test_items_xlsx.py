@@ -8,7 +8,7 @@ import openpyxl
 import pytest
 import shapely
 
-from ..conftest import app_client
+from ..conftest import app_client, cloned_db
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 BBOX = "112.80,35.45,112.88,35.53"
@@ -16,8 +16,6 @@ BBOX = "112.80,35.45,112.88,35.53"
 
 @pytest.fixture(scope="module")
 def client(pg, loaded_template):
-    from ..conftest import cloned_db
-
     with cloned_db(pg, loaded_template) as url, app_client(url) as c:
         yield c
 
@@ -55,7 +53,8 @@ def test_xlsx_equals_the_geojson_for_the_same_query(client, params):
 
 def test_xlsx_of_polygons_carries_the_bbox_filter(client):
     every = sheet_rows(client.get("/collections/admin_units/items", params={"f": "xlsx"}).content)
-    some = sheet_rows(client.get("/collections/admin_units/items", params={"f": "xlsx", "bbox": "112.84,35.45,112.87,35.47"}).content)
+    some = sheet_rows(client.get("/collections/admin_units/items",
+                                 params={"f": "xlsx", "bbox": "112.84,35.45,112.87,35.47"}).content)
     assert 0 < len(some) < len(every)
     box = shapely.box(112.84, 35.45, 112.87, 35.47)
     expected = sorted(r["id"] for r in every if shapely.from_wkt(r["wkt"]).intersects(box))

@@ -5,15 +5,17 @@ the printed PDF's text, shapely over the API's layers, the items GeoJSON, the ro
 from __future__ import annotations
 
 import io
+import re
 import subprocess
 
 import httpx
 import openpyxl
 import pytest
-from sqlalchemy import create_engine, text
+import shapely
+from sqlalchemy import text
 
 from gis_service.vocab import PROJECT_STATUS, VILLAGE_STATUS, collection_title
-from tests.browser import chromium, offline_page
+from tests.browser import chromium
 from tests.live import live_server
 
 from ..conftest import RESEAL_HISTORY_CHAIN, cloned_db
@@ -117,8 +119,6 @@ def test_share_link_restores_centre_zoom_layers_and_as_of(browser, history, scre
 
 def pdf_words(path) -> list[tuple[str, float, float, float, float]]:
     html = subprocess.run(["pdftotext", "-bbox", str(path), "-"], capture_output=True, text=True, check=True).stdout
-    import re
-
     return [(w, float(x0), float(y0), float(x1), float(y1)) for x0, y0, x1, y1, w in re.findall(
         r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">([^<]*)</word>', html)]
 
@@ -180,8 +180,6 @@ def test_identify_lists_the_hits_of_overlapping_layers(browser, history, screens
         features = {}
         for c in api.get("/collections", params={"f": "json"}).json()["collections"]:
             doc = api.get(f"/collections/{c['id']}/items", params={"f": "json", "limit": 10000}).json()
-            import shapely
-
             features[c["id"]] = [(f["id"], shapely.geometry.shape(f["geometry"])) for f in doc["features"]
                                  if f["geometry"]]
     reservoir = dict(features["ecology_sites"])["hua-yuan-tou-shui-ku"]
@@ -218,7 +216,7 @@ def wait_table(page):
 
 
 def test_attribute_table_sorts_filters_and_exports_the_same_rows(browser, history, screenshots):
-    base, targets = history
+    base, _ = history
     page, problems = open_map(browser, f"{base}/maps/overview", width=1400, height=900)
     page.evaluate("window.gisMap.map.setView([35.50, 112.84], 13, {animate: false})")
     page.locator(".table-toggle").click()

@@ -105,8 +105,8 @@
       return r.json();
     }).then(function (doc) {
       if (mine !== seq) return;
-      var seen = { id: true };
-      columns = ["id"];
+      var seen = { id: true, name: true };
+      columns = ["id", "name"];  // then the properties in the API's order
       rows = doc.features.map(function (f) {
         var r = Object.assign({ id: f.id }, f.properties);
         Object.keys(f.properties).forEach(function (k) { if (!seen[k]) { seen[k] = true; columns.push(k); } });
