@@ -9,12 +9,7 @@
   var REACH_PX = 6;
   var panel, list, marker, seq = 0;
 
-  function el(tag, className, text) {
-    var node = document.createElement(tag);
-    if (className) node.className = className;
-    if (text !== undefined && text !== null) node.textContent = String(text);
-    return node;
-  }
+  var el = state.draw.el;  // maps.js's DOM builder (no innerHTML: strict CSP)
 
   function metresPerPixel(latlng) {
     var p = map.latLngToContainerPoint(latlng);

@@ -259,7 +259,7 @@
   }
 
   // For the reader tools (timeline.js redraws the choropleth with these).
-  state.draw = { rateColour: rateColour, rateTooltip: rateTooltip, pct: pct };
+  state.draw = { el: el, rateColour: rateColour, rateTooltip: rateTooltip, pct: pct };
   addHatchPatterns();
   state.measure = new L.Control.PlanMeasure();
   map.addControl(state.measure);

@@ -14,40 +14,22 @@
   var sheet, slot, legendSlot, titleEl, subtitleEl, dialog, pageRule = null, active = false, byShortcut = false;
   var options = { paper: "A4", orientation: "landscape", title: cfg.title, subtitle: cfg.subtitle };
 
-  function el(tag, className, text) {
-    var node = document.createElement(tag);
-    if (className) node.className = className;
-    if (text !== undefined && text !== null) node.textContent = String(text);
+  var el = state.draw.el;  // maps.js's DOM builder (no innerHTML: strict CSP)
+
+  function svg(tag, attrs, text) {
+    var node = document.createElementNS("http://www.w3.org/2000/svg", tag);
+    Object.keys(attrs).forEach(function (k) { node.setAttribute(k, attrs[k]); });
+    if (text) node.textContent = text;
     return node;
   }
 
   function northArrow() {
-    var ns = "http://www.w3.org/2000/svg";
-    var svg = document.createElementNS(ns, "svg");
-    svg.setAttribute("class", "north-arrow");
-    svg.setAttribute("viewBox", "0 0 40 56");
-    svg.setAttribute("width", "30");
-    svg.setAttribute("height", "42");
-    svg.setAttribute("role", "img");
-    svg.setAttribute("aria-label", "指北针 North");
-    var left = document.createElementNS(ns, "path");
-    left.setAttribute("d", "M20 16 L8 50 L20 42 Z");
-    left.setAttribute("fill", "#263238");
-    var right = document.createElementNS(ns, "path");
-    right.setAttribute("d", "M20 16 L32 50 L20 42 Z");
-    right.setAttribute("fill", "#fff");
-    right.setAttribute("stroke", "#263238");
-    var n = document.createElementNS(ns, "text");
-    n.setAttribute("x", "20");
-    n.setAttribute("y", "13");
-    n.setAttribute("text-anchor", "middle");
-    n.setAttribute("font-size", "13");
-    n.setAttribute("font-weight", "bold");
-    n.textContent = "N";
-    svg.appendChild(left);
-    svg.appendChild(right);
-    svg.appendChild(n);
-    return svg;
+    var arrow = svg("svg", { "class": "north-arrow", viewBox: "0 0 40 56", width: "30", height: "42", role: "img",
+                             "aria-label": "指北针 North" });
+    arrow.appendChild(svg("path", { d: "M20 16 L8 50 L20 42 Z", fill: "#263238" }));
+    arrow.appendChild(svg("path", { d: "M20 16 L32 50 L20 42 Z", fill: "#fff", stroke: "#263238" }));
+    arrow.appendChild(svg("text", { x: "20", y: "13", "text-anchor": "middle", "font-size": "13", "font-weight": "bold" }, "N"));
+    return arrow;
   }
 
   function buildSheet() {

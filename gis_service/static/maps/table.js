@@ -12,12 +12,7 @@
   var drawer, select, filterBox, tableEl, countEl, links = {}, rows = [], columns = [], sort = { key: null, dir: 1 };
   var seq = 0;
 
-  function el(tag, className, text) {
-    var node = document.createElement(tag);
-    if (className) node.className = className;
-    if (text !== undefined && text !== null) node.textContent = String(text);
-    return node;
-  }
+  var el = state.draw.el;  // maps.js's DOM builder (no innerHTML: strict CSP)
 
   function tableSpecs() {
     return cfg.layers.filter(function (s) { return s.collection && s.url; });

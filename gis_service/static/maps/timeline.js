@@ -13,12 +13,7 @@
   var stops = tl.days.concat([null]);  // null: now
   var seq = 0, slider, label;
 
-  function el(tag, className, text) {
-    var node = document.createElement(tag);
-    if (className) node.className = className;
-    if (text !== undefined && text !== null) node.textContent = String(text);
-    return node;
-  }
+  var el = state.draw.el;  // maps.js's DOM builder (no innerHTML: strict CSP)
 
   function getJson(url) {
     return fetch(url, { headers: { Accept: "application/json" } }).then(function (r) {
