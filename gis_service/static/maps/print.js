@@ -11,7 +11,7 @@
   var map = state.map, cfg = state.config.interactions.print;
   var container = map.getContainer();
   var home = { parent: container.parentNode, next: container.nextSibling };
-  var sheet, slot, legendSlot, titleEl, subtitleEl, dialog, pageRule = null, active = false, byShortcut = false;
+  var sheet, slot, legendSlot, titleEl, subtitleEl, dateEl, dialog, pageRule = null, active = false, byShortcut = false;
   var options = { paper: "A4", orientation: "landscape", title: cfg.title, subtitle: cfg.subtitle };
 
   var el = state.draw.el;  // maps.js's DOM builder (no innerHTML: strict CSP)
@@ -50,7 +50,8 @@
     main.appendChild(legendSlot);
     var foot = el("footer", "print-foot");
     foot.appendChild(el("span", "print-source", cfg.source));
-    foot.appendChild(el("span", "print-date", "数据日期 Data date " + cfg.dataDate));
+    dateEl = el("span", "print-date", "数据日期 Data date " + cfg.dataDate);
+    foot.appendChild(dateEl);
     if (cfg.demo) foot.appendChild(el("span", "print-demo", "演示数据 Demo data"));
     sheet.appendChild(head);
     sheet.appendChild(main);
@@ -155,5 +156,15 @@
   state.toolButton("印", "浏览器打印版式 Print layout", "print-toggle", function () { dialog.hidden = !dialog.hidden; });
   window.addEventListener("beforeprint", function () { if (!active) { byShortcut = true; enter(); } });
   window.addEventListener("afterprint", function () { if (byShortcut) { byShortcut = false; leave(); } });
-  state.print = { enter: enter, leave: leave, options: options };
+  // The timeline moved the page to another day: the sheet names that day (the page's own date
+  // for "now" is known only when the page was rendered without as_of).
+  function setDay(day) {
+    var renderedNow = !cfg.subtitle;  // the subtitle is set only on a page rendered with as_of
+    options.subtitle = day ? "截至 " + day : "";
+    dialog.querySelector("input[name=subtitle]").value = options.subtitle;
+    dateEl.textContent = "数据日期 Data date " + (day || (renderedNow ? cfg.dataDate : "—"));
+    if (active) enter();
+  }
+
+  state.print = { enter: enter, leave: leave, options: options, setDay: setDay };
 })();

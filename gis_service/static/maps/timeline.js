@@ -151,6 +151,7 @@
       redrawMarkers(byCollection);
       redrawSummary(admin, [r[0], r[1]]);
       rememberDay(day);
+      if (state.print) state.print.setDay(day);
       state.timeline.day = day;
       document.documentElement.setAttribute("data-timeline", "ready");
     }).catch(function (error) {
