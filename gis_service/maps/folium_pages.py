@@ -14,7 +14,7 @@ from urllib.parse import urlencode
 import folium
 import folium.plugins
 
-from gis_service.maps import chrome
+from gis_service.maps import chrome, interactions
 from gis_service.maps.cdn import localize_html
 from gis_service.maps.base import CHENGQU_BOUNDS, basemap_groups, basemaps, new_map
 from gis_service.maps.elements import (
@@ -75,6 +75,7 @@ class PageInput:
     progress: dict | None = None     # services.map_pages.data.progress_payload(...)
     progress_view: object | None = None
     states: dict | None = None       # as_of: {collection: {id: {status, percent_complete, status_date}}}
+    timeline: list = field(default_factory=list)  # progress page: days with recorded progress changes
 
 
 def items_url(inp: PageInput, collection: str, **query) -> str:
@@ -255,6 +256,10 @@ def _labels() -> dict:
             "rateClasses": [[bound, colour] for bound, colour in RATE_CLASSES], "noData": NO_DATA_COLOUR}
 
 
+def config_as_of(inp: PageInput) -> str | None:
+    return inp.params.as_of.isoformat() if inp.params.as_of else None
+
+
 def render_page(inp: PageInput) -> str:
     """The page's HTML. Same input, same bytes (deterministic element ids)."""
     with deterministic_ids():
@@ -287,13 +292,18 @@ def render_page(inp: PageInput) -> str:
                   "labels": _labels(), "progress": inp.progress, "states": inp.states,
                   "source": source_line(inp) if inp.params.embed else None,
                   "fit": None if p.bbox or p.center or p.zoom else [list(c) for c in CHENGQU_BOUNDS],
-                  "asOf": inp.params.as_of.isoformat() if inp.params.as_of else None}
+                  "asOf": inp.params.as_of.isoformat() if inp.params.as_of else None,
+                  "interactions": interactions.interaction_config(
+                      page=inp.page, title=TITLES[inp.page], demo=inp.demo, as_of=config_as_of(inp),
+                      data_date=inp.data_date.isoformat() if inp.data_date else "—", timeline=inp.timeline,
+                      filtered=bool(inp.params.category or inp.params.zhuanlan), max_limit=inp.settings.max_limit)}
         add_page_script(fmap, [f"{static}/maps/measure.js", f"{static}/maps/legibility.js",
                                f"{static}/maps/maps.js",
                                f"{static}/analysis/box-stats.js"],
                         f"{static}/maps/maps.css", config)
         fmap.get_root().header.add_child(folium.Element(f'<link rel="icon" href="{inp.base}/favicon.ico"/>'),
                                          name="favicon")
+        interactions.add_interactions(fmap, static)
         fmap.get_root().title = TITLES[inp.page]
         html = fmap.get_root().render()
     return localize_html(html, f"{inp.settings.root_path}/static")

@@ -49,3 +49,10 @@ def frame_sql(collection_id: str) -> str:
     return (f"SELECT id, name, category, {zone_class} AS zone_class, {status} AS status, {level} AS level, "
             f"location_basis, ST_AsBinary(geom) AS wkb FROM {collection_id} "
             f"WHERE NOT retired AND geom IS NOT NULL ORDER BY id")
+
+
+# The Asia/Shanghai days on which progress was recorded (loads included), oldest first:
+# the stops of the progress page's timeline.
+PROGRESS_DAYS_SQL = """
+    SELECT DISTINCT (recorded_at AT TIME ZONE 'Asia/Shanghai')::date AS day FROM progress_events
+     WHERE collection_id = ANY(CAST(:collections AS text[])) ORDER BY day"""

@@ -54,6 +54,7 @@ def test_format_table_names_media_types_and_extensions():
         "shp": ("application/zip", "shp.zip"),
         "kml": ("application/vnd.google-earth.kml+xml", "kml"),
         "fgb": ("application/flatgeobuf", "fgb"),
+        "xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "xlsx"),
     }
 
 
@@ -113,8 +114,24 @@ def test_filenames_are_ascii_and_cleanup_removes_the_file(projects):
 
 def test_unknown_format_is_a_400_naming_the_parameter(projects):
     with pytest.raises(InvalidInput) as error:
-        export_frame(projects, "xlsx", "projects")
+        export_frame(projects, "xls", "projects")
     assert error.value.status == 400 and error.value.detail["parameter"] == "f"
+
+
+def test_xlsx_keeps_numbers_and_never_writes_a_formula(projects):
+    import openpyxl
+
+    with export_frame(projects, "xlsx", "projects", title="重点项目") as result:
+        book = openpyxl.load_workbook(result.path)
+    sheet = book.active
+    rows = list(sheet.iter_rows(values_only=True))
+    header, body = rows[0], [dict(zip(rows[0], r)) for r in rows[1:]]
+    assert header[-1] == "wkt" and [r["id"] for r in body] == list(projects["id"])
+    assert [r["percent_complete"] for r in body] == [12.5, -3.25, 0.0, None]
+    assert body[2]["name"] == "'=HYPERLINK(\"http://x\")" and body[3]["note"] == "'@SUM(A1)"
+    assert all(cell.data_type != "f" for row in sheet.iter_rows() for cell in row)
+    assert body[1]["wkt"] in (None, "") and body[0]["wkt"] == "POINT (112.851234568 35.498765432)"
+    assert book.properties.title == "重点项目"
 
 
 # --- GeoPackage style ---------------------------------------------------------------------

@@ -195,6 +195,12 @@ def test_formulas_come_out_neutralised(target, http):
     exported = http.get("/collections/projects/items", params={"f": "csv", "id": fid})
     row = next(csv.DictReader(io.StringIO(exported.content.decode("utf-8-sig"))))
     assert row["progress_note"] == "'" + formula and row["approval_no"] == "'@SUM(1;2)"
+    book = openpyxl.load_workbook(io.BytesIO(http.get("/collections/projects/items",
+                                                      params={"f": "xlsx", "id": fid}).content))
+    header, values = list(book.active.iter_rows(values_only=True))[:2]
+    cell = dict(zip(header, values))
+    assert cell["progress_note"] == "'" + formula and cell["approval_no"] == "'@SUM(1;2)"
+    assert all(c.data_type != "f" for row in book.active.iter_rows() for c in row)
 
     lines = [["编号", "=HYPERLINK(\"http://evil.example\",\"x\")", "wkt"]]
     lines += [[cell, cell, "POLYGON((112.85 35.5, 112.852 35.5, 112.852 35.5015, 112.85 35.5015, 112.85 35.5))"]

@@ -33,6 +33,8 @@ USE_DOC = ("拟建用途 proposed use: residential, commercial, industrial, publ
 USE_COLUMN_DOC = ("批量文件中每行的用途列（默认自动识别 拟用途、拟建用途、proposed_use、用途、地块用途）；"
                   "空值用 proposed_use / the file's per-row use column (detected from the common names when "
                   "not given); a blank value takes proposed_use, an unknown value makes the row an error")
+TOLERANCE_DOC = ("点、线要素的拾取半径（米，0–500）；面要素须包含该点 / reach for point and line features in "
+                 "metres (0–500); polygons must contain the point")
 BODY_DOC = {
     "required": True,
     "description": (
@@ -116,11 +118,15 @@ async def parcel_check_upload(request: Request, conn: Conn, settings: AppSetting
 
 
 @router.get("/analysis/point", summary="位置查询 / what is at this location")
-async def point_query(request: Request, conn: Conn, settings: AppSettings,
+async def point_query(request: Request, conn: Conn, settings: AppSettings, base: BaseUrl,
                       x: Annotated[float, Query(description="longitude or easting")],
                       y: Annotated[float, Query(description="latitude or northing")],
-                      crs: Annotated[str | None, Query(description=CRS_DOC)] = None):
-    return await run_in_threadpool(check_point, conn, x, y, crs=crs, settings=settings, actor=_actor(request))
+                      crs: Annotated[str | None, Query(description=CRS_DOC)] = None,
+                      tolerance_m: Annotated[float, Query(description=TOLERANCE_DOC)] = 0.0):
+    """The zone report at the point, and `collections`: every collection's features there
+    (identify), each with its title, feature id, name and link."""
+    return await run_in_threadpool(check_point, conn, x, y, crs=crs, settings=settings, actor=_actor(request),
+                                   tolerance_m=tolerance_m, base=base)
 
 
 @router.get("/analysis/parcel-check/{report_id}", summary="检查报告 / a stored report (json, html, pdf)",

@@ -25,6 +25,7 @@ EXPORT_FORMATS: dict[str, tuple[str, str]] = {
     "shp": ("application/zip", "shp.zip"),
     "kml": ("application/vnd.google-earth.kml+xml", "kml"),
     "fgb": ("application/flatgeobuf", "fgb"),
+    "xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "xlsx"),
 }
 
 MULTI_TYPES = {"Point": "MultiPoint", "LineString": "MultiLineString", "Polygon": "MultiPolygon"}

@@ -17,7 +17,7 @@ from gis_service.services.exports.base import (
 from gis_service.services.exports.geopackage import write_geopackage
 from gis_service.services.exports.kml import KML_CRS, write_kml
 from gis_service.services.exports.shapefile import shapefile_encoding, write_shapefile_zip
-from gis_service.services.exports.tabular import write_csv
+from gis_service.services.exports.tabular import write_csv, write_xlsx
 from gis_service.services.exports.typed import write_ogr
 
 
@@ -52,6 +52,8 @@ def export_frame(gdf: gpd.GeoDataFrame, fmt: str, layer_name: str, *,
     try:
         if fmt == "csv":
             path = write_csv(frame, directory, stem)
+        elif fmt == "xlsx":
+            path = write_xlsx(frame, directory, stem, title=title)
         elif fmt == "gpkg":
             path = write_geopackage(frame, directory, stem, geometry_type=geometry_type,
                                     style=style, title=title)

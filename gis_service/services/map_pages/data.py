@@ -13,8 +13,11 @@ from sqlalchemy import Connection, text
 
 from gis_service import vocab
 from gis_service.maps.styles import METRES_PER_DEGREE
-from gis_service.queries.map_data import DATA_VERSIONS_SQL, DEMO_SQL, UNDESIGNATED_SQL, frame_sql, unlocated_sql
+from gis_service.queries.map_data import (
+    DATA_VERSIONS_SQL, DEMO_SQL, PROGRESS_DAYS_SQL, UNDESIGNATED_SQL, frame_sql, unlocated_sql,
+)
 from gis_service.services.progress import rollup
+from gis_service.services.progress.history import first_load_day
 
 PROGRESS_MAP_COLLECTIONS = ("projects", "urban_village_sites")
 
@@ -136,6 +139,13 @@ def progress_payload(view: ProgressView, base: str) -> dict:
     return {"as_of": view.as_of and view.as_of.isoformat(),
             "units": {kind: {s.id: s.as_json() for s in stats} for kind, stats in view.units.items()},
             "overall": view.overall.as_json(), "markers": markers}
+
+
+def progress_days(conn: Connection) -> list[str]:
+    """Days with recorded progress of the progress map's collections, from the first load on."""
+    first = first_load_day(conn)
+    days = conn.execute(text(PROGRESS_DAYS_SQL), {"collections": list(PROGRESS_MAP_COLLECTIONS)}).scalars()
+    return [d.isoformat() for d in days if first is None or d >= first]
 
 
 @dataclass(frozen=True)

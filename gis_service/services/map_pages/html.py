@@ -17,7 +17,7 @@ from gis_service.maps.styles import OVERVIEW_COLLECTIONS
 from gis_service.queries.progress import REVIEW_TIMEZONE, progress_state_sql
 from gis_service.services.progress.history import check_as_of
 from gis_service.services.map_pages.data import (
-    DataState, data_state, progress_payload, progress_view, unlocated_items,
+    DataState, data_state, progress_days, progress_payload, progress_view, unlocated_items,
 )
 from gis_service.settings import Settings
 
@@ -98,7 +98,8 @@ def map_page(conn: Connection, settings: Settings, page: str, params: MapParams,
         demo=view.demo if view is not None else (state.demo and page == "overview"),
         unlocated=unlocated_items(conn, UNLOCATED_COLLECTIONS[page]),
         progress=progress_payload(view, base) if view is not None else None, progress_view=view,
-        states=_states(conn, params) if page != "progress" else None)
+        states=_states(conn, params) if page != "progress" else None,
+        timeline=progress_days(conn) if page == "progress" else [])
     html = render_page(inp)
     rendered = RenderedPage(html, page_policy(html, settings.maps_frame_ancestors,
                                               basemap_hosts(settings, params.basemap)), etag)

@@ -51,6 +51,7 @@ DOWNLOADS = {
     "shp": ("application/zip", "Shapefile (zip)"),
     "kml": ("application/vnd.google-earth.kml+xml", "KML"),
     "fgb": ("application/flatgeobuf", "FlatGeobuf"),
+    "xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "Excel 表格 / XLSX"),
 }
 
 

@@ -15,6 +15,7 @@ from gis_service.services.parcel_check.check import (
 from gis_service.services.parcel_check.batch_readers import read_batch_file
 from gis_service.services.parcel_check.geometry_input import ParcelInput, features_of, load_json, parse_parcels
 from gis_service.services.parcel_check.hints import crs_hints, hints_for
+from gis_service.services.parcel_check.identify import check_tolerance, identify
 
 
 def check_request(conn: Connection, body: bytes, *, crs: str | None, proposed_use: str | None,
@@ -63,13 +64,19 @@ def _with_hints(conn: Connection, exc: InvalidGeometry, document, spec) -> Inval
     return exc
 
 
-def check_point(conn: Connection, x: float, y: float, *, crs: str | None, settings: Settings, actor: str) -> dict:
-    """What the plan says at one location (answered, not stored)."""
+def check_point(conn: Connection, x: float, y: float, *, crs: str | None, settings: Settings, actor: str,
+                tolerance_m: float = 0.0, base: str = "") -> dict:
+    """What the plan says at one location (answered, not stored), with every collection's hits there."""
     for name, value in (("x", x), ("y", y)):
         if not math.isfinite(value):
             raise BadParameter(name, "应为有限数字", f"expected a finite number, got {value}")
+    check_tolerance(tolerance_m)
     body = b'{"type": "Point", "coordinates": [%r, %r]}' % (x, y)
-    return check_request(conn, body, crs=crs, proposed_use=None, repair=False, settings=settings, actor=actor)
+    report = check_request(conn, body, crs=crs, proposed_use=None, repair=False, settings=settings, actor=actor)
+    lon, lat = report["input"]["representative_point"]
+    report.update(identify(conn, lon, lat, tolerance_m, base))
+    return report
+
 
 
 def check_upload(conn: Connection, content: bytes, filename: str, *, crs: str | None, proposed_use: str | None,

@@ -292,6 +292,8 @@
 
   fitDefault();
   window.gisLegibility.labelPane(map);
+  // For the reader tools (timeline.js redraws the choropleth with these).
+  state.draw = { el: el, rateColour: rateColour, rateTooltip: rateTooltip, pct: pct };
   addHatchPatterns();
   state.measure = new L.Control.PlanMeasure();
   map.addControl(state.measure);
