@@ -223,7 +223,9 @@ def check_parcels_command(
         crs: Optional[str] = typer.Option(None, help="EPSG code/URI, gcj02 or bd09 (when the file has none)"),
         use: Optional[str] = typer.Option(None, "--use", help="proposed use: residential, commercial, ..."),
         repair: bool = typer.Option(False, help="repair invalid polygons with ST_MakeValid"),
-        layer: Optional[str] = typer.Option(None, help="GeoPackage layer")) -> None:
+        layer: Optional[str] = typer.Option(None, help="GeoPackage layer"),
+        use_column: Optional[str] = typer.Option(
+            None, help="the file's per-row use column (default: 拟用途, 拟建用途, proposed_use, 用途, 地块用途)")) -> None:
     """Parcel constraint check (合规性初筛) of a file of parcels; one result row per parcel."""
     from rich.progress import Progress
 
@@ -232,7 +234,7 @@ def check_parcels_command(
     with Progress(console=console) as progress:
         task = progress.add_task("初筛 checking", total=None)
         summary = check_file(_engine(Settings()), path, out, crs=crs, proposed_use=use, repair=repair,
-                             layer=layer, on_start=lambda n: progress.update(task, total=n),
+                             layer=layer, use_column=use_column, on_start=lambda n: progress.update(task, total=n),
                              on_progress=lambda n: progress.advance(task, n))
     for error in summary["errors"]:
         console.print(f"[yellow]第 {error['row_number']} 行 row {error['row_number']}:[/yellow] {error['reason_zh']}")
