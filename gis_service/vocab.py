@@ -224,9 +224,9 @@ VERDICTS = {"compliant": Signal("符合", "Compliant", "#43A047"),
             "needs_review": Signal("需论证", "Needs justification", "#FB8C00"),
             "non_compliant": Signal("不符合", "Non-compliant", "#E53935"),
             "outside": Signal("超出规划范围", "Outside the planning area", "#546E7A")}
-HIT_SEVERITIES = {"ok": Signal("无影响", "no effect", "#43A047"), "info": Signal("提示", "information", "#757575"),
+HIT_SEVERITIES = {"ok": Signal("无影响", "no effect", "#43A047"), "info": Signal("提示", "note", "#757575"),
                   "review": Signal("需论证", "needs justification", "#FB8C00"),
-                  "conflict": Signal("不符合", "conflict", "#E53935")}
+                  "conflict": Signal("不符合", "non-compliant", "#E53935")}
 
 
 def signal_colours(signals: dict[str, Signal]) -> dict[str, str]:

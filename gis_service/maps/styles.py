@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from gis_service.vocab import LIFECYCLE_COLLECTIONS, class_label, manifest, statuses
+from gis_service.vocab import (
+    HIT_SEVERITIES, LIFECYCLE_COLLECTIONS, VERDICTS, class_label, manifest, signal_colours, statuses,
+)
 
 NO_DATA_COLOUR = "#BDBDBD"
 # Completion rate classes: upper bound (inclusive) -> colour, light to dark green.
@@ -71,9 +73,8 @@ def rate_legend() -> list[tuple[str, str]]:
 
 
 # Parcel-check severities and verdicts (the report, its map, the clerk's page).
-SEVERITY_COLOURS = {"ok": "#43A047", "info": "#757575", "review": "#FB8C00", "conflict": "#E53935"}
-VERDICT_COLOURS = {"compliant": "#43A047", "needs_review": "#FB8C00", "non_compliant": "#E53935",
-                   "outside": "#546E7A"}
+SEVERITY_COLOURS = signal_colours(HIT_SEVERITIES)
+VERDICT_COLOURS = signal_colours(VERDICTS)
 # The checked parcel on its map and in its legend.
 PARCEL_STYLE = {"color": "#D50000", "weight": 3, "fillColor": "#D50000", "fillOpacity": 0.15}
 

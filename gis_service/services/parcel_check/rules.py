@@ -6,10 +6,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-SEVERITIES = ("ok", "info", "review", "conflict")
+from gis_service import vocab
+
+SEVERITIES = tuple(vocab.HIT_SEVERITIES)  # in rank order
 SEVERITY_RANK = {name: rank for rank, name in enumerate(SEVERITIES)}
-SEVERITY_ZH = {"ok": "无影响", "info": "提示", "review": "需论证", "conflict": "不符合"}
-SEVERITY_EN = {"ok": "no effect", "info": "note", "review": "needs justification", "conflict": "non-compliant"}
+SEVERITY_ZH = {code: s.zh for code, s in vocab.HIT_SEVERITIES.items()}
+SEVERITY_EN = {code: s.en for code, s in vocab.HIT_SEVERITIES.items()}
 
 USES: dict[str, tuple[str, str]] = {
     "residential": ("居住", "residential"),
@@ -129,12 +131,7 @@ BUFFERS: dict[str, tuple[Buffer, ...]] = {
 }
 ZONED_FRACTION = 0.5  # a feature at least half inside 禁止开发区 is "drawn as a prohibited polygon"
 
-VERDICTS = {
-    "compliant": ("符合", "Compliant"),
-    "needs_review": ("需论证", "Needs justification"),
-    "non_compliant": ("不符合", "Non-compliant"),
-    "outside": ("超出规划范围", "Outside the planning area"),
-}
+VERDICTS = {code: (s.zh, s.en) for code, s in vocab.VERDICTS.items()}
 VERDICT_BY_SEVERITY = {"ok": "compliant", "info": "compliant", "review": "needs_review",
                        "conflict": "non_compliant"}
 
