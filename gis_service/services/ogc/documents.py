@@ -6,6 +6,7 @@ from sqlalchemy import Connection
 
 from gis_service.queries.registry import Collection, list_collections
 from gis_service.services.ogc.items import collection_extent
+from gis_service.services.exports.base import EXPORT_FORMATS
 
 OPENAPI_MEDIA_TYPE = "application/vnd.oai.openapi+json;version=3.0"
 GEOJSON = "application/geo+json"
@@ -43,16 +44,14 @@ CONFORMANCE = [
 ]
 
 # Download formats linked from every collection: token → (media type, title).
-DOWNLOADS = {
-    "json": (GEOJSON, "GeoJSON"),
-    "geojsonseq": ("application/geo+json-seq", "GeoJSON 文本序列 / GeoJSON-Seq"),
-    "csv": ("text/csv", "CSV (WKT)"),
-    "gpkg": ("application/geopackage+sqlite3", "GeoPackage（含 QGIS 样式）/ styled GeoPackage"),
-    "shp": ("application/zip", "Shapefile (zip)"),
-    "kml": ("application/vnd.google-earth.kml+xml", "KML"),
-    "fgb": ("application/flatgeobuf", "FlatGeobuf"),
-    "xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "Excel 表格 / XLSX"),
+# The download links of a collection: media types from the export formats, titles for people.
+_DOWNLOAD_TITLES = {
+    "geojsonseq": "GeoJSON 文本序列 / GeoJSON-Seq", "csv": "CSV (WKT)",
+    "gpkg": "GeoPackage（含 QGIS 样式）/ styled GeoPackage", "shp": "Shapefile (zip)", "kml": "KML",
+    "fgb": "FlatGeobuf", "xlsx": "Excel 表格 / XLSX",
 }
+DOWNLOADS = {"json": (GEOJSON, "GeoJSON"), "geojsonseq": ("application/geo+json-seq", _DOWNLOAD_TITLES["geojsonseq"]),
+             **{token: (media, _DOWNLOAD_TITLES[token]) for token, (media, _) in EXPORT_FORMATS.items()}}
 
 
 def link(href: str, rel: str, type_: str, title: str, **extra) -> dict:
