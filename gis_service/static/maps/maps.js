@@ -271,7 +271,7 @@
   }
 
   // The default view fits 城区 beside the legend (it floats over the map's west) on a wide
-  // screen; on a phone the legend starts folded.
+  // screen; on a phone or in a small frame the legend starts folded.
   function fitDefault() {
     var legend = document.getElementById("map-legend");
     var panel = document.getElementById("map-panel");
@@ -285,9 +285,10 @@
       L.DomEvent.disableScrollPropagation(legend);
     }
     if (!cfg.fit) return;
-    if (legend && box.width < 700) legend.open = false;
+    if (legend && (box.width < 700 || box.height < 650)) legend.open = false;  // small frame: folded
     var left = legend && box.width >= 700 ? legend.getBoundingClientRect().right - box.left : 0;
-    map.fitBounds(cfg.fit, { paddingTopLeft: [left, 0], paddingBottomRight: [0, 0], animate: false });
+    map.options.zoomSnap = 0.25;  // 城区 fills the frame instead of the next whole zoom level down
+    map.fitBounds(cfg.fit, { paddingTopLeft: [left + 8, 8], paddingBottomRight: [8, 24], animate: false });
   }
 
   fitDefault();
