@@ -10,9 +10,13 @@ from __future__ import annotations
 
 from functools import cache
 from typing import NamedTuple
+from zoneinfo import ZoneInfo
 
 from gis_service.manifest import Manifest, read_manifest
 from gis_service.settings import Settings
+
+# Every date and time a user reads, and every "day" of as_of, is Beijing time.
+LOCAL_TZ = ZoneInfo("Asia/Shanghai")
 
 # --- collection titles (from the manifest) ---------------------------------------------
 

@@ -13,11 +13,10 @@ import shutil
 import subprocess
 import time
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 from gis_service.db.embedded import ClusterError, EmbeddedCluster, _owner
+from gis_service.vocab import LOCAL_TZ
 
-LOCAL_TZ = ZoneInfo("Asia/Shanghai")
 RESTORE_MARK = "\n# gis-service point-in-time restore\n"
 
 

@@ -9,15 +9,15 @@ one indexed scan of ``progress_events`` per feature and needs no snapshots.
 from __future__ import annotations
 
 import datetime as dt
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import Boolean, Date, DateTime, Integer, Numeric
 from sqlalchemy.dialects.postgresql import JSONB
 
 from gis_service.db.models import PLAN_MODELS, PROGRESS_COLLECTIONS
 from gis_service.errors import InvalidInput, UnknownCollection
+from gis_service.vocab import LOCAL_TZ
 
-REVIEW_TIMEZONE = ZoneInfo("Asia/Shanghai")
+REVIEW_TIMEZONE = LOCAL_TZ
 # History stores the geometry under its API name, as GeoJSON text.
 GEOMETRY_KEY = "geometry"
 

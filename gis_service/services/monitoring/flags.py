@@ -9,7 +9,6 @@ Everything is as recorded at the end of ``as_of`` (Asia/Shanghai), judged on tha
 from __future__ import annotations
 
 import datetime as dt
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import Connection, text
 
@@ -18,9 +17,10 @@ from gis_service.db.models import PROGRESS_COLLECTIONS
 from gis_service.queries.monitoring import works_sql
 from gis_service.vocab import LIFECYCLE_COLLECTIONS, lifecycle
 from gis_service.services.progress.validation import today_in_review_zone
+from gis_service.vocab import LOCAL_TZ
 
 STALLED_DAYS = 180
-SHANGHAI = ZoneInfo("Asia/Shanghai")
+SHANGHAI = LOCAL_TZ
 
 
 def _plan(row) -> dict:

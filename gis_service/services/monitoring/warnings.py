@@ -3,7 +3,6 @@ Both need an editor key, are audited, and never delete anything."""
 from __future__ import annotations
 
 import datetime as dt
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import Connection, Engine, text
 
@@ -15,8 +14,9 @@ from gis_service.queries import monitoring as sql
 from gis_service.queries.progress import as_of_cutoff
 from gis_service.auth import audit
 from gis_service.services.progress.validation import ValidationFailed, today_in_review_zone
+from gis_service.vocab import LOCAL_TZ
 
-SHANGHAI = ZoneInfo("Asia/Shanghai")
+SHANGHAI = LOCAL_TZ
 STATUS_ZH = {"open": "未处理", "acknowledged": "已确认", "closed": "已关闭", "cleared": "已消除"}
 RULE_ZH = {"overdue": "逾期", "stalled": "停滞", "suspended": "暂停", "indicator_threshold": "指标预警",
            "conflict": "冲突"}

@@ -2,14 +2,14 @@
 from __future__ import annotations
 
 import datetime as dt
-from zoneinfo import ZoneInfo
 
 from gis_service.maps.chrome import legend_html, parcel_legend
 from gis_service.maps.styles import SEVERITY_COLOURS, VERDICT_COLOURS
 from gis_service.services.parcel_check import rules
 from gis_service.vocab import CATEGORY_LABELS, QUALITY_LABELS, collection_titles, status_label
+from gis_service.vocab import LOCAL_TZ
 
-SHANGHAI = ZoneInfo("Asia/Shanghai")
+SHANGHAI = LOCAL_TZ
 
 
 def local_minute(value: str | dt.datetime | None) -> str:
