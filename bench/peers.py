@@ -68,7 +68,7 @@ def mapfile(db_url: str, extent: tuple[float, float, float, float], base: str) -
     FORMATOPTION "EXTENT=4096"
     FORMATOPTION "EDGE_BUFFER=64"
   END
-  # Debian's MapServer 8.0.0 ignores OGC API `offset` (MapServer issue 6613, fixed upstream after
+  # Debian's MapServer 8.0.0 ignores OGC API `offset` (a MapServer bug fixed upstream after
   # 8.0.0): every page is its first page, its own next links included. Its pages hold as many parcels
   # of the same table as the others', by a cheaper query (no OFFSET), which flatters it; the sanity
   # section records the first ids. bbox pages (offset 0 everywhere) are the same features.

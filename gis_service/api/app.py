@@ -43,7 +43,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI):
         app.state.engine = make_engine(settings)
-        app.state.read_engine = (make_engine(settings, url=settings.database_read_url)
+        # The replica's connections are pinged at every checkout: a replica that went away must send
+        # readers to the primary at once, not after one failed request per pooled connection.
+        app.state.read_engine = (make_engine(settings, url=settings.database_read_url, pool_pre_ping=True)
                                  if settings.database_read_url else app.state.engine)
         app.state.read_router = ReadRouter(app.state.engine, app.state.read_engine,
                                            max_lag_s=settings.replica_max_lag_s,

@@ -27,7 +27,9 @@ EXCEPTION_SCHEMA = {
                    "message": {"type": "string"}, "message_zh": {"type": "string"},
                    "detail": {"type": "object"}},
 }
-ERROR_CONTENT = {"application/json": {"schema": {"$ref": "#/components/schemas/Exception"}}}
+# Clients get the bilingual exception as JSON; a browser (f=html, or Accept preferring HTML) a small page.
+ERROR_CONTENT = {"application/json": {"schema": {"$ref": "#/components/schemas/Exception"}},
+                 "text/html": {"schema": {"type": "string"}}}
 
 
 def _to_30(node):

@@ -29,7 +29,7 @@ def make_engine(settings: Settings, url: str | None = None, **overrides) -> Engi
     )
     options.update(overrides)
     engine = create_engine(url, **options)
-    if not options["pool_pre_ping"]:
+    if not options["pool_pre_ping"]:  # an override may ask for the ping at every checkout
         _ping_when_idle(engine, settings.pool_ping_idle_s)
     if follow_file:
         from gis_service.db.repoint import UrlFile, attach

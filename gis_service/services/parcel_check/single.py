@@ -98,8 +98,6 @@ def check_upload(conn: Connection, content: bytes, filename: str, *, crs: str | 
                            repair_reason=r.repair_reason) for i, r in enumerate(batch.rows)]
     repair_parcels(conn, parcels)
     reports = check_parcels(conn, parcels, use)
-    for report in reports:
-        report["hints"] = []
     store_reports(conn, parcels, reports, actor)
     conn.commit()
     return {"type": "ParcelCheckResults", "count": len(reports), "reports": reports, "notes": batch.notes}

@@ -284,7 +284,8 @@
       L.DomEvent.disableClickPropagation(legend);
       L.DomEvent.disableScrollPropagation(legend);
     }
-    if (!cfg.fit) return;
+    // A share link's hash (#zoom/lat/lon/…) sets the view itself (share.js): no default fit then.
+    if (!cfg.fit || /^#\d+(\.\d+)?\/-?\d/.test(location.hash)) return;
     if (legend && (box.width < 700 || box.height < 650)) legend.open = false;  // small frame: folded
     var left = legend && box.width >= 700 ? legend.getBoundingClientRect().right - box.left : 0;
     map.options.zoomSnap = 0.25;  // 城区 fills the frame instead of the next whole zoom level down

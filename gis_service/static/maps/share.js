@@ -18,13 +18,13 @@
 
   function formatHash() {
     var c = map.getCenter();
-    return "#" + map.getZoom() + "/" + c.lat.toFixed(6) + "/" + c.lng.toFixed(6) + "/" + visibleKeys().join(",");
+    return "#" + Math.round(map.getZoom() * 100) / 100 + "/" + c.lat.toFixed(6) + "/" + c.lng.toFixed(6) + "/" + visibleKeys().join(",");
   }
 
   function parseHash(hash) {
     var parts = (hash || "").replace(/^#/, "").split("/");
     if (parts.length < 3) return null;
-    var zoom = parseInt(parts[0], 10), lat = parseFloat(parts[1]), lng = parseFloat(parts[2]);
+    var zoom = parseFloat(parts[0]), lat = parseFloat(parts[1]), lng = parseFloat(parts[2]);
     if (!isFinite(zoom) || !isFinite(lat) || !isFinite(lng)) return null;
     var layers = parts.length > 3 ? parts[3].split(",").filter(function (k) { return keys.indexOf(k) >= 0; }) : null;
     return { zoom: zoom, center: [lat, lng], layers: layers };
