@@ -86,7 +86,9 @@ class Settings(BaseSettings):
     # Large collections (at least this many features) get generalised tiles (detail=auto):
     # per-zoom simplification, sub-pixel features dropped, counts below the aggregate zoom.
     tile_generalise_min_features: int = 20000
-    tile_aggregate_below_zoom: int = 10  # zooms under this serve counts per 街道 and land use
+    # Zooms under this serve counts per 街道 and land use: at z10-11 a 200k-parcel cadastre is
+    # almost all under a pixel (less area than one), so the band tiles would be near-empty.
+    tile_aggregate_below_zoom: int = 12
     tile_seeds: bool = True  # false (GIS_TILE_SEEDS=off): never serve seeded tiles (cold benchmarks)
     tile_seed_max_zoom: int = 14  # seed 城区 from zoom 0 to this
     tile_seed_max_mb: int = 256  # disk bound of one collection's seeds

@@ -21,7 +21,7 @@ class TileGeom(Base):
     collection_id: Mapped[str] = mapped_column(Text, primary_key=True)
     zoom: Mapped[int] = mapped_column(SmallInteger, primary_key=True)
     feature_id: Mapped[str] = mapped_column(Text, primary_key=True)
-    extent_m: Mapped[float] = mapped_column(Float, nullable=False)  # larger side of the 3857 bbox
+    size_m: Mapped[float] = mapped_column(Float, nullable=False)  # on-screen size (queries.tile_bands.SIZE_SQL)
     geom = mapped_column(Geometry("GEOMETRY", srid=3857, spatial_index=False), nullable=False)
     __table_args__ = (Index("tile_geoms_band_gist", "collection_id", "zoom", "geom", postgresql_using="gist"),)
 

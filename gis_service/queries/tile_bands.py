@@ -4,7 +4,8 @@ Band ``FULL_BAND`` is the unsimplified EPSG:3857 geometry of every feature (so n
 transforms a row). Bands ``MIN_BAND``..``MAX_BAND`` hold each feature simplified to half a
 pixel of that zoom with ST_SimplifyPreserveTopology, and only features at least one pixel
 across there (smaller ones are dropped from the tile anyway). A "pixel" is a 256-pixel
-tile's pixel, the way a map displays it; MVT's 4096 grid is 16 times finer.
+tile's pixel, the way a map displays it; MVT's 4096 grid is 16 times finer. A polygon is
+under a pixel when its area is less than a pixel's (as tippecanoe drops tiny polygons).
 
 Simplification is per feature: a patch after an edit touches only the edited rows, inside
 the writing transaction. Neighbours that share an edge may then differ by up to the
@@ -44,23 +45,30 @@ _BAND_PARAMS = {"zooms": [*BANDS, FULL_BAND], "tols": [band_tolerance(z) for z i
                 "pxs": [pixel_m(z) for z in BANDS] + [0.0]}
 
 
+# A feature's size on screen: a polygon's is the side of the square of its area (so "under a
+# pixel" means less area than a pixel), a line's the larger side of its bbox; a point is never
+# dropped.
+SIZE_SQL = """CASE ST_Dimension({g}) WHEN 2 THEN sqrt(ST_Area({g}))
+    WHEN 1 THEN greatest(ST_XMax({g}) - ST_XMin({g}), ST_YMax({g}) - ST_YMin({g})) ELSE 1e15 END"""
+
+
 def _source_sql(c: Collection, only_ids: bool) -> str:
     extra = f" AND {c.id_sql} = ANY(CAST(:ids AS text[]))" if only_ids else ""
     return f"""
         SELECT {c.id_sql} AS id, m.merc,
-               greatest(ST_XMax(m.merc) - ST_XMin(m.merc), ST_YMax(m.merc) - ST_YMin(m.merc)) AS extent_m
+               {SIZE_SQL.format(g="m.merc")} AS size_m
           FROM {c.table} t CROSS JOIN LATERAL (SELECT ST_Transform(t.geom, 3857) AS merc) m
          WHERE {c.base_where} AND t.geom IS NOT NULL AND NOT ST_IsEmpty(t.geom){extra}"""
 
 
 def _insert_sql(c: Collection, only_ids: bool) -> str:
     return f"""
-        INSERT INTO tile_geoms (collection_id, zoom, feature_id, extent_m, geom)
-        SELECT :tcid, b.zoom, s.id, s.extent_m,
+        INSERT INTO tile_geoms (collection_id, zoom, feature_id, size_m, geom)
+        SELECT :tcid, b.zoom, s.id, s.size_m,
                CASE WHEN b.tol = 0 THEN s.merc ELSE ST_SimplifyPreserveTopology(s.merc, b.tol) END
           FROM ({_source_sql(c, only_ids)}) s
           JOIN unnest(CAST(:zooms AS int[]), CAST(:tols AS float8[]), CAST(:pxs AS float8[])) AS b(zoom, tol, px)
-            ON s.extent_m >= b.px"""
+            ON s.size_m >= b.px"""
 
 
 # Counts per 街道 (admin unit) and land-use class where the collection has both columns,

@@ -9,7 +9,7 @@ from sqlalchemy import Connection, text
 
 from gis_service.queries.features import ItemsQuery, from_sql, where_clause
 from gis_service.queries.registry import Collection
-from gis_service.queries.tile_bands import FULL_BAND, band_for, band_tolerance, groups_sql, pixel_m
+from gis_service.queries.tile_bands import FULL_BAND, SIZE_SQL, band_for, band_tolerance, groups_sql, pixel_m
 
 EXTENT = 4096
 BUFFER = 64
@@ -54,19 +54,18 @@ def _columns_sql(c: Collection) -> str:
 
 def banded_sql(q: ItemsQuery, precomputed: bool) -> tuple[str, dict]:
     """A generalised tile: each feature at its zoom band's simplification, features under
-    ``:min_extent`` dropped. ``precomputed`` reads the band from tile_geoms (no row is
+    ``:min_size`` dropped. ``precomputed`` reads the band from tile_geoms (no row is
     transformed); otherwise the same geometry is cut on the fly from the source rows."""
     c = q.collection
     where, params = where_clause(q)
     if precomputed:
         source = f"""FROM tile_geoms g JOIN {from_sql(q)} ON {c.id_sql} = g.feature_id, box
              WHERE g.collection_id = :tcid AND g.zoom = :band AND g.geom && box.merc
-               AND g.extent_m >= :min_extent AND {where}"""
+               AND g.size_m >= :min_size AND {where}"""
         geom = "g.geom"
     else:
         source = f"""FROM {from_sql(q)} CROSS JOIN LATERAL (SELECT ST_Transform(t.geom, 3857) AS merc) m, box
-             WHERE t.geom && box.storage AND {where} AND greatest(ST_XMax(m.merc) - ST_XMin(m.merc),
-                   ST_YMax(m.merc) - ST_YMin(m.merc)) >= :min_extent"""
+             WHERE t.geom && box.storage AND {where} AND {SIZE_SQL.format(g="m.merc")} >= :min_size"""
         geom = "CASE WHEN :tol > 0 THEN ST_SimplifyPreserveTopology(m.merc, :tol) ELSE m.merc END"
     return f"""
         WITH bounds AS (SELECT ST_TileEnvelope(:z, :x, :y) AS merc),
@@ -82,7 +81,7 @@ def band_params(z: int, full: bool) -> dict:
     """The band, its simplification and the drop threshold for zoom ``z`` (``full``: none)."""
     band = FULL_BAND if full else band_for(z)
     return {"band": band, "tol": 0.0 if band == FULL_BAND else band_tolerance(band),
-            "min_extent": 0.0 if band == FULL_BAND else pixel_m(z)}
+            "min_size": 0.0 if band == FULL_BAND else pixel_m(z)}
 
 
 def aggregate_sql(q: ItemsQuery, precomputed: bool) -> tuple[str, dict]:

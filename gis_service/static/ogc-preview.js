@@ -13,7 +13,9 @@
     var div = document.createElement("div");
     div.className = "feature-popup";
     div.textContent = (p.name || p.land_use_name || id) + (p.plan_ref ? " · " + p.plan_ref : "") +
-      (p.area_m2 ? " · " + p.area_m2 + " m²" : "");
+      (p.area_m2 ? " · " + p.area_m2 + " m²" : "") +
+      // Zoomed out, a large layer's tile holds counts per 街道 and land use instead of features.
+      (p.count ? " · " + p.admin_unit + " " + p.count + " 宗 parcels" : "");
     var code = document.createElement("code");
     code.textContent = " " + id;
     div.appendChild(code);

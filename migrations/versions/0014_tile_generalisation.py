@@ -20,7 +20,7 @@ def upgrade() -> None:
         sa.Column("collection_id", sa.Text(), nullable=False),
         sa.Column("zoom", sa.SmallInteger(), nullable=False),
         sa.Column("feature_id", sa.Text(), nullable=False),
-        sa.Column("extent_m", sa.Float(), nullable=False),
+        sa.Column("size_m", sa.Float(), nullable=False),
         sa.Column("geom", Geometry(geometry_type="GEOMETRY", srid=3857, spatial_index=False), nullable=False),
         sa.PrimaryKeyConstraint("collection_id", "zoom", "feature_id"),
     )

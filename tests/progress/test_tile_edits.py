@@ -62,3 +62,18 @@ def test_edit_is_in_the_next_tile_not_a_stale_band_or_seed(make_client, keys, db
     engine.dispose()
     assert versions == {version}
     assert fid in _tile(client, 12, 112.8515, 35.5015)
+
+
+def test_points_are_never_dropped_from_generalised_tiles(make_client, loaded_db):
+    from gis_service.services.ogc.tile_seeds import rebuild_if_stale
+
+    client = make_client(**SETTINGS)
+    engine = create_engine(loaded_db)
+    assert rebuild_if_stale(engine, "projects")
+    engine.dispose()
+    for z in (9, 12):
+        x, y = tile_for(112.85, 35.50, z)
+        path = f"/collections/projects/tiles/WebMercatorQuad/{z}/{y}/{x}"
+        auto = decode(client.get(path).content, z, x, y).get("projects", {})
+        full = decode(client.get(path, params={"detail": "full"}).content, z, x, y).get("projects", {})
+        assert full and set(auto) == set(full), z
