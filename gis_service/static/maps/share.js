@@ -31,6 +31,9 @@
   }
 
   function apply(view) {
+    // Leaflet drops a setView made while a zoom animation runs (the page's first fit may still
+    // be animating): apply the shared view once it ends.
+    if (map._animatingZoom) { map.once("zoomend", function () { apply(view); }); return; }
     writing = true;
     if (view.layers) {
       keys.forEach(function (k) {
