@@ -101,7 +101,9 @@ def ours(database_url: str, warm: bool = False) -> Server:
            # Waiting for a connection is what tipg does too; a 503 would end the request early.
            "GIS_POOL_TIMEOUT_S": "120",
            # Per-key write limits would answer a load generator with 429s (tipg has none).
-           "GIS_WRITES_PER_MINUTE": "0", "GIS_BATCHES_PER_HOUR": "0"}
+           "GIS_WRITES_PER_MINUTE": "0", "GIS_BATCHES_PER_HOUR": "0",
+           # Seeds are made once before the runs (bench.database.prepare), not by a thread during them.
+           "GIS_TILE_SEED_WORKER": "false"}
     cmd = [str(PROJECT_ROOT / ".venv" / "bin" / "python"), "-m", "uvicorn",
            "gis_service.api.app:create_app", "--factory", "--host", "127.0.0.1", *UVICORN_FLAGS]
     return Server("ours_warm" if warm else "ours", cmd, env, "/healthz", PROJECT_ROOT)
