@@ -10,6 +10,7 @@ import datetime as dt
 
 from geoalchemy2 import Geometry
 from sqlalchemy import BigInteger, DateTime, Float, Index, Integer, LargeBinary, SmallInteger, Text, func
+from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
 from gis_service.db.models import Base
@@ -22,6 +23,7 @@ class TileGeom(Base):
     zoom: Mapped[int] = mapped_column(SmallInteger, primary_key=True)
     feature_id: Mapped[str] = mapped_column(Text, primary_key=True)
     size_m: Mapped[float] = mapped_column(Float, nullable=False)  # on-screen size (queries.tile_bands.SIZE_SQL)
+    attrs: Mapped[dict] = mapped_column(JSONB, nullable=False)  # the tile attributes (queries.tile_bands.attrs_sql)
     geom = mapped_column(Geometry("GEOMETRY", srid=3857, spatial_index=False), nullable=False)
     __table_args__ = (Index("tile_geoms_band_gist", "collection_id", "zoom", "geom", postgresql_using="gist"),)
 

@@ -25,6 +25,27 @@ MIN_BAND = 8
 MAX_BAND = 14
 FULL_BAND = 22  # not simplified: zooms above MAX_BAND, and detail=full
 SIMPLIFY_PIXELS = 0.5
+# Attributes worth carrying in a tile: short, used for styling, popups or filters.
+TILE_PROPERTIES = ("name", "category", "zone_class", "level", "status", "percent_complete",
+                   "geometry_quality", "location_basis", "land_use", "land_use_name", "area_m2",
+                   "admin_unit")
+
+
+def tile_columns(c: Collection) -> list[str]:
+    return [n for n in TILE_PROPERTIES if n in c.properties and not c.properties[n].is_json]
+
+
+def tile_value_sql(c: Collection, name: str) -> str:
+    """A tile attribute's SQL: numbers as float8 (ST_AsMVT writes a numeric column as text)."""
+    p = c.properties[name]
+    return f"CAST({p.sql} AS float8)" if p.json_type == "number" else p.sql
+
+
+def attrs_sql(c: Collection) -> str:
+    """The tile attributes of a row of ``c`` (alias t) as one jsonb, nulls left out (as
+    ST_AsMVT leaves out null columns): stored with the bands, so a tile reads no source row."""
+    pairs = ", ".join(f"'{n}', {tile_value_sql(c, n)}" for n in tile_columns(c))
+    return f"jsonb_strip_nulls(jsonb_build_object({pairs}))" if pairs else "'{}'::jsonb"
 
 
 def pixel_m(z: int) -> float:
@@ -55,7 +76,7 @@ SIZE_SQL = """CASE ST_Dimension({g}) WHEN 2 THEN sqrt(ST_Area({g}))
 def _source_sql(c: Collection, only_ids: bool) -> str:
     extra = f" AND {c.id_sql} = ANY(CAST(:ids AS text[]))" if only_ids else ""
     return f"""
-        SELECT {c.id_sql} AS id, m.merc,
+        SELECT {c.id_sql} AS id, m.merc, {attrs_sql(c)} AS attrs,
                {SIZE_SQL.format(g="m.merc")} AS size_m
           FROM {c.table} t CROSS JOIN LATERAL (SELECT ST_Transform(t.geom, 3857) AS merc) m
          WHERE {c.base_where} AND t.geom IS NOT NULL AND NOT ST_IsEmpty(t.geom){extra}"""
@@ -63,12 +84,14 @@ def _source_sql(c: Collection, only_ids: bool) -> str:
 
 def _insert_sql(c: Collection, only_ids: bool) -> str:
     return f"""
-        INSERT INTO tile_geoms (collection_id, zoom, feature_id, size_m, geom)
-        SELECT :tcid, b.zoom, s.id, s.size_m,
+        INSERT INTO tile_geoms (collection_id, zoom, feature_id, size_m, attrs, geom)
+        SELECT :tcid, b.zoom, s.id, s.size_m, s.attrs,
                CASE WHEN b.tol = 0 THEN s.merc ELSE ST_SimplifyPreserveTopology(s.merc, b.tol) END
           FROM ({_source_sql(c, only_ids)}) s
           JOIN unnest(CAST(:zooms AS int[]), CAST(:tols AS float8[]), CAST(:pxs AS float8[])) AS b(zoom, tol, px)
-            ON s.size_m >= b.px"""
+            ON s.size_m >= b.px
+         -- Band by band in Hilbert order (PostGIS sorts geometries so): a tile's rows share pages.
+         ORDER BY b.zoom, s.merc"""
 
 
 # Counts per 街道 (admin unit) and land-use class where the collection has both columns,

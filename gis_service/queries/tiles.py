@@ -1,7 +1,7 @@
 """Mapbox Vector Tiles from PostGIS (ST_AsMVT), in the WebMercatorQuad tile matrix set.
 
-The tile envelope is transformed to the table's SRID (4490), so the bounding
-box test uses the GIST index instead of transforming every row.
+Large collections are read from their per-zoom EPSG:3857 bands (queries.tile_bands);
+the rest are cut from the source rows.
 """
 from __future__ import annotations
 
@@ -9,14 +9,11 @@ from sqlalchemy import Connection, text
 
 from gis_service.queries.features import ItemsQuery, from_sql, where_clause
 from gis_service.queries.registry import Collection
-from gis_service.queries.tile_bands import FULL_BAND, SIZE_SQL, band_for, band_tolerance, groups_sql, pixel_m
+from gis_service.queries.tile_bands import (FULL_BAND, SIZE_SQL, band_for, band_tolerance, groups_sql, pixel_m,
+                                            tile_columns, tile_value_sql)
 
 EXTENT = 4096
 BUFFER = 64
-# Attributes worth carrying in a tile: short, used for styling, popups or filters.
-TILE_PROPERTIES = ("name", "category", "zone_class", "level", "status", "percent_complete",
-                   "geometry_quality", "location_basis", "land_use", "land_use_name", "area_m2",
-                   "admin_unit")
 
 
 # Run before tile_sql in the same transaction. A parallel worker starts without PROJ's
@@ -24,57 +21,65 @@ TILE_PROPERTIES = ("name", "category", "zone_class", "level", "status", "percent
 # far more than a whole tile costs serially (measured in bench/, docs/PERFORMANCE.md).
 SERIAL_SQL = "SET LOCAL max_parallel_workers_per_gather = 0"
 
+# The tile's box in EPSG:3857 and storage, and the affine map to tile units (y down).
+BOX_CTE = f"""bounds AS (SELECT ST_TileEnvelope(:z, :x, :y) AS merc),
+        box AS (SELECT merc, ST_Transform(merc, 4490) AS storage, ST_XMin(merc) AS x0, ST_YMax(merc) AS y1,
+                       {EXTENT} / (ST_XMax(merc) - ST_XMin(merc)) AS k FROM bounds)"""
 
-def tile_columns(c: Collection) -> list[str]:
-    return [n for n in TILE_PROPERTIES if n in c.properties and not c.properties[n].is_json]
+
+def mvt_geom_sql(g: str) -> str:
+    """A geometry (EPSG:3857) in tile units. One whose box lies inside the tile needs no
+    clipping: it is only scaled and snapped to the grid (ring order is kept, the same as
+    ST_AsMVTGeom gives); the rest go through ST_AsMVTGeom, which clips and repairs. Skipping
+    its repair for the inner ones is most of a dense tile's saving (docs/PERFORMANCE.md)."""
+    return f"""CASE WHEN {g} @ box.merc AND GeometryType({g}) IN ('POLYGON', 'MULTIPOLYGON', 'LINESTRING',
+                    'MULTILINESTRING', 'POINT', 'MULTIPOINT')
+               THEN ST_SnapToGrid(ST_Affine(ST_Force2D({g}), box.k, 0, 0, -box.k, -box.x0 * box.k, box.y1 * box.k), 1)
+               ELSE ST_AsMVTGeom({g}, box.merc, {EXTENT}, {BUFFER}, true) END"""
+
+
+def _mvt_sql(geom: str, columns: str, source: str) -> str:
+    # MATERIALIZED: inlined, the outer IS NOT NULL test is pushed into the scan and the tile
+    # geometry (the costly part) is computed twice per row.
+    return f"""
+        WITH {BOX_CTE},
+        mvt AS MATERIALIZED (
+            SELECT {mvt_geom_sql(geom)} AS geom, {columns}
+              {source})
+        SELECT ST_AsMVT(mvt.*, :layer, {EXTENT}, 'geom') FROM mvt WHERE geom IS NOT NULL AND NOT ST_IsEmpty(geom)"""
+
+
+def _columns_sql(c: Collection) -> str:
+    return f"{c.id_sql} AS id" + "".join(f", {tile_value_sql(c, n)} AS {n}" for n in tile_columns(c))
 
 
 def tile_sql(q: ItemsQuery) -> tuple[str, dict]:
     """The tile's SQL over the items' own FROM and WHERE (filter, as_of), so a tile holds
-    exactly the features the same filter gives on /items inside the tile's box."""
-    c = q.collection
+    exactly the features the same filter gives on /items inside the tile's box. The box test
+    is in storage CRS, so it uses the GIST index instead of transforming every row."""
     where, params = where_clause(q)
-    columns = "".join(f", {c.properties[n].sql} AS {n}" for n in tile_columns(c))
-    return f"""
-        WITH bounds AS (SELECT ST_TileEnvelope(:z, :x, :y) AS merc),
-        box AS (SELECT merc, ST_Transform(merc, 4490) AS storage FROM bounds),
-        -- MATERIALIZED: inlined, the outer IS NOT NULL test is pushed into the scan and
-        -- ST_AsMVTGeom (the costly part) runs twice per row.
-        mvt AS MATERIALIZED (
-            SELECT ST_AsMVTGeom(ST_Transform(t.geom, 3857), box.merc, {EXTENT}, {BUFFER}, true) AS geom,
-                   {c.id_sql} AS id{columns}
-              FROM {from_sql(q)}, box
-             WHERE t.geom && box.storage AND {where})
-        SELECT ST_AsMVT(mvt.*, :layer, {EXTENT}, 'geom') FROM mvt WHERE geom IS NOT NULL""", params
-
-
-def _columns_sql(c: Collection) -> str:
-    return "".join(f", {c.properties[n].sql} AS {n}" for n in tile_columns(c))
+    source = f"""FROM {from_sql(q)} CROSS JOIN LATERAL (SELECT ST_Transform(t.geom, 3857) AS merc) m, box
+             WHERE t.geom && box.storage AND {where}"""
+    return _mvt_sql("m.merc", _columns_sql(q.collection), source), params
 
 
 def banded_sql(q: ItemsQuery, precomputed: bool) -> tuple[str, dict]:
     """A generalised tile: each feature at its zoom band's simplification, features under
     ``:min_size`` dropped. ``precomputed`` reads the band from tile_geoms (no row is
-    transformed); otherwise the same geometry is cut on the fly from the source rows."""
+    transformed; without a filter no source row is read either: the attributes are stored
+    with the band); otherwise the same geometry is cut on the fly from the source rows."""
     c = q.collection
     where, params = where_clause(q)
+    band = "g.collection_id = :tcid AND g.zoom = :band AND g.geom && box.merc AND g.size_m >= :min_size"
+    if precomputed and not q.filter_sql:
+        return _mvt_sql("g.geom", "g.feature_id AS id, g.attrs", f"FROM tile_geoms g, box WHERE {band}"), {}
     if precomputed:
-        source = f"""FROM tile_geoms g JOIN {from_sql(q)} ON {c.id_sql} = g.feature_id, box
-             WHERE g.collection_id = :tcid AND g.zoom = :band AND g.geom && box.merc
-               AND g.size_m >= :min_size AND {where}"""
-        geom = "g.geom"
-    else:
-        source = f"""FROM {from_sql(q)} CROSS JOIN LATERAL (SELECT ST_Transform(t.geom, 3857) AS merc) m, box
+        return _mvt_sql("g.geom", _columns_sql(c), f"""FROM tile_geoms g JOIN {from_sql(q)} ON {c.id_sql} = g.feature_id,
+                        box WHERE {band} AND {where}"""), params
+    geom = "CASE WHEN :tol > 0 THEN ST_SimplifyPreserveTopology(m.merc, :tol) ELSE m.merc END"
+    source = f"""FROM {from_sql(q)} CROSS JOIN LATERAL (SELECT ST_Transform(t.geom, 3857) AS merc) m, box
              WHERE t.geom && box.storage AND {where} AND {SIZE_SQL.format(g="m.merc")} >= :min_size"""
-        geom = "CASE WHEN :tol > 0 THEN ST_SimplifyPreserveTopology(m.merc, :tol) ELSE m.merc END"
-    return f"""
-        WITH bounds AS (SELECT ST_TileEnvelope(:z, :x, :y) AS merc),
-        box AS (SELECT merc, ST_Transform(merc, 4490) AS storage FROM bounds),
-        mvt AS MATERIALIZED (
-            SELECT ST_AsMVTGeom({geom}, box.merc, {EXTENT}, {BUFFER}, true) AS geom,
-                   {c.id_sql} AS id{_columns_sql(c)}
-              {source})
-        SELECT ST_AsMVT(mvt.*, :layer, {EXTENT}, 'geom') FROM mvt WHERE geom IS NOT NULL""", params
+    return _mvt_sql(geom, _columns_sql(c), source), params
 
 
 def band_params(z: int, full: bool) -> dict:

@@ -123,6 +123,34 @@ def test_detail_full_is_the_tile_as_stored(client, parcels_db, z):
     assert len(auto) < len(full) or z == 14
 
 
+@pytest.mark.parametrize("z", [14, 16])
+def test_tile_geometry_matches_postgis_own_mvt_encoding(client, parcels_db, z):
+    """The served tile against one cut with ST_AsMVTGeom for every feature (the tile code scales
+    and snaps the features inside the tile itself): same features and properties, each shape
+    within one tile unit, exterior rings turning the same way."""
+    x, y = tile_for(*CENTRE, z)
+    served = _tile(client, z, x, y, detail="full")
+    engine = create_engine(parcels_db)
+    with engine.connect() as conn:
+        body = conn.execute(text("""
+            WITH b AS (SELECT ST_TileEnvelope(:z, :x, :y) AS merc),
+            m AS MATERIALIZED (SELECT ST_AsMVTGeom(ST_Transform(t.geom, 3857), b.merc, 4096, 64, true) AS geom,
+                                      t.id, t.land_use, t.land_use_name, t.area_m2::float8 AS area_m2, t.admin_unit
+                                 FROM parcels t, b WHERE NOT t.retired AND ST_Transform(t.geom, 3857) && b.merc)
+            SELECT ST_AsMVT(m.*, 'parcels', 4096, 'geom') FROM m WHERE geom IS NOT NULL"""),
+            {"z": z, "x": x, "y": y}).scalar()
+    engine.dispose()
+    reference = decode(bytes(body), z, x, y)["parcels"]
+    unit = pixel_m(z) * 256 / 4096
+    assert set(served) == set(reference) and len(served) > 10
+    for pid, (geom, props) in served.items():
+        ref, ref_props = reference[pid]
+        assert props == ref_props
+        assert shapely.hausdorff_distance(geom, ref) <= 1.01 * unit
+        assert [shapely.is_ccw(p.exterior) for p in getattr(geom, "geoms", [geom])] == \
+               [shapely.is_ccw(p.exterior) for p in getattr(ref, "geoms", [ref])]
+
+
 def test_detail_parameter_is_checked_and_keyed(client):
     x, y = tile_for(*CENTRE, 12)
     path = f"/collections/parcels/tiles/WebMercatorQuad/12/{y}/{x}"

@@ -34,7 +34,8 @@ def test_edit_is_in_the_next_tile_not_a_stale_band_or_seed(make_client, keys, db
     assert seeded.rebuilt and seeded.tiles > 0
     fid, old_lon, old_lat = db(f"SELECT id, ST_X(ST_PointOnSurface(geom)), ST_Y(ST_PointOnSurface(geom)) "
                                f"FROM {LAYER} WHERE geom IS NOT NULL ORDER BY id LIMIT 1")[0]
-    assert fid in _tile(client, 12, old_lon, old_lat)
+    before = _tile(client, 12, old_lon, old_lat)
+    assert fid in before and before[fid][1].get("location_basis") != "surveyed"
 
     path = f"/collections/{LAYER}/items/{fid}"
     tag = client.get(path).headers["etag"]
@@ -51,6 +52,7 @@ def test_edit_is_in_the_next_tile_not_a_stale_band_or_seed(make_client, keys, db
     for z in (12, 14):  # a seeded zoom (its seed is of the old version) and an unseeded one
         got = _tile(client, z, 112.8515, 35.5015)
         assert fid in got, z
+        assert got[fid][1]["location_basis"] == "surveyed", z  # the attributes stored with the bands too
         env = envelope(z, *tile_for(112.8515, 35.5015, z))
         assert shapely.hausdorff_distance(got[fid][0].intersection(env), square.intersection(env)) <= pixel_m(z)
     old_tile = _tile(client, 12, old_lon, old_lat)  # where it was: gone, or only the new square

@@ -17,7 +17,8 @@ from gis_service.errors import BadParameter, NotFound
 from gis_service.queries.features import ItemsQuery
 from gis_service.queries.registry import Collection
 from gis_service.queries.tile_seeds import seeded_tile
-from gis_service.queries.tiles import fetch_tile, tile_columns
+from gis_service.queries.tile_bands import tile_columns
+from gis_service.queries.tiles import fetch_tile
 from gis_service.services.ogc.items import collection_extent
 from gis_service.services.ogc.params import build_items_query
 from gis_service.services.ogc.tile_detail import TilePolicy, how_to_cut, parse_detail
