@@ -99,33 +99,63 @@ def _insert_sql(c: Collection, only_ids: bool) -> str:
 GRID_DEGREES = 0.01
 
 
-def groups_sql(q: ItemsQuery) -> tuple[str, dict]:
-    """The aggregate rows (key, admin_unit, land_use, land_use_name, count, area_m2, geom)."""
+def _by_unit_and_class(c: Collection) -> bool:
+    plain = {n for n, p in c.properties.items() if not p.is_json}
+    return {"admin_unit", "land_use", "land_use_name"} <= plain
+
+
+UNIT_CLASS_KEY = "coalesce({unit}, '') || '|' || {cls}"  # the aggregates' key, as groups_sql makes it
+SOURCE_KEY = UNIT_CLASS_KEY.format(unit="t.admin_unit", cls="t.land_use")
+BAND_KEY = UNIT_CLASS_KEY.format(unit="g.attrs->>'admin_unit'", cls="(g.attrs->>'land_use')")
+
+
+def groups_sql(q: ItemsQuery, only_keys: bool = False) -> tuple[str, dict]:
+    """The aggregate rows (key, admin_unit, land_use, land_use_name, count, area_m2, geom), over
+    the features that have bands (a geometry, not empty); ``only_keys``: the groups in ``:keys``."""
     c = q.collection
     where, params = where_clause(q)
-    plain = {n for n, p in c.properties.items() if not p.is_json}
-    if {"admin_unit", "land_use", "land_use_name"} <= plain:
+    if _by_unit_and_class(c):
         keys = "coalesce(t.admin_unit, '') AS admin_unit, t.land_use, t.land_use_name"
     else:
         keys = (f"'grid ' || floor(ST_X(ST_Centroid(t.geom)) / {GRID_DEGREES}) || ',' || "
                 f"floor(ST_Y(ST_Centroid(t.geom)) / {GRID_DEGREES}) AS admin_unit, '' AS land_use, "
                 "'' AS land_use_name")
-    area = "sum(t.area_m2)" if "area_m2" in plain else "sum(ST_Area(t.geom::geography))"
+    if only_keys:
+        where += f" AND {SOURCE_KEY} = ANY(CAST(:keys AS text[]))"
+    area = "sum(t.area_m2)" if "area_m2" in c.properties and not c.properties["area_m2"].is_json \
+        else "sum(ST_Area(t.geom::geography))"
     return f"""
         SELECT admin_unit || '|' || land_use AS key, * FROM (
             SELECT {keys}, count(*)::int AS count, round({area}::numeric, 1)::float8 AS area_m2,
                    ST_Transform(ST_SetSRID(ST_MakePoint(avg(ST_X(ST_Centroid(t.geom))),
                                                         avg(ST_Y(ST_Centroid(t.geom)))), 4490), 3857) AS geom
-              FROM {from_sql(q)} WHERE t.geom IS NOT NULL AND {where} GROUP BY 1, 2, 3) s""", params
+              FROM {from_sql(q)} WHERE t.geom IS NOT NULL AND NOT ST_IsEmpty(t.geom) AND {where}
+             GROUP BY 1, 2, 3) s""", params
 
 
-def _refresh_aggregates(conn: Connection, c: Collection) -> None:
-    sql, params = groups_sql(ItemsQuery(collection=c, limit=1))
-    conn.execute(text("DELETE FROM tile_aggregates WHERE collection_id = :c"), {"c": c.id})
+def _refresh_aggregates(conn: Connection, c: Collection, keys: set[str] | None = None) -> None:
+    """Every group of ``c`` again, or only the groups in ``keys`` (a patch by unit and class:
+    a whole-collection GROUP BY is seconds at cadastral size, too long inside each edit)."""
+    sql, params = groups_sql(ItemsQuery(collection=c, limit=1), only_keys=keys is not None)
+    scope = "" if keys is None else " AND key = ANY(CAST(:keys AS text[]))"
+    params = {**params, "tcid": c.id, "keys": sorted(keys or ())}
+    conn.execute(text(f"DELETE FROM tile_aggregates WHERE collection_id = :tcid{scope}"), params)
     conn.execute(text(f"""INSERT INTO tile_aggregates (collection_id, key, admin_unit, land_use, land_use_name,
                                                      count, area_m2, geom)
                           SELECT :tcid, key, admin_unit, land_use, land_use_name, count, area_m2, geom
-                            FROM ({sql}) g"""), {"tcid": c.id, **params})
+                            FROM ({sql}) g"""), params)
+
+
+def _group_keys(conn: Connection, c: Collection, feature_ids: list[str]) -> set[str] | None:
+    """The groups these features are counted in now, read from their full band (which is
+    what the aggregates count); None where groups are grid cells (then all are redone)."""
+    if not _by_unit_and_class(c):
+        return None
+    rows = conn.execute(text(f"""
+        SELECT DISTINCT {BAND_KEY}
+          FROM tile_geoms g WHERE g.collection_id = :c AND g.zoom = :full AND g.feature_id = ANY(CAST(:ids AS text[]))"""),
+        {"c": c.id, "full": FULL_BAND, "ids": feature_ids}).scalars()
+    return {k for k in rows if k is not None}
 
 
 def lock_collection(conn: Connection, collection_id: str) -> int | None:
@@ -162,13 +192,15 @@ def rebuild(conn: Connection, c: Collection) -> int:
 
 def patch(conn: Connection, c: Collection, feature_ids: list[str], claim_version: int | None) -> None:
     """Re-cut the bands of these features (deleted or retired ones just go); with
-    ``claim_version`` the state then says the bands match that version."""
+    ``claim_version`` the state then says the bands (and the aggregates) match that version."""
+    before = _group_keys(conn, c, feature_ids)
     conn.execute(text("DELETE FROM tile_geoms WHERE collection_id = :c AND feature_id = ANY(CAST(:ids AS text[]))"),
                  {"c": c.id, "ids": feature_ids})
     conn.execute(text(_insert_sql(c, only_ids=True)),
                  {"tcid": c.id, "ids": feature_ids, **c.base_params, **_BAND_PARAMS})
     if claim_version is not None:
-        _refresh_aggregates(conn, c)
+        after = _group_keys(conn, c, feature_ids)
+        _refresh_aggregates(conn, c, None if before is None or after is None else before | after)
         _mark(conn, c, claim_version)
 
 

@@ -178,3 +178,26 @@ def test_aggregated_tiles_count_parcels_per_unit_and_class(client, parcels_db):
         tiled[(props["admin_unit"], props["land_use"])] += props["count"]
     assert dict(tiled) == counts and sum(counts.values()) == N_PARCELS
     assert all(g.geom_type == "Point" for g, _ in got.values())
+
+
+def test_a_patch_recounts_the_groups_it_touches(parcels_db):
+    """Moving parcels to another class and retiring one recounts just their groups; every count
+    then equals PostGIS' GROUP BY over the live parcels (rolled back afterwards)."""
+    engine = create_engine(parcels_db)
+    with engine.connect() as conn, conn.begin() as tx:
+        ids = [r[0] for r in conn.execute(text("SELECT id FROM parcels WHERE NOT retired ORDER BY id LIMIT 4"))]
+        conn.execute(text("UPDATE parcels SET land_use = '0999', land_use_name = '试验地类' WHERE id = ANY(:ids)"),
+                     {"ids": ids[:3]})
+        conn.execute(text("UPDATE parcels SET retired = true WHERE id = :i"), {"i": ids[3]})
+        untouched = conn.execute(text("SELECT xmin::text, key FROM tile_aggregates WHERE collection_id = 'parcels'")).all()
+        tile_bands.patch(conn, get_collection(conn, "parcels"), ids, claim_version=1)
+        got = {r[0]: r[1] for r in conn.execute(text(
+            "SELECT key, count FROM tile_aggregates WHERE collection_id = 'parcels'"))}
+        want = {r[0]: r[1] for r in conn.execute(text(
+            "SELECT coalesce(admin_unit, '') || '|' || land_use, count(*) FROM parcels WHERE NOT retired GROUP BY 1"))}
+        rewritten = {r[0] for r in conn.execute(text(
+            "SELECT key FROM tile_aggregates WHERE collection_id = 'parcels' AND xmin = pg_current_xact_id()::xid"))}
+        tx.rollback()
+    engine.dispose()
+    assert got == want and any(k.endswith("|0999") for k in got)
+    assert 1 < len(rewritten) < len(untouched)  # only the touched groups were rewritten
