@@ -6,6 +6,7 @@ database model decides storage. Both must agree, which the loader checks.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 import yaml
@@ -35,8 +36,15 @@ class Manifest:
     collections: tuple[CollectionSpec, ...]
     attribution: str = ""   # the source line every map, page and report carries
 
+    @cached_property
+    def _by_id(self) -> dict[str, CollectionSpec]:
+        by_id: dict[str, CollectionSpec] = {}
+        for spec in self.collections:
+            by_id.setdefault(spec.id, spec)  # the first of a repeated id, as a scan finds it
+        return by_id
+
     def get(self, collection_id: str) -> CollectionSpec | None:
-        return next((c for c in self.collections if c.id == collection_id), None)
+        return self._by_id.get(collection_id)
 
 
 def _bilingual(value, lang: str) -> str:
