@@ -99,9 +99,12 @@ def _insert_sql(c: Collection, only_ids: bool) -> str:
 GRID_DEGREES = 0.01
 
 
+def _plain(c: Collection) -> set[str]:
+    return {n for n, p in c.properties.items() if not p.is_json}
+
+
 def _by_unit_and_class(c: Collection) -> bool:
-    plain = {n for n, p in c.properties.items() if not p.is_json}
-    return {"admin_unit", "land_use", "land_use_name"} <= plain
+    return {"admin_unit", "land_use", "land_use_name"} <= _plain(c)
 
 
 UNIT_CLASS_KEY = "coalesce({unit}, '') || '|' || {cls}"  # the aggregates' key, as groups_sql makes it
@@ -122,8 +125,7 @@ def groups_sql(q: ItemsQuery, only_keys: bool = False) -> tuple[str, dict]:
                 "'' AS land_use_name")
     if only_keys:
         where += f" AND {SOURCE_KEY} = ANY(CAST(:keys AS text[]))"
-    area = "sum(t.area_m2)" if "area_m2" in c.properties and not c.properties["area_m2"].is_json \
-        else "sum(ST_Area(t.geom::geography))"
+    area = "sum(t.area_m2)" if "area_m2" in _plain(c) else "sum(ST_Area(t.geom::geography))"
     return f"""
         SELECT admin_unit || '|' || land_use AS key, * FROM (
             SELECT {keys}, count(*)::int AS count, round({area}::numeric, 1)::float8 AS area_m2,
