@@ -8,12 +8,15 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
-from gis_service.api.deps import AppSettings, Conn, PrimaryConn
+from sqlalchemy import Connection
+
+from gis_service.api.deps import Conn, PrimaryConn
 from gis_service.api.negotiation import wants
 from gis_service.queries.registry import Collection, get_collection
 from gis_service.queries.features import ItemsQuery
 from gis_service.services.progress.history import check_as_of
 from gis_service.services.exports import EXPORT_FORMATS
+from gis_service.settings import Settings
 from gis_service.services.ogc.params import ITEM_FORMATS, ITEM_PARAMETERS, build_items_query
 
 
@@ -38,9 +41,10 @@ def _collection(collectionId: str, conn: Conn) -> Collection:
 CollectionDep = Annotated[Collection, Depends(_collection)]
 
 
-def _items_request(request: Request, collectionId: str, conn: Conn, settings: AppSettings) -> ItemsRequest:
+def items_request(request: Request, collection_id: str, conn: Connection, settings: Settings) -> ItemsRequest:
+    """The items request, or a 400 naming the parameter; called by the route in its one worker hop."""
     fmt = wants(request, ITEM_FORMATS)
-    collection = get_collection(conn, collectionId)
+    collection = get_collection(conn, collection_id)
     params = dict(request.query_params)
     # Downloads without an explicit limit mean "the whole (filtered) layer".
     download = _is_download(fmt)
@@ -62,5 +66,4 @@ def _item_request(request: Request, collectionId: str, featureId: str, conn: Pri
     return ItemsRequest(collection, q, fmt, params=params)
 
 
-ItemsDep = Annotated[ItemsRequest, Depends(_items_request)]
 ItemDep = Annotated[ItemsRequest, Depends(_item_request)]

@@ -4,16 +4,18 @@ once (services.ogc_params) and resolved by the dependencies in api/ogc_deps.py."
 from __future__ import annotations
 
 import json
+from functools import partial
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import FileResponse, StreamingResponse
+from sqlalchemy import Connection
 from starlette.background import BackgroundTask
 
-from gis_service.api.deps import AppSettings, BaseUrl, Conn, PrimaryConn
+from gis_service.api.deps import AppSettings, BaseUrl, Conn, PrimaryConn, read_in_one_hop
 from gis_service.api.html import render
 from gis_service.api.negotiation import not_modified
-from gis_service.api.ogc_deps import ItemDep, ItemsDep
+from gis_service.api.ogc_deps import ItemDep, items_request
 from gis_service.crs import parse_crs
 from gis_service.errors import NotFound
 from gis_service.queries.registry import get_collection
@@ -71,7 +73,12 @@ def _jsonfg(geojson: dict, place_crs, c, headers: dict) -> Response:
 
 @router.get("/collections/{collectionId}/items", summary="要素 / features", response_class=Response,
             responses={200: {"content": ITEMS_MEDIA_TYPES}}, openapi_extra={"parameters": operation_parameters()})
-def items(request: Request, req: ItemsDep, conn: Conn, base: BaseUrl, settings: AppSettings):
+async def items(request: Request, collectionId: str, base: BaseUrl, settings: AppSettings):
+    return await read_in_one_hop(request, partial(_items, request, collectionId, base, settings))
+
+
+def _items(request: Request, collection_id: str, base: str, settings, conn: Connection) -> Response:
+    req = items_request(request, collection_id, conn, settings)
     c, q = req.collection, req.query
     etag = page_etag(c, str(request.url.query))
     headers = {"ETag": etag, "Last-Modified": c.updated_at.strftime("%a, %d %b %Y %H:%M:%S GMT")}

@@ -3,9 +3,14 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Request, Response
 
-from gis_service.api.deps import BaseUrl, Conn
+from functools import partial
+
+from sqlalchemy import Connection
+
+from gis_service.api.deps import BaseUrl, Conn, read_in_one_hop
 from gis_service.api.negotiation import not_modified
 from gis_service.api.ogc_deps import CollectionDep
+from gis_service.queries.registry import get_collection
 from gis_service.services.ogc.params import operation_parameters
 from gis_service.services.ogc.composite_tiles import (
     OPENAPI_PARAMETERS, composite_tile, composite_tileset_for, composite_tilesets,
@@ -55,9 +60,16 @@ def collection_tilejson(tileMatrixSetId: str, c: CollectionDep, conn: Conn, base
                 {"name": "as_of", "in": "query", "required": False, "schema": {"type": "string", "format": "date"},
                  "description": "规划图层在该日（北京时间）结束时的状态 / plan layers as recorded at the end of this day"},
                 DETAIL_PARAMETER]})
-def tile(tileMatrixSetId: str, tileMatrix: int, tileRow: int, tileCol: int, c: CollectionDep,
-         request: Request, conn: Conn):
-    req = tile_request(c, tileMatrixSetId, tileMatrix, tileRow, tileCol, request.query_params)
+async def tile(tileMatrixSetId: str, tileMatrix: int, tileRow: int, tileCol: int, collectionId: str,
+               request: Request):
+    # Not autocommit: a tile cut from the rows is read with SET LOCAL (queries.tiles.SERIAL_SQL).
+    return await read_in_one_hop(request, partial(_tile, request, collectionId, tileMatrixSetId,
+                                                  (tileMatrix, tileRow, tileCol)), autocommit=False)
+
+
+def _tile(request: Request, collection_id: str, tms: str, zyx: tuple[int, int, int], conn: Connection) -> Response:
+    c = get_collection(conn, collection_id)
+    req = tile_request(c, tms, *zyx, request.query_params)
     headers = {"ETag": req.etag, "Cache-Control": "public, max-age=60"}
     if not_modified(request, req.etag):
         return Response(status_code=304, headers=headers)

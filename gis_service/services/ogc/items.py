@@ -16,7 +16,7 @@ from gis_service.maps.styles import collection_style
 from gis_service.services.exports.typed import typed_frame
 from gis_service.queries.registry import Collection
 from gis_service.queries.features import (
-    ItemsQuery, count_sql, extent_sql, feature_sql, frame_sql, page_sql, stream_sql, where_clause,
+    ItemsQuery, count_sql, counts_in_page, extent_sql, feature_sql, frame_sql, page_sql, stream_sql, where_clause,
 )
 from gis_service.services.exports import ExportResult, export_frames
 from gis_service.vocab import DEMO_NOTICE
@@ -49,8 +49,8 @@ def number_matched(conn: Connection, q: ItemsQuery) -> int:
 def fetch_page(conn: Connection, q: ItemsQuery) -> Page:
     sql, params = page_sql(q)
     row = conn.execute(text(sql), params).one()
-    return Page(row.features, row.returned, row.more, number_matched(conn, q),
-                None if row.last_id is None else str(row.last_id))
+    matched = row.matched if counts_in_page(q) else number_matched(conn, q)
+    return Page(row.features, row.returned, row.more, matched, None if row.last_id is None else str(row.last_id))
 
 
 def feature_collection_text(page: Page, links: list[dict], extra: dict | None = None) -> str:
