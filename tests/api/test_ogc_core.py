@@ -221,6 +221,7 @@ def test_paging_walks_every_feature_once_by_keyset_or_offset(client, extra):
         body = client.get(url, params=params).json()
         params = None
         seen += [f["id"] for f in body["features"]]
+        assert body["numberMatched"] == expected["numberMatched"]  # the selection's, on every page
         nxt = next((link["href"] for link in body["links"] if link["rel"] == "next"), None)
         if nxt:
             assert ("after=" in nxt) == ("sortby" not in extra)  # keyset only for id order
