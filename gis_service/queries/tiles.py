@@ -5,8 +5,9 @@ the rest are cut from the source rows.
 """
 from __future__ import annotations
 
-from sqlalchemy import Connection, text
+from sqlalchemy import Connection
 
+from gis_service.db.engine import sql_text
 from gis_service.queries.features import ItemsQuery, from_sql, where_clause
 from gis_service.queries.registry import Collection
 from gis_service.queries.tile_bands import (FULL_BAND, SIZE_SQL, band_for, band_tolerance, groups_sql, pixel_m,
@@ -110,7 +111,7 @@ def fetch_tile(conn: Connection, q: ItemsQuery, z: int, x: int, y: int, how: str
     feature as stored), banded / banded_live (generalised, precomputed or cut on the fly),
     aggregate / aggregate_live (counts per unit and class, precomputed or grouped live),
     banded_full (every feature, from the 3857 copy)."""
-    conn.execute(text(SERIAL_SQL))
+    conn.execute(sql_text(SERIAL_SQL))
     if how == "source":
         sql, params = tile_sql(q)
     elif how in ("aggregate", "aggregate_live"):
@@ -120,4 +121,4 @@ def fetch_tile(conn: Connection, q: ItemsQuery, z: int, x: int, y: int, how: str
         sql, params = banded_sql(q, precomputed=how != "banded_live")
         params.update(band_params(z, full=how == "banded_full"), tcid=q.collection.id)
     params.update(z=z, x=x, y=y, layer=q.collection.id)
-    return bytes(conn.execute(text(sql), params).scalar() or b"")
+    return bytes(conn.execute(sql_text(sql), params).scalar() or b"")
