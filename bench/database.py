@@ -27,7 +27,9 @@ class BenchDatabase:
         return self.url.replace("postgresql+psycopg://", "postgresql://")
 
     def engine(self) -> Engine:
-        return create_engine(self.url, pool_size=2, max_overflow=0)
+        # As the service's engine (db.engine.make_engine): no JIT, no parallel workers.
+        return create_engine(self.url, pool_size=2, max_overflow=0, connect_args={
+            "options": "-c jit=off -c max_parallel_workers_per_gather=0"})
 
     def destroy(self) -> None:
         if self.cluster is not None:

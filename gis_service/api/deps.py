@@ -82,20 +82,18 @@ def _use_replica(request: Request) -> bool:
         router.use_replica(anonymous=_is_anonymous_read(request), min_lsn=getattr(request.state, "min_lsn", None))
 
 
-async def read_in_one_hop(request: Request, work: Callable[[Connection], T], *, autocommit: bool = True) -> T:
+async def read_in_one_hop(request: Request, work: Callable[[Connection], T]) -> T:
     """``work(conn)`` for a read, with the replica decision, connect and close in the same worker
     thread: one hop instead of four (dependency, endpoint, connect, close; each a thread wake-up
-    and an event-loop turn). ``autocommit``: no BEGIN before the first statement and no ROLLBACK
-    when the connection goes back to the pool; each statement still sees its own snapshot, as
-    under READ COMMITTED. Work that needs ``SET LOCAL`` passes ``autocommit=False``."""
+    and an event-loop turn). On an autocommit connection: no BEGIN before the first statement and
+    no ROLLBACK when it goes back to the pool; each statement still sees its own snapshot, as under
+    READ COMMITTED. ``work`` must only read (and needs no ``SET LOCAL``)."""
     slot = await _acquire(request, request.app.state.engine)
 
     def run() -> T:
         conn = request.app.state.read_router.connect(_use_replica(request), _is_anonymous_read(request))
         try:
-            if autocommit:
-                conn = conn.execution_options(isolation_level="AUTOCOMMIT")
-            return work(conn)
+            return work(conn.execution_options(isolation_level="AUTOCOMMIT"))
         finally:
             _close(conn)
     try:

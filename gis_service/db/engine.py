@@ -23,8 +23,12 @@ def make_engine(settings: Settings, url: str | None = None, **overrides) -> Engi
         connect_args={
             "connect_timeout": settings.connect_timeout_s,
             # PostGIS functions carry high planner costs, which make PostgreSQL JIT-compile
-            # ordinary queries (seconds of compile for milliseconds of work): JIT off.
-            "options": f"-c statement_timeout={settings.statement_timeout_ms} -c jit=off",
+            # ordinary queries (seconds of compile for milliseconds of work): JIT off. No parallel
+            # workers either: each starts without PROJ's transformation cache and spends ~0.2-0.4 s
+            # setting up a transform before its first row, more than a whole tile or page costs
+            # serially (docs/PERFORMANCE.md); with more requests than cores they only compete.
+            "options": f"-c statement_timeout={settings.statement_timeout_ms} -c jit=off "
+                       "-c max_parallel_workers_per_gather=0",
             "application_name": "gis-service",
         },
     )

@@ -16,12 +16,6 @@ from gis_service.queries.tile_bands import (FULL_BAND, SIZE_SQL, band_for, band_
 EXTENT = 4096
 BUFFER = 64
 
-
-# Run before tile_sql in the same transaction. A parallel worker starts without PROJ's
-# transformation cache and spends ~0.2-0.4 s setting up 4490 -> 3857 before its first row:
-# far more than a whole tile costs serially (measured in bench/, docs/PERFORMANCE.md).
-SERIAL_SQL = "SET LOCAL max_parallel_workers_per_gather = 0"
-
 # The tile's box in EPSG:3857 and storage, and the affine map to tile units (y down).
 BOX_CTE = f"""bounds AS (SELECT ST_TileEnvelope(:z, :x, :y) AS merc),
         box AS (SELECT merc, ST_Transform(merc, 4490) AS storage, ST_XMin(merc) AS x0, ST_YMax(merc) AS y1,
@@ -110,8 +104,8 @@ def fetch_tile(conn: Connection, q: ItemsQuery, z: int, x: int, y: int, how: str
     """One tile's MVT bytes (empty where the tile holds no feature). ``how``: source (every
     feature as stored), banded / banded_live (generalised, precomputed or cut on the fly),
     aggregate / aggregate_live (counts per unit and class, precomputed or grouped live),
-    banded_full (every feature, from the 3857 copy)."""
-    conn.execute(sql_text(SERIAL_SQL))
+    banded_full (every feature, from the 3857 copy). Serial: the engine's connections run no
+    parallel workers (db.engine.make_engine)."""
     if how == "source":
         sql, params = tile_sql(q)
     elif how in ("aggregate", "aggregate_live"):

@@ -1,6 +1,7 @@
 """/collections/{id}/items and /items/{featureId}: GeoJSON built in SQL, plus
 HTML, GeoJSON-Seq and file downloads from the same query. The parameters are declared
-once (services.ogc_params) and resolved by the dependencies in api/ogc_deps.py."""
+once (services.ogc_params) and resolved in api/ogc_deps.py; a page is read in one worker-thread
+hop (api.deps.read_in_one_hop), from the collection lookup to the response."""
 from __future__ import annotations
 
 import json

@@ -1,10 +1,9 @@
 """OGC API – Tiles: vector tiles (MVT) per collection, TileJSON and tileset metadata."""
 from __future__ import annotations
 
-from fastapi import APIRouter, Request, Response
-
 from functools import partial
 
+from fastapi import APIRouter, Request, Response
 from sqlalchemy import Connection
 
 from gis_service.api.deps import BaseUrl, Conn, read_in_one_hop
@@ -62,9 +61,8 @@ def collection_tilejson(tileMatrixSetId: str, c: CollectionDep, conn: Conn, base
                 DETAIL_PARAMETER]})
 async def tile(tileMatrixSetId: str, tileMatrix: int, tileRow: int, tileCol: int, collectionId: str,
                request: Request):
-    # Not autocommit: a tile cut from the rows is read with SET LOCAL (queries.tiles.SERIAL_SQL).
     return await read_in_one_hop(request, partial(_tile, request, collectionId, tileMatrixSetId,
-                                                  (tileMatrix, tileRow, tileCol)), autocommit=False)
+                                                  (tileMatrix, tileRow, tileCol)))
 
 
 def _tile(request: Request, collection_id: str, tms: str, zyx: tuple[int, int, int], conn: Connection) -> Response:
