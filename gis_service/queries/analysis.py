@@ -124,22 +124,24 @@ overlap_pairs AS MATERIALIZED (
         FROM input i WHERE p.g && i.g AND ST_Intersects(p.g, i.g) OFFSET 0) i
 ),
 overlap_rows AS MATERIALIZED (
-  SELECT ord, json_build_array(array_agg(idx ORDER BY idx), array_agg(overlap_m2 ORDER BY idx),
-                               array_agg(covers ORDER BY idx)) AS rows
-    FROM overlap_pairs GROUP BY ord
+  -- Aggregates without their own ORDER BY (one sort per aggregate and group was most of their
+  -- cost): the pairs come sorted, and every aggregate of a group sees them in the same order.
+  SELECT ord, json_build_array(array_agg(idx), array_agg(overlap_m2), array_agg(covers)) AS rows
+    FROM (SELECT * FROM overlap_pairs ORDER BY ord, idx) p GROUP BY ord
 ),
 distance_pairs AS MATERIALIZED (
-  SELECT i.ord, s.idx, ST_Distance(s.g, i.g) AS distance_m,
-         CASE WHEN s.zone_g IS NOT NULL THEN ST_Distance(s.zone_g, i.g) END AS zone_distance_m,
-         s.zone_g IS NOT NULL AND ST_Covers(s.zone_g, i.g) AS inside_zone,
-         ST_Dimension(s.g) = 2 AND ST_Covers(s.g, i.g) AS inside_feature
-    FROM screen s CROSS JOIN LATERAL (SELECT i.ord, i.g FROM input i OFFSET 0) i
+  SELECT i.* FROM screen s CROSS JOIN LATERAL (
+    -- Lateral on s: each screening feature stays outermost (its prepared geometry for ST_Covers).
+    SELECT i.ord, s.idx, ST_Distance(s.g, i.g) AS distance_m,
+           CASE WHEN s.zone_g IS NOT NULL THEN ST_Distance(s.zone_g, i.g) END AS zone_distance_m,
+           s.zone_g IS NOT NULL AND ST_Covers(s.zone_g, i.g) AS inside_zone,
+           ST_Dimension(s.g) = 2 AND ST_Covers(s.g, i.g) AS inside_feature
+      FROM input i OFFSET 0) i
 ),
 distance_rows AS MATERIALIZED (
-  SELECT ord, json_build_array(array_agg(idx ORDER BY idx), array_agg(distance_m ORDER BY idx),
-                               array_agg(zone_distance_m ORDER BY idx), array_agg(inside_zone ORDER BY idx),
-                               array_agg(inside_feature ORDER BY idx)) AS rows
-    FROM distance_pairs GROUP BY ord
+  SELECT ord, json_build_array(array_agg(idx), array_agg(distance_m), array_agg(zone_distance_m),
+                               array_agg(inside_zone), array_agg(inside_feature)) AS rows
+    FROM (SELECT * FROM distance_pairs ORDER BY ord, idx) p GROUP BY ord
 ),
 nearby_rows AS MATERIALIZED (
   SELECT i.ord, json_build_array(array_agg(i.idx ORDER BY i.d, i.id), array_agg(i.d ORDER BY i.d, i.id)) AS rows
@@ -203,11 +205,16 @@ CHECKED_LAYERS = ("function_zones", "ecology_sites", "green_corridors", "urban_v
 _JSON_COLUMNS = ("overlaps", "distances", "nearby", "extra")
 
 
-def _pairs(features: list[dict], packed: list | None, names: tuple[str, ...]) -> list[dict]:
-    """[feature indexes, then one list per measure] -> one dict per pair: the feature, its measures."""
+def _pairs(features: list[dict], packed: list | None, names: tuple[str, ...], by_feature: bool = True) -> list[dict]:
+    """[feature indexes, then one list per measure] -> one dict per pair: the feature, its measures.
+
+    ``by_feature``: in feature order (the SQL sorts them so; checked, not trusted), else as given."""
     if not packed:
         return []
-    return [{**features[k], **dict(zip(names, values))} for k, *values in zip(*packed)]
+    pairs = zip(*packed)
+    if by_feature and packed[0] != sorted(packed[0]):
+        pairs = sorted(pairs)
+    return [{**features[k], **dict(zip(names, values))} for k, *values in pairs]
 
 
 def check_rows(result: CursorResult) -> list[dict]:
@@ -225,7 +232,7 @@ def check_rows(result: CursorResult) -> list[dict]:
         row["overlaps"] = _pairs(catalog["polys"], row["overlaps"], ("overlap_m2", "covers"))
         row["distances"] = _pairs(catalog["screen"], row["distances"],
                                   ("distance_m", "zone_distance_m", "inside_zone", "inside_feature"))
-        row["nearby"] = _pairs(catalog["points"], row["nearby"], ("distance_m",))
+        row["nearby"] = _pairs(catalog["points"], row["nearby"], ("distance_m",), by_feature=False)
         rows.append(row)
     return rows
 
