@@ -8,7 +8,7 @@ a chunk is one round trip, whatever its size.
 from __future__ import annotations
 
 import orjson
-from sqlalchemy import Connection, CursorResult, text
+from sqlalchemy import Connection, TextClause, text
 
 from gis_service.crs import AREA_EPSG
 
@@ -150,8 +150,15 @@ nearby_rows AS MATERIALIZED (
         FROM input i WHERE i.g && p.box AND ST_DWithin(i.g, p.g, :nearby_m) OFFSET 0) i
    GROUP BY i.ord
 ),
+-- Every write to a layer bumps its data_version and updated_at in the writer's transaction, so
+-- this stamp names the layers' content exactly; the caller sends the stamp it holds the catalog
+-- for (``:known``), and the catalog is only built when that is not this statement's.
+stamp AS (
+  SELECT json_agg(json_build_array(collection_id, data_version, updated_at) ORDER BY collection_id)::text AS stamp
+    FROM layer_meta WHERE collection_id = ANY(CAST(:layers AS text[]))
+),
 catalog AS (
-  SELECT json_build_object(
+  SELECT stamp, CASE WHEN stamp IS DISTINCT FROM CAST(:known AS text) THEN json_build_object(
     'polys', (SELECT json_agg(json_build_object(
                 'layer', layer, 'id', id, 'name', name, 'kind', kind, 'geometry_quality', geometry_quality,
                 'location_basis', location_basis, 'plan_ref', plan_ref) ORDER BY idx) FROM polys),
@@ -161,13 +168,15 @@ catalog AS (
     'points', (SELECT json_agg(json_build_object(
                  'layer', layer, 'id', id, 'name', name, 'category', category,
                  'geometry_quality', geometry_quality, 'location_basis', location_basis, 'status', status)
-                 ORDER BY idx) FROM points))::text AS features
+                 ORDER BY idx) FROM points))::text END AS features
+    FROM stamp
 )
 SELECT i.ord, ST_Area(i.g) AS area_m2, GeometryType(i.g4490) AS geometry_type,
        ST_X(ST_PointOnSurface(i.g4490)) AS lon, ST_Y(ST_PointOnSurface(i.g4490)) AS lat,
        (SELECT ST_Distance(i.g, d.g) FROM district d ORDER BY 1 LIMIT 1) AS district_distance_m,
        -- As text: decoded by ``check_rows`` (orjson), not by the driver's json module.
        o.rows::text AS overlaps, d.rows::text AS distances, n.rows::text AS nearby, i.extra::text AS extra,
+       CASE WHEN row_number() OVER (ORDER BY i.ord) = 1 THEN (SELECT stamp FROM catalog) END AS stamp,
        CASE WHEN row_number() OVER (ORDER BY i.ord) = 1 THEN (SELECT features FROM catalog) END AS catalog
   FROM input i
   LEFT JOIN overlap_rows o USING (ord)
@@ -217,18 +226,31 @@ def _pairs(features: list[dict], packed: list | None, names: tuple[str, ...], by
     return [{**features[k], **dict(zip(names, values))} for k, *values in pairs]
 
 
-def check_rows(result: CursorResult) -> list[dict]:
+# The last catalog seen per database (engine URL): (stamp, features).
+_CATALOGS: dict[str, tuple[str, dict]] = {}
+
+
+def run_check(conn: Connection, statement: TextClause, params: dict) -> list[dict]:
     """The rows of a ``check_sql`` statement, each with its overlaps, distances and nearby points as
-    lists of dicts (feature and measures); JSON decoded with orjson, several times faster than the
-    driver's json module."""
+    lists of dicts (feature and measures). The features come from the statement's own catalog, or
+    from the one kept for this database when the statement's stamp says it is still that one.
+    JSON is decoded with orjson, several times faster than the driver's json module."""
+    key = str(conn.engine.url)
+    known = _CATALOGS.get(key)
+    result = conn.execute(statement, {**params, "layers": list(CHECKED_LAYERS), "known": known and known[0]})
     rows, catalog = [], None
     for row in result.mappings():
         row = dict(row)
-        catalog = catalog or orjson.loads(row["catalog"])
-        del row["catalog"]
-        for key in _JSON_COLUMNS:
-            if row[key] is not None:
-                row[key] = orjson.loads(row[key])
+        stamp, features = row.pop("stamp"), row.pop("catalog")
+        if catalog is None:
+            if features is not None:
+                _CATALOGS[key] = (stamp, orjson.loads(features))
+            elif known is None or stamp != known[0]:
+                raise RuntimeError("parcel check: no catalog for the layers' stamp")  # cannot happen
+            catalog = _CATALOGS[key][1] if features is not None else known[1]
+        for name in _JSON_COLUMNS:
+            if row[name] is not None:
+                row[name] = orjson.loads(row[name])
         row["overlaps"] = _pairs(catalog["polys"], row["overlaps"], ("overlap_m2", "covers"))
         row["distances"] = _pairs(catalog["screen"], row["distances"],
                                   ("distance_m", "zone_distance_m", "inside_zone", "inside_feature"))
@@ -239,7 +261,7 @@ def check_rows(result: CursorResult) -> list[dict]:
 
 def check_chunk(conn: Connection, ords: list[int], wkbs: list[bytes], nearby_m: float = 500.0) -> list[dict]:
     """One row per parcel (in ``ords`` order) with its overlaps, distances and nearby points."""
-    return check_rows(conn.execute(CHECK_SQL, {"ords": ords, "wkbs": wkbs, "nearby_m": nearby_m}))
+    return run_check(conn, CHECK_SQL, {"ords": ords, "wkbs": wkbs, "nearby_m": nearby_m})
 
 
 def check_context(conn: Connection) -> dict:

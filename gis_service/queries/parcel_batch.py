@@ -10,7 +10,7 @@ from collections.abc import Iterable
 from sqlalchemy import Connection, text
 
 from gis_service.crs import AREA_EPSG
-from gis_service.queries.analysis import check_rows, check_sql
+from gis_service.queries.analysis import check_sql, run_check
 
 # The next pending rows of one job, straight from the staging table.
 STAGED_INPUT = f"""
@@ -50,8 +50,8 @@ def staged_check(conn: Connection, job_id: str, limit: int, lane: int = 0, lanes
                  nearby_m: float = 500.0) -> list[dict]:
     """The check of the job's next ``limit`` pending rows (of those numbered ``lane`` modulo ``lanes``),
     as ``analysis.check_chunk`` answers it."""
-    return check_rows(conn.execute(STAGED_CHECK_SQL, {"job": job_id, "limit": limit, "lane": lane,
-                                                      "lanes": lanes, "nearby_m": nearby_m}))
+    return run_check(conn, STAGED_CHECK_SQL, {"job": job_id, "limit": limit, "lane": lane, "lanes": lanes,
+                                              "nearby_m": nearby_m})
 
 
 def store_row_reports(conn: Connection, job_id: str, reports: list[tuple]) -> None:
