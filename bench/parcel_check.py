@@ -183,7 +183,8 @@ def inproc_batch(directory: Path, n: int) -> dict:
         ids = conn.execute(text("DELETE FROM parcel_check_job_rows WHERE job_id = :j RETURNING report_id"),
                            {"j": job_id}).scalars().all()
         conn.execute(text("DELETE FROM parcel_check_jobs WHERE id = :j"), {"j": job_id})
-        conn.execute(text("DELETE FROM parcel_check_reports WHERE id = ANY(:ids)"), {"ids": ids})
+        conn.execute(text("DELETE FROM parcel_check_reports r USING unnest(CAST(:ids AS text[])) t(id) "
+                          "WHERE r.id = t.id"), {"ids": ids})
     engine.dispose()
     return {"parcels": n, "state": state, "wall_s": round(wall, 2), "read_and_stage_s": round(staged, 2),
             "machine_cpu_s": round(cpu, 1), "verdicts": verdicts, "code": _code_root()}
