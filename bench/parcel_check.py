@@ -178,11 +178,16 @@ def inproc_batch(directory: Path, n: int) -> dict:
     with engine.begin() as conn:
         verdicts = dict(conn.execute(text("SELECT verdict, count(*) FROM parcel_check_job_rows WHERE job_id = :j "
                                           "GROUP BY 1"), {"j": job_id}).all())
-        # The rows first (their report_id has no index for the reports' ON DELETE), then the reports.
+        # The rows first, vacuumed, then the reports: each deleted report's ON DELETE SET NULL scans
+        # the job rows (report_id has no index).
         conn.execute(text("SET LOCAL statement_timeout = 0"))
         ids = conn.execute(text("DELETE FROM parcel_check_job_rows WHERE job_id = :j RETURNING report_id"),
                            {"j": job_id}).scalars().all()
         conn.execute(text("DELETE FROM parcel_check_jobs WHERE id = :j"), {"j": job_id})
+    with engine.connect() as conn:
+        conn.execution_options(isolation_level="AUTOCOMMIT").execute(text("VACUUM parcel_check_job_rows"))
+    with engine.begin() as conn:
+        conn.execute(text("SET LOCAL statement_timeout = 0"))
         conn.execute(text("DELETE FROM parcel_check_reports r USING unnest(CAST(:ids AS text[])) t(id) "
                           "WHERE r.id = t.id"), {"ids": ids})
     engine.dispose()

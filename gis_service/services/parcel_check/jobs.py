@@ -25,6 +25,7 @@ from sqlalchemy import Connection, Engine, bindparam, text
 from sqlalchemy.dialects.postgresql import JSONB
 
 from gis_service.crs import parse_crs
+from gis_service.db.engine import set_statement_timeout
 from gis_service.errors import GisError, NotFound
 from gis_service.queries.analysis import check_context, make_valid
 from gis_service.queries.parcel_batch import stage_rows, staged_check, store_row_reports
@@ -55,6 +56,8 @@ def submit_job(conn: Connection, content: bytes, filename: str, *, settings: Set
     uses = _row_uses(batch.rows, use_column)
     job_id = uuid.uuid4().hex
     errors = sum(1 for r in batch.rows if r.error)
+    # Staging 100k rows is one COPY: a whole-layer write, not an interactive statement.
+    set_statement_timeout(conn, settings.export_statement_timeout_ms)
     stored_options = {**options, "use_column": use_column, "source_crs": batch.source_crs,
                       "repaired_rows": {str(r.row_number): r.repair_reason for r in repaired if not r.error}}
     conn.execute(text(
