@@ -140,13 +140,15 @@ def _hand_back(engine: Engine, job: dict, worker: str) -> str:
 
 
 def check_chunk_of_job(conn: Connection, job: dict, worker: str, chunk_size: int, lane: int = 0,
-                       lanes: int = 1) -> str | None:
-    """Check, store and link the job's next chunk of rows (of one lane) in the caller's transaction.
+                       lanes: int = 1, after: int = -1) -> int | str:
+    """Check, store and link the job's next chunk of rows (of one lane, after row ``after``) in the
+    caller's transaction.
 
-    Returns None to go on, else 'done' (nothing left in the lane) or 'lost' (another worker has the job)."""
+    Returns the last row checked to go on, else 'done' (nothing left in the lane) or 'lost' (another
+    worker has the job)."""
     options = job["options"]
     context = check_context(conn)
-    rows = staged_check(conn, job["id"], chunk_size, lane, lanes)
+    rows = staged_check(conn, job["id"], chunk_size, lane, lanes, after=after)
     if not rows:
         return "done"
     now = dt.datetime.now(dt.timezone.utc)
@@ -161,18 +163,20 @@ def check_chunk_of_job(conn: Connection, job: dict, worker: str, chunk_size: int
     if conn.execute(_PROGRESS_SQL, {"job": job["id"], "worker": worker, "n": len(rows)}).first() is None:
         conn.rollback()  # another worker took the job over; its results win
         return "lost"
-    return None
+    return rows[-1]["ord"]
 
 
 def _work_lane(engine: Engine, job: dict, worker: str, chunk_size: int, lane: int, lanes: int,
                stop: threading.Event | None) -> str:
+    after = -1  # rows are checked in order: a committed chunk leaves none pending before its last
     while True:
         if stop is not None and stop.is_set():
             return "stopped"
         with engine.begin() as conn:
-            state = check_chunk_of_job(conn, job, worker, chunk_size, lane, lanes)
-        if state is not None:
+            state = check_chunk_of_job(conn, job, worker, chunk_size, lane, lanes, after)
+        if isinstance(state, str):
             return state
+        after = state
 
 
 def process_job(engine: Engine, job: dict, worker: str, chunk_size: int,
