@@ -52,7 +52,8 @@ def staged_check(conn: Connection, job_id: str, limit: int, lane: int = 0, lanes
     after row ``after``), as ``analysis.check_chunk`` answers it.
 
     ``after``: the lane's last checked row. The index scan then starts there rather than walking
-    the entries of every row already checked (dead until vacuum: quadratic over a 100k job)."""
+    the entries of every row already checked (dead until vacuum; small: 3 ms against 1.4 ms per
+    chunk with 90k rows checked, 100 ms for the first scan that meets them)."""
     return run_check(conn, STAGED_CHECK_SQL, {"job": job_id, "limit": limit, "lane": lane, "lanes": lanes,
                                               "nearby_m": nearby_m, "after": after})
 
