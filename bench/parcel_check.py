@@ -5,6 +5,7 @@ section says so and reports no numbers.
 """
 from __future__ import annotations
 
+import os
 import tempfile
 import time
 from pathlib import Path
@@ -114,3 +115,147 @@ def batch(server: Server, db: BenchDatabase, openapi: dict, n: int, seed: int,
             "processed": body.get("processed"), "upload_mb": round(size / 2**20, 1),
             "rss_before_mb": baseline, "rss_peak_mb": peak,
             "rss_growth_mb": round(peak - baseline, 1)}
+
+
+# --- In-process head-to-head (old code vs new on one database) -------------------------------
+# python -m bench.parcel_check prepare DIR        a throwaway PostGIS with 200k parcels, batch files
+# python -m bench.parcel_check batch DIR N        upload -> succeeded in this process, N = 10000 | 100000
+# python -m bench.parcel_check single DIR S       one uvicorn server; c1 latencies and c16 rate for S s
+# Run with PYTHONPATH pointing at another checkout's root to time that code on the same database.
+
+def _state(directory: Path) -> dict:
+    import json
+    return json.loads((directory / "state.json").read_text())
+
+
+def inproc_prepare(directory: Path, n_parcels: int = 200_000) -> None:
+    import json
+
+    from bench.database import start_cluster
+    from gis_service.db.migrate import upgrade
+    from gis_service.loader.load import load_layers
+    from gis_service.loader.parcels import load_synthetic_parcels
+    from gis_service.settings import PROJECT_ROOT
+
+    directory.mkdir(parents=True, exist_ok=True)
+    db = start_cluster()
+    upgrade(db.url)
+    engine = db.engine()
+    load_layers(engine, PROJECT_ROOT / "layers")
+    load_synthetic_parcels(engine, n_parcels, 42, progress=True)
+    with engine.connect() as conn:
+        conn.execution_options(isolation_level="AUTOCOMMIT").execute(text("VACUUM ANALYZE parcels"))
+    engine.dispose()
+    for n in (10_000, 100_000):
+        _write_batch_file(db, n, 7, directory / f"parcels-{n}.gpkg")
+    (directory / "state.json").write_text(json.dumps({"url": db.url, "data_dir": str(db.cluster.data_dir)}))
+    print(db.url)
+
+
+def _cpu_s() -> float:
+    """CPU seconds of the whole machine so far (user + system, every core)."""
+    fields = Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]
+    return (int(fields[0]) + int(fields[1]) + int(fields[2])) / os.sysconf("SC_CLK_TCK")
+
+
+def inproc_batch(directory: Path, n: int) -> dict:
+    from gis_service.db.engine import make_engine
+    from gis_service.services.parcel_check import jobs
+    from gis_service.settings import Settings
+
+    settings = Settings(database_url=_state(directory)["url"])
+    engine = make_engine(settings)
+    content = (directory / f"parcels-{n}.gpkg").read_bytes()
+    cpu, started = _cpu_s(), time.monotonic()
+    with engine.connect() as conn:
+        job_id = jobs.submit_job(conn, content, f"parcels-{n}.gpkg", settings=settings, actor="bench",
+                                 options={})
+    staged = time.monotonic() - started
+    job = jobs.claim_job(engine, "bench", 600, 3)
+    assert job is not None and job["id"] == job_id
+    state = jobs.process_job(engine, job, "bench", settings.parcel_batch_chunk, lanes=settings.parcel_batch_lanes)
+    wall, cpu = time.monotonic() - started, _cpu_s() - cpu
+    with engine.begin() as conn:
+        verdicts = dict(conn.execute(text("SELECT verdict, count(*) FROM parcel_check_job_rows WHERE job_id = :j "
+                                          "GROUP BY 1"), {"j": job_id}).all())
+        # The rows first, vacuumed, then the reports: each deleted report's ON DELETE SET NULL scans
+        # the job rows (report_id has no index).
+        conn.execute(text("SET LOCAL statement_timeout = 0"))
+        ids = conn.execute(text("DELETE FROM parcel_check_job_rows WHERE job_id = :j RETURNING report_id"),
+                           {"j": job_id}).scalars().all()
+        conn.execute(text("DELETE FROM parcel_check_jobs WHERE id = :j"), {"j": job_id})
+    with engine.connect() as conn:
+        conn.execution_options(isolation_level="AUTOCOMMIT").execute(text("VACUUM parcel_check_job_rows"))
+    with engine.begin() as conn:
+        conn.execute(text("SET LOCAL statement_timeout = 0"))
+        conn.execute(text("DELETE FROM parcel_check_reports r USING unnest(CAST(:ids AS text[])) t(id) "
+                          "WHERE r.id = t.id"), {"ids": ids})
+    engine.dispose()
+    return {"parcels": n, "state": state, "wall_s": round(wall, 2), "read_and_stage_s": round(staged, 2),
+            "machine_cpu_s": round(cpu, 1), "verdicts": verdicts, "code": _code_root()}
+
+
+def _code_root() -> str:
+    import gis_service
+    return str(Path(gis_service.__file__).resolve().parent.parent)
+
+
+def _percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return round(ordered[min(len(ordered) - 1, int(q * len(ordered)))] * 1000, 2)
+
+
+def inproc_single(directory: Path, seconds: float) -> dict:
+    import threading
+
+    from bench.servers import ours
+
+    url = _state(directory)["url"]
+    bodies = [row.geometry for row in sample_rows(BenchDatabase(url=url, port=0), SAMPLE_PARCELS, 3)]
+    server = ours(url)
+    server.env["PYTHONPATH"] = os.environ.get("PYTHONPATH", "")
+    server.start()
+
+    def run(clients: int, duration: float) -> list[float]:
+        latencies: list[float] = []
+        deadline = time.monotonic() + duration
+
+        def loop(k: int) -> None:
+            with httpx.Client(base_url=server.base, timeout=60,
+                              headers={"content-type": "application/json"}) as client:
+                i = k
+                while time.monotonic() < deadline:
+                    t0 = time.monotonic()
+                    response = client.post(SINGLE_PATH, content=bodies[i % len(bodies)])
+                    assert response.status_code == 200, response.text[:300]
+                    latencies.append(time.monotonic() - t0)
+                    i += clients
+        threads = [threading.Thread(target=loop, args=(k,)) for k in range(clients)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        return latencies
+
+    try:
+        run(16, 4)  # every pooled connection's first PROJ set-up, before anything is timed
+        c1 = run(1, seconds)
+        c16 = run(16, seconds)
+    finally:
+        server.stop()
+    return {"c1_p50_ms": _percentile(c1, 0.5), "c1_p95_ms": _percentile(c1, 0.95),
+            "c1_p99_ms": _percentile(c1, 0.99), "c16_per_s": round(len(c16) / seconds, 1),
+            "c16_p50_ms": _percentile(c16, 0.5), "code": _code_root()}
+
+
+if __name__ == "__main__":
+    import json
+    import sys
+
+    command, where = sys.argv[1], Path(sys.argv[2])
+    if command == "prepare":
+        inproc_prepare(where)
+    elif command == "batch":
+        print(json.dumps(inproc_batch(where, int(sys.argv[3]))))
+    else:
+        print(json.dumps(inproc_single(where, float(sys.argv[3]))))

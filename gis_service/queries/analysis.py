@@ -8,7 +8,7 @@ a chunk is one round trip, whatever its size.
 from __future__ import annotations
 
 import orjson
-from sqlalchemy import Connection, CursorResult, text
+from sqlalchemy import Connection, TextClause, text
 
 from gis_service.crs import AREA_EPSG
 
@@ -84,13 +84,17 @@ def check_sql(input_sql: str) -> str:
 
 _CHECK_TEMPLATE = f"""
 WITH input AS MATERIALIZED ({{input}}),
-polys AS MATERIALIZED ({_POLYGON_LAYERS}),
+-- Each layer feature gets an index (its place in layer, id order); the pairs carry only the index
+-- and their numbers, and the first row carries the features once (``catalog``).
+polys AS MATERIALIZED (
+  SELECT (row_number() OVER (ORDER BY layer, id))::int - 1 AS idx, u.* FROM ({_POLYGON_LAYERS}) u
+),
 prohibited AS MATERIALIZED (
   SELECT (ST_Dump(ST_Transform(geom, {AREA_EPSG}))).geom AS g
     FROM function_zones WHERE NOT retired AND geom IS NOT NULL AND zone_class = 'prohibited'
 ),
 screen AS MATERIALIZED (
-  SELECT s.*, z.zone_g,
+  SELECT (row_number() OVER (ORDER BY s.layer, s.id))::int - 1 AS idx, s.*, z.zone_g,
          CASE WHEN z.zone_g IS NULL THEN 0
               WHEN ST_Dimension(s.g) = 1
                 THEN ST_Length(ST_Intersection(s.g, z.zone_g)) / NULLIF(ST_Length(s.g), 0)
@@ -102,11 +106,16 @@ screen AS MATERIALIZED (
        WHERE s.kind IN ('river', 'reservoir') AND ST_Intersects(p.g, s.g)
     ) z ON true
 ),
-points AS MATERIALIZED ({_NEARBY_FEATURES}),
+points AS MATERIALIZED (
+  -- The box: a cheap test that every point within :nearby_m of a parcel passes.
+  SELECT (row_number() OVER (ORDER BY u.layer, u.id))::int - 1 AS idx, u.*, ST_Expand(u.g, :nearby_m) AS box
+    FROM ({_NEARBY_FEATURES}) u
+),
+district AS MATERIALIZED (SELECT g FROM polys WHERE layer = 'admin_units' AND kind = 'district'),
 overlap_pairs AS MATERIALIZED (
   -- Measured here, layer by layer, so PostGIS reuses each prepared layer geometry; only the
   -- numbers are kept, not the geometries (a layer feature copied per pair spilled to disk).
-  SELECT i.ord, p.layer, p.id, p.name, p.kind, p.geometry_quality, p.location_basis, p.plan_ref, i.covers,
+  SELECT i.ord, p.idx, i.covers,
          CASE WHEN i.covers THEN ST_Area(i.g) ELSE ST_Area(ST_Intersection(i.g, p.g)) END AS overlap_m2
     FROM polys p CROSS JOIN LATERAL (
       -- LATERAL ... OFFSET 0 keeps each layer feature outermost whatever the row estimates (a
@@ -115,46 +124,60 @@ overlap_pairs AS MATERIALIZED (
         FROM input i WHERE p.g && i.g AND ST_Intersects(p.g, i.g) OFFSET 0) i
 ),
 overlap_rows AS MATERIALIZED (
-  SELECT ord, json_agg(json_build_object(
-           'layer', layer, 'id', id, 'name', name, 'kind', kind,
-           'geometry_quality', geometry_quality, 'location_basis', location_basis, 'plan_ref', plan_ref,
-           'overlap_m2', overlap_m2, 'covers', covers)
-           ORDER BY layer, id) AS rows
-    FROM overlap_pairs GROUP BY ord
+  -- Aggregates without their own ORDER BY (one sort per aggregate and group was most of their
+  -- cost): the pairs come sorted, and every aggregate of a group sees them in the same order.
+  SELECT ord, json_build_array(array_agg(idx), array_agg(overlap_m2), array_agg(covers)) AS rows
+    FROM (SELECT * FROM overlap_pairs ORDER BY ord, idx) p GROUP BY ord
 ),
 distance_pairs AS MATERIALIZED (
-  SELECT i.ord, s.layer, s.id, s.name, s.kind, s.geometry_quality, s.plan_ref, s.zoned_fraction,
-         ST_Distance(s.g, i.g) AS distance_m,
-         CASE WHEN s.zone_g IS NOT NULL THEN ST_Distance(s.zone_g, i.g) END AS zone_distance_m,
-         s.zone_g IS NOT NULL AND ST_Covers(s.zone_g, i.g) AS inside_zone,
-         ST_Dimension(s.g) = 2 AND ST_Covers(s.g, i.g) AS inside_feature
-    FROM screen s CROSS JOIN LATERAL (SELECT i.ord, i.g FROM input i OFFSET 0) i
+  SELECT i.* FROM screen s CROSS JOIN LATERAL (
+    -- Lateral on s: each screening feature stays outermost (its prepared geometry for ST_Covers).
+    SELECT i.ord, s.idx, ST_Distance(s.g, i.g) AS distance_m,
+           CASE WHEN s.zone_g IS NOT NULL THEN ST_Distance(s.zone_g, i.g) END AS zone_distance_m,
+           s.zone_g IS NOT NULL AND ST_Covers(s.zone_g, i.g) AS inside_zone,
+           ST_Dimension(s.g) = 2 AND ST_Covers(s.g, i.g) AS inside_feature
+      FROM input i OFFSET 0) i
 ),
 distance_rows AS MATERIALIZED (
-  SELECT ord, json_agg(json_build_object(
-           'layer', layer, 'id', id, 'name', name, 'kind', kind, 'geometry_quality', geometry_quality,
-           'plan_ref', plan_ref, 'distance_m', distance_m, 'zoned_fraction', zoned_fraction,
-           'zone_distance_m', zone_distance_m, 'inside_zone', inside_zone, 'inside_feature', inside_feature)
-           ORDER BY layer, id) AS rows
-    FROM distance_pairs GROUP BY ord
+  SELECT ord, json_build_array(array_agg(idx), array_agg(distance_m), array_agg(zone_distance_m),
+                               array_agg(inside_zone), array_agg(inside_feature)) AS rows
+    FROM (SELECT * FROM distance_pairs ORDER BY ord, idx) p GROUP BY ord
 ),
 nearby_rows AS MATERIALIZED (
-  SELECT i.ord, json_agg(json_build_object(
-           'layer', p.layer, 'id', p.id, 'name', p.name, 'category', p.category,
-           'geometry_quality', p.geometry_quality, 'location_basis', p.location_basis,
-           'status', p.status, 'distance_m', ST_Distance(i.g, p.g))
-           ORDER BY ST_Distance(i.g, p.g), p.id) AS rows
+  SELECT i.ord, json_build_array(array_agg(i.idx ORDER BY i.d, i.id), array_agg(i.d ORDER BY i.d, i.id)) AS rows
     FROM points p CROSS JOIN LATERAL (
-      SELECT i.ord, i.g FROM input i WHERE ST_DWithin(i.g, p.g, :nearby_m) OFFSET 0) i
+      SELECT i.ord, p.idx, p.id, ST_Distance(i.g, p.g) AS d
+        FROM input i WHERE i.g && p.box AND ST_DWithin(i.g, p.g, :nearby_m) OFFSET 0) i
    GROUP BY i.ord
+),
+-- Every write to a layer bumps its data_version and updated_at in the writer's transaction, so
+-- this stamp names the layers' content exactly; the caller sends the stamp it holds the catalog
+-- for (``:known``), and the catalog is only built when that is not this statement's.
+stamp AS (
+  SELECT json_agg(json_build_array(collection_id, data_version, updated_at) ORDER BY collection_id)::text AS stamp
+    FROM layer_meta WHERE collection_id = ANY(CAST(:layers AS text[]))
+),
+catalog AS (
+  SELECT stamp, CASE WHEN stamp IS DISTINCT FROM CAST(:known AS text) THEN json_build_object(
+    'polys', (SELECT json_agg(json_build_object(
+                'layer', layer, 'id', id, 'name', name, 'kind', kind, 'geometry_quality', geometry_quality,
+                'location_basis', location_basis, 'plan_ref', plan_ref) ORDER BY idx) FROM polys),
+    'screen', (SELECT json_agg(json_build_object(
+                 'layer', layer, 'id', id, 'name', name, 'kind', kind, 'geometry_quality', geometry_quality,
+                 'plan_ref', plan_ref, 'zoned_fraction', zoned_fraction) ORDER BY idx) FROM screen),
+    'points', (SELECT json_agg(json_build_object(
+                 'layer', layer, 'id', id, 'name', name, 'category', category,
+                 'geometry_quality', geometry_quality, 'location_basis', location_basis, 'status', status)
+                 ORDER BY idx) FROM points))::text END AS features
+    FROM stamp
 )
 SELECT i.ord, ST_Area(i.g) AS area_m2, GeometryType(i.g4490) AS geometry_type,
        ST_X(ST_PointOnSurface(i.g4490)) AS lon, ST_Y(ST_PointOnSurface(i.g4490)) AS lat,
-       (SELECT ST_Distance(i.g, p.g) FROM polys p
-         WHERE p.layer = 'admin_units' AND p.kind = 'district' ORDER BY 1 LIMIT 1) AS district_distance_m,
+       (SELECT ST_Distance(i.g, d.g) FROM district d ORDER BY 1 LIMIT 1) AS district_distance_m,
        -- As text: decoded by ``check_rows`` (orjson), not by the driver's json module.
-       COALESCE(o.rows, '[]'::json)::text AS overlaps, COALESCE(d.rows, '[]'::json)::text AS distances,
-       COALESCE(n.rows, '[]'::json)::text AS nearby, i.extra::text AS extra
+       o.rows::text AS overlaps, d.rows::text AS distances, n.rows::text AS nearby, i.extra::text AS extra,
+       CASE WHEN row_number() OVER (ORDER BY i.ord) = 1 THEN (SELECT stamp FROM catalog) END AS stamp,
+       CASE WHEN row_number() OVER (ORDER BY i.ord) = 1 THEN (SELECT features FROM catalog) END AS catalog
   FROM input i
   LEFT JOIN overlap_rows o USING (ord)
   LEFT JOIN distance_rows d USING (ord)
@@ -191,22 +214,54 @@ CHECKED_LAYERS = ("function_zones", "ecology_sites", "green_corridors", "urban_v
 _JSON_COLUMNS = ("overlaps", "distances", "nearby", "extra")
 
 
-def check_rows(result: CursorResult) -> list[dict]:
-    """The rows of a ``check_sql`` statement, their JSON columns parsed (a chunk's rows hold tens of
-    thousands of objects; orjson reads them several times faster than the driver's json module)."""
-    rows = []
+def _pairs(features: list[dict], packed: list | None, names: tuple[str, ...], by_feature: bool = True) -> list[dict]:
+    """[feature indexes, then one list per measure] -> one dict per pair: the feature, its measures.
+
+    ``by_feature``: in feature order (the SQL sorts them so; checked, not trusted), else as given."""
+    if not packed:
+        return []
+    pairs = zip(*packed)
+    if by_feature and packed[0] != sorted(packed[0]):
+        pairs = sorted(pairs)
+    return [{**features[k], **dict(zip(names, values))} for k, *values in pairs]
+
+
+# The last catalog seen per database (engine URL): (stamp, features).
+_CATALOGS: dict[str, tuple[str, dict]] = {}
+
+
+def run_check(conn: Connection, statement: TextClause, params: dict) -> list[dict]:
+    """The rows of a ``check_sql`` statement, each with its overlaps, distances and nearby points as
+    lists of dicts (feature and measures). The features come from the statement's own catalog, or
+    from the one kept for this database when the statement's stamp says it is still that one.
+    JSON is decoded with orjson, several times faster than the driver's json module."""
+    key = str(conn.engine.url)
+    known = _CATALOGS.get(key)
+    result = conn.execute(statement, {**params, "layers": list(CHECKED_LAYERS), "known": known and known[0]})
+    rows, catalog = [], None
     for row in result.mappings():
         row = dict(row)
-        for key in _JSON_COLUMNS:
-            if row[key] is not None:
-                row[key] = orjson.loads(row[key])
+        stamp, features = row.pop("stamp"), row.pop("catalog")
+        if catalog is None:
+            if features is not None:
+                _CATALOGS[key] = (stamp, orjson.loads(features))
+            elif known is None or stamp != known[0]:
+                raise RuntimeError("parcel check: no catalog for the layers' stamp")  # cannot happen
+            catalog = _CATALOGS[key][1] if features is not None else known[1]
+        for name in _JSON_COLUMNS:
+            if row[name] is not None:
+                row[name] = orjson.loads(row[name])
+        row["overlaps"] = _pairs(catalog["polys"], row["overlaps"], ("overlap_m2", "covers"))
+        row["distances"] = _pairs(catalog["screen"], row["distances"],
+                                  ("distance_m", "zone_distance_m", "inside_zone", "inside_feature"))
+        row["nearby"] = _pairs(catalog["points"], row["nearby"], ("distance_m",), by_feature=False)
         rows.append(row)
     return rows
 
 
 def check_chunk(conn: Connection, ords: list[int], wkbs: list[bytes], nearby_m: float = 500.0) -> list[dict]:
     """One row per parcel (in ``ords`` order) with its overlaps, distances and nearby points."""
-    return check_rows(conn.execute(CHECK_SQL, {"ords": ords, "wkbs": wkbs, "nearby_m": nearby_m}))
+    return run_check(conn, CHECK_SQL, {"ords": ords, "wkbs": wkbs, "nearby_m": nearby_m})
 
 
 def check_context(conn: Connection) -> dict:

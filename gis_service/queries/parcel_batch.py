@@ -10,7 +10,7 @@ from collections.abc import Iterable
 from sqlalchemy import Connection, text
 
 from gis_service.crs import AREA_EPSG
-from gis_service.queries.analysis import check_rows, check_sql
+from gis_service.queries.analysis import check_sql, run_check
 
 # The next pending rows of one job, straight from the staging table.
 STAGED_INPUT = f"""
@@ -19,7 +19,7 @@ STAGED_INPUT = f"""
                             'wkb', encode(ST_AsBinary(r.geom), 'hex')) AS extra
     FROM parcel_check_job_rows r
    WHERE r.job_id = :job AND r.report_id IS NULL AND r.result IS NULL AND r.error IS NULL
-     AND r.row_number % :lanes = :lane
+     AND r.row_number % :lanes = :lane AND r.row_number > :after
    ORDER BY r.row_number LIMIT :limit
 """
 STAGED_CHECK_SQL = text(check_sql(STAGED_INPUT))
@@ -47,11 +47,15 @@ def stage_rows(conn: Connection, job_id: str, rows: Iterable[tuple]) -> None:
 
 
 def staged_check(conn: Connection, job_id: str, limit: int, lane: int = 0, lanes: int = 1,
-                 nearby_m: float = 500.0) -> list[dict]:
-    """The check of the job's next ``limit`` pending rows (of those numbered ``lane`` modulo ``lanes``),
-    as ``analysis.check_chunk`` answers it."""
-    return check_rows(conn.execute(STAGED_CHECK_SQL, {"job": job_id, "limit": limit, "lane": lane,
-                                                      "lanes": lanes, "nearby_m": nearby_m}))
+                 nearby_m: float = 500.0, after: int = -1) -> list[dict]:
+    """The check of the job's next ``limit`` pending rows (of those numbered ``lane`` modulo ``lanes``,
+    after row ``after``), as ``analysis.check_chunk`` answers it.
+
+    ``after``: the lane's last checked row. The index scan then starts there rather than walking
+    the entries of every row already checked (dead until vacuum; small: 3 ms against 1.4 ms per
+    chunk with 90k rows checked, 100 ms for the first scan that meets them)."""
+    return run_check(conn, STAGED_CHECK_SQL, {"job": job_id, "limit": limit, "lane": lane, "lanes": lanes,
+                                              "nearby_m": nearby_m, "after": after})
 
 
 def store_row_reports(conn: Connection, job_id: str, reports: list[tuple]) -> None:

@@ -25,6 +25,7 @@ from sqlalchemy import Connection, Engine, bindparam, text
 from sqlalchemy.dialects.postgresql import JSONB
 
 from gis_service.crs import parse_crs
+from gis_service.db.engine import set_statement_timeout
 from gis_service.errors import GisError, NotFound
 from gis_service.queries.analysis import check_context, make_valid
 from gis_service.queries.parcel_batch import stage_rows, staged_check, store_row_reports
@@ -55,6 +56,8 @@ def submit_job(conn: Connection, content: bytes, filename: str, *, settings: Set
     uses = _row_uses(batch.rows, use_column)
     job_id = uuid.uuid4().hex
     errors = sum(1 for r in batch.rows if r.error)
+    # Staging 100k rows is one COPY: a whole-layer write, not an interactive statement.
+    set_statement_timeout(conn, settings.export_statement_timeout_ms)
     stored_options = {**options, "use_column": use_column, "source_crs": batch.source_crs,
                       "repaired_rows": {str(r.row_number): r.repair_reason for r in repaired if not r.error}}
     conn.execute(text(
@@ -137,13 +140,15 @@ def _hand_back(engine: Engine, job: dict, worker: str) -> str:
 
 
 def check_chunk_of_job(conn: Connection, job: dict, worker: str, chunk_size: int, lane: int = 0,
-                       lanes: int = 1) -> str | None:
-    """Check, store and link the job's next chunk of rows (of one lane) in the caller's transaction.
+                       lanes: int = 1, after: int = -1) -> int | str:
+    """Check, store and link the job's next chunk of rows (of one lane, after row ``after``) in the
+    caller's transaction.
 
-    Returns None to go on, else 'done' (nothing left in the lane) or 'lost' (another worker has the job)."""
+    Returns the last row checked to go on, else 'done' (nothing left in the lane) or 'lost' (another
+    worker has the job)."""
     options = job["options"]
     context = check_context(conn)
-    rows = staged_check(conn, job["id"], chunk_size, lane, lanes)
+    rows = staged_check(conn, job["id"], chunk_size, lane, lanes, after=after)
     if not rows:
         return "done"
     now = dt.datetime.now(dt.timezone.utc)
@@ -158,18 +163,20 @@ def check_chunk_of_job(conn: Connection, job: dict, worker: str, chunk_size: int
     if conn.execute(_PROGRESS_SQL, {"job": job["id"], "worker": worker, "n": len(rows)}).first() is None:
         conn.rollback()  # another worker took the job over; its results win
         return "lost"
-    return None
+    return rows[-1]["ord"]
 
 
 def _work_lane(engine: Engine, job: dict, worker: str, chunk_size: int, lane: int, lanes: int,
                stop: threading.Event | None) -> str:
+    after = -1  # rows are checked in order: a committed chunk leaves none pending before its last
     while True:
         if stop is not None and stop.is_set():
             return "stopped"
         with engine.begin() as conn:
-            state = check_chunk_of_job(conn, job, worker, chunk_size, lane, lanes)
-        if state is not None:
+            state = check_chunk_of_job(conn, job, worker, chunk_size, lane, lanes, after)
+        if isinstance(state, str):
             return state
+        after = state
 
 
 def process_job(engine: Engine, job: dict, worker: str, chunk_size: int,
