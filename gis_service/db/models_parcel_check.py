@@ -87,4 +87,7 @@ class ParcelCheckJobRow(Base):
         # Pending rows are found by this index when a job resumes.
         Index("parcel_check_job_rows_pending_idx", "job_id", "row_number",
               postgresql_where=text("report_id IS NULL AND result IS NULL AND error IS NULL")),
+        # Deleting a report sets its rows' report_id to NULL (the foreign key): without this index
+        # each deleted report scanned every job row (minutes for a 100k job's reports).
+        Index("parcel_check_job_rows_report_idx", "report_id", postgresql_where=text("report_id IS NOT NULL")),
     )
