@@ -51,18 +51,6 @@ def _close(conn: Connection) -> None:
         pass
 
 
-async def _open(request: Request, engine: Engine, connect=None) -> AsyncIterator[Connection]:
-    slot = await _acquire(request, engine)
-    try:
-        conn = await run_in_threadpool(connect or engine.connect)
-        try:
-            yield conn
-        finally:
-            await run_in_threadpool(_close, conn)
-    finally:
-        slot.release()
-
-
 T = TypeVar("T")
 
 
@@ -73,6 +61,18 @@ async def _acquire(request: Request, engine: Engine) -> asyncio.Semaphore:
     except asyncio.TimeoutError:
         raise PoolTimeout("no database connection free in time") from None  # 503 + Retry-After
     return slot
+
+
+async def _open(request: Request, engine: Engine, connect=None) -> AsyncIterator[Connection]:
+    slot = await _acquire(request, engine)
+    try:
+        conn = await run_in_threadpool(connect or engine.connect)
+        try:
+            yield conn
+        finally:
+            await run_in_threadpool(_close, conn)
+    finally:
+        slot.release()
 
 
 def _use_replica(request: Request) -> bool:

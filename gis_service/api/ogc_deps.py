@@ -7,7 +7,6 @@ from dataclasses import dataclass, field
 from typing import Annotated
 
 from fastapi import Depends, Request
-
 from sqlalchemy import Connection
 
 from gis_service.api.deps import Conn, PrimaryConn
@@ -16,8 +15,8 @@ from gis_service.queries.registry import Collection, get_collection
 from gis_service.queries.features import ItemsQuery
 from gis_service.services.progress.history import check_as_of
 from gis_service.services.exports import EXPORT_FORMATS
-from gis_service.settings import Settings
 from gis_service.services.ogc.params import ITEM_FORMATS, ITEM_PARAMETERS, build_items_query
+from gis_service.settings import Settings
 
 
 @dataclass
