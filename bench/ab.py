@@ -47,6 +47,18 @@ def items(db: BenchDatabase, seed: int) -> list[Workload]:
     return out
 
 
+def bbox_and_tiles(db: BenchDatabase, seed: int) -> list[Workload]:
+    """The ~1 km² bbox pages and the same-content z15/z16 tiles of bench.run, at 16 connections."""
+    boxes = [workloads.items_path("parcels", p, "json") for p in workloads.bbox_pages(workloads.district(db), 100, seed)]
+    out = [Workload("items_bbox_1km2_limit100_c16", 16, {"before": boxes, "after": boxes})]
+    tiles = workloads.district_tiles(db, seed)
+    template = "/collections/parcels/tiles/WebMercatorQuad/{z}/{y}/{x}?detail=full"
+    for z in (15, 16):
+        paths = [workloads.tile_path(template, t) for t in tiles[z]]
+        out.append(Workload(f"tiles_z{z}_full_c16", 16, {"before": paths, "after": paths}))
+    return out
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--db-url", required=True)
@@ -54,6 +66,7 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--seconds", type=int, default=5)
     parser.add_argument("--seed", type=int, default=42)
+    parser.add_argument("--tiles", action="store_true", help="also the bbox pages and the z15/z16 tiles")
     parser.add_argument("--env", action="append", default=[], help="KEY=VALUE for the 'after' side only")
     args = parser.parse_args()
     db = BenchDatabase(url=args.db_url, port=int(args.db_url.rsplit(":", 1)[1].split("/")[0]))
@@ -66,7 +79,7 @@ def main() -> None:
     try:
         for server in (before, after):
             server.start()
-        loads = items(db, args.seed)
+        loads = items(db, args.seed) + (bbox_and_tiles(db, args.seed) if args.tiles else [])
         compare.warm_up([before, after], loads)
         result = compare.run_alternating([before, after], loads, args.rounds, args.seconds, log)
     finally:

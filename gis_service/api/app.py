@@ -22,6 +22,7 @@ from gis_service.api.routers import monitoring
 from gis_service.api.routers import plan_analysis
 from gis_service.api.routers import create, processes, schemas
 from gis_service.api.routers import audit_export, styles
+from gis_service.api.hoist import hoist
 from gis_service.auth.middleware import AuthMiddleware
 from gis_service.api.static_files import mount_static
 from gis_service.maps.folium_offline import install_offline_assets
@@ -34,6 +35,9 @@ from gis_service.services import subscribers
 from gis_service.services.ogc.tile_detail import TilePolicy
 from gis_service.services.ogc.tiles import TileCache
 from gis_service.settings import Settings
+
+# The small anonymous reads that clients and tile layers issue by the thousand (api.hoist).
+HOISTED_ROUTES = ("items", "tile")
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -89,8 +93,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(ForwardedHeadersMiddleware, trusted=settings.forwarded_allow_ips)
     install_offline_assets(f"{settings.root_path}/static")
     mount_static(app)
-    for module in (ogc, collections, items, health, qgis, tiles, plan_analysis, maps, edits, analysis, progress, stats,
-                   indicators, progress_pages, audit, keys, monitoring, create, schemas, processes,
-                   audit_export, styles):
+    modules = (ogc, collections, items, health, qgis, tiles, plan_analysis, maps, edits, analysis, progress, stats,
+               indicators, progress_pages, audit, keys, monitoring, create, schemas, processes, audit_export, styles)
+    for module in modules:
         app.include_router(module.router)
+    hoist(app, [items.router, tiles.router], HOISTED_ROUTES)
     return app

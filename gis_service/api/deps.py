@@ -121,8 +121,12 @@ async def _settings(request: Request) -> Settings:
     return request.app.state.settings
 
 
-async def base_url(request: Request) -> str:
+def base_url_of(request: Request) -> str:
     return str(request.base_url).rstrip("/")
+
+
+async def base_url(request: Request) -> str:
+    return base_url_of(request)
 
 
 # The dependencies that touch no database are coroutines: FastAPI runs a plain function dependency

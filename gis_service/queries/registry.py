@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import Boolean, Connection, Date, DateTime, Integer, Numeric, text
 
-from gis_service.db.engine import sql_text
+from gis_service.db.engine import first_row
 from gis_service.db.models import PLAN_MODELS
 from gis_service.db.models_parcels import WORKING_MODELS
 from gis_service.errors import UnknownCollection
@@ -144,7 +144,7 @@ _BUILT: dict[tuple[str, str, str], tuple[str, Collection]] = {}
 
 
 def get_collection(conn: Connection, collection_id: str) -> Collection:
-    stamp = conn.execute(sql_text(STAMP_SQL), {"c": collection_id}).first()
+    stamp = first_row(conn, STAMP_SQL, {"c": collection_id})
     if stamp is None:
         raise UnknownCollection(f"没有图层 {collection_id!r}", f"no collection {collection_id!r}",
                                 detail={"collection": collection_id})

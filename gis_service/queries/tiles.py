@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from sqlalchemy import Connection
 
-from gis_service.db.engine import sql_text
+from gis_service.db.engine import first_row
 from gis_service.queries.features import ItemsQuery, from_sql, where_clause
 from gis_service.queries.registry import Collection
 from gis_service.queries.tile_bands import (FULL_BAND, SIZE_SQL, band_for, band_tolerance, groups_sql, pixel_m,
@@ -115,4 +115,5 @@ def fetch_tile(conn: Connection, q: ItemsQuery, z: int, x: int, y: int, how: str
         sql, params = banded_sql(q, precomputed=how != "banded_live")
         params.update(band_params(z, full=how == "banded_full"), tcid=q.collection.id)
     params.update(z=z, x=x, y=y, layer=q.collection.id)
-    return bytes(conn.execute(sql_text(sql), params).scalar() or b"")
+    row = first_row(conn, sql, params)
+    return bytes(row[0] or b"") if row else b""

@@ -13,7 +13,7 @@ from fastapi.responses import FileResponse, StreamingResponse
 from sqlalchemy import Connection
 from starlette.background import BackgroundTask
 
-from gis_service.api.deps import AppSettings, BaseUrl, Conn, PrimaryConn, read_in_one_hop
+from gis_service.api.deps import BaseUrl, Conn, PrimaryConn, base_url_of, read_in_one_hop
 from gis_service.api.html import render
 from gis_service.api.negotiation import not_modified
 from gis_service.api.ogc_deps import ItemDep, items_request
@@ -74,8 +74,10 @@ def _jsonfg(geojson: dict, place_crs, c, headers: dict) -> Response:
 
 @router.get("/collections/{collectionId}/items", summary="要素 / features", response_class=Response,
             responses={200: {"content": ITEMS_MEDIA_TYPES}}, openapi_extra={"parameters": operation_parameters()})
-async def items(request: Request, collectionId: str, base: BaseUrl, settings: AppSettings):
-    return await read_in_one_hop(request, partial(_items, request, collectionId, base, settings))
+async def items(request: Request, collectionId: str):
+    # Only the request and the path: api.hoist dispatches it without FastAPI's dependency solver.
+    return await read_in_one_hop(request, partial(_items, request, collectionId, base_url_of(request),
+                                                  request.app.state.settings))
 
 
 def _items(request: Request, collection_id: str, base: str, settings, conn: Connection) -> Response:

@@ -11,7 +11,7 @@ import geopandas as gpd
 import shapely
 from sqlalchemy import Connection, Engine, text
 
-from gis_service.db.engine import set_statement_timeout, sql_text
+from gis_service.db.engine import set_statement_timeout, first_row
 from gis_service.maps.styles import collection_style
 from gis_service.services.exports.typed import typed_frame
 from gis_service.queries.registry import Collection
@@ -43,12 +43,12 @@ def number_matched(conn: Connection, q: ItemsQuery) -> int:
     if not q.is_filtered:
         return q.collection.feature_count
     sql, params = count_sql(q)
-    return conn.execute(sql_text(sql), params).scalar_one()
+    return first_row(conn, sql, params)[0]
 
 
 def fetch_page(conn: Connection, q: ItemsQuery) -> Page:
     sql, params = page_sql(q)
-    row = conn.execute(sql_text(sql), params).one()
+    row = first_row(conn, sql, params)  # aggregates: always one row
     matched = row.matched if counts_in_page(q) else number_matched(conn, q)
     return Page(row.features, row.returned, row.more, matched, None if row.last_id is None else str(row.last_id))
 
@@ -69,7 +69,7 @@ def feature_collection_text(page: Page, links: list[dict], extra: dict | None = 
 def fetch_feature(conn: Connection, q: ItemsQuery) -> tuple[str, int] | None:
     """One feature's GeoJSON text and its row version (the item ETag)."""
     sql, params = feature_sql(q)
-    row = conn.execute(sql_text(sql), params).first()
+    row = first_row(conn, sql, params)
     return None if row is None else (row.feature, row.version)
 
 
