@@ -1,7 +1,7 @@
 """Dispatch for the hottest GET routes without FastAPI's per-request machinery.
 
-A FastAPI route pays for its dependency solver, its response handling and a linear walk over
-every included router on each request: ~120-200 µs of a ~1.2 ms small page (bench/, py-spy).
+A FastAPI route pays for its dependency solver and its response handling on each request: ~145 µs
+against ~22 µs for a plain Starlette route, of a ~1.2 ms small page (an in-process ASGI loop).
 A route whose only inputs are the request and its path parameters needs none of that, so it is
 also registered as a plain Starlette route ahead of the rest. The FastAPI route stays the one
 declaration: OpenAPI is generated from it, and its endpoint and path-parameter fields are what the
