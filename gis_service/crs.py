@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import functools
 import re
+import threading
 from dataclasses import dataclass
 from typing import Any, Callable
 
@@ -293,13 +294,51 @@ def bd09_to_wgs84(lon: Any, lat: Any) -> Coords:
 
 
 # --- geometry conversion ---------------------------------------------------------
-@functools.lru_cache(maxsize=64)
-def get_transformer(source: str, target: str) -> pyproj.Transformer:
-    """Cached x,y-ordered transformer between two pyproj definitions."""
-    return pyproj.Transformer.from_crs(source, target, always_xy=True)
-
-
 _STORAGE_SRS = f"EPSG:{STORAGE_EPSG}"
+_TRANSFORMERS: dict[tuple[str, str], pyproj.Transformer] = {}
+_TRANSFORMERS_KEPT = 64  # file CRSs come as WKT: many distinct keys over a server's life
+_BUILDING = threading.Lock()
+
+
+def get_transformer(source: str, target: str) -> pyproj.Transformer:
+    """Cached x,y-ordered transformer between two pyproj definitions.
+
+    Built once per process, under a lock: PROJ's operation search takes ~0.6 s for CRS84 ->
+    CGCS2000, and sixteen first requests at once each ran it (seconds of CPU) before.
+    """
+    key = (source, target)
+    found = _TRANSFORMERS.get(key)
+    if found is None:
+        with _BUILDING:
+            found = _TRANSFORMERS.get(key)
+            if found is None:
+                if len(_TRANSFORMERS) >= _TRANSFORMERS_KEPT:
+                    _TRANSFORMERS.pop(next(iter(_TRANSFORMERS)))
+                found = _TRANSFORMERS[key] = _build_transformer(source, target)
+    return found
+
+
+def warm_transformers() -> None:
+    """Build the transformers every parcel check and bbox query needs before the first one asks
+    (the app runs it in a thread at start-up; requests meanwhile wait on the lock, not search too)."""
+    for source, target in (("OGC:CRS84", _STORAGE_SRS), ("EPSG:4326", _STORAGE_SRS),
+                           (_STORAGE_SRS, f"EPSG:{AREA_EPSG}"), (f"EPSG:{AREA_EPSG}", _STORAGE_SRS)):
+        get_transformer(source, target)
+
+
+def _build_transformer(source: str, target: str) -> pyproj.Transformer:
+    """pyproj builds a transformer's PROJ object again in every thread that uses it. From the two
+    CRSs that means the operation search again, paid by every new worker thread. Once PROJ has
+    chosen a single operation, its pipeline is rebuilt per thread in ~0.3 ms with the same results.
+    When PROJ picks an operation per coordinate (no single pipeline: its definition is not a PROJ
+    string), the transformer is kept as built.
+    """
+    transformer = pyproj.Transformer.from_crs(source, target, always_xy=True)
+    if transformer.definition.startswith("proj="):
+        return pyproj.Transformer.from_pipeline(transformer.definition)
+    return transformer
+
+
 _OFFSET_TO_WGS84 = {"gcj02": gcj02_to_wgs84, "bd09": bd09_to_wgs84}
 _OFFSET_FROM_WGS84 = {"gcj02": wgs84_to_gcj02, "bd09": wgs84_to_bd09}
 

@@ -1,6 +1,7 @@
 """The application factory: everything is built from the settings passed in."""
 from __future__ import annotations
 
+import threading
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
@@ -8,6 +9,7 @@ from fastapi.middleware.cors import CORSMiddleware
 from fastapi.middleware.gzip import GZipMiddleware
 
 from gis_service import __version__
+from gis_service.crs import warm_transformers
 from gis_service.api.errors import DatabaseUnavailableMiddleware, install_error_handlers
 from gis_service.api.proxy import ForwardedHeadersMiddleware
 from gis_service.api.ratelimit import RateLimitMiddleware
@@ -55,6 +57,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                                            max_lag_s=settings.replica_max_lag_s,
                                            probe_interval_s=settings.replica_probe_interval_s)
         install_sighup([app.state.engine])
+        threading.Thread(target=warm_transformers, name="warm-transformers", daemon=True).start()
         try:
             yield
         finally:

@@ -82,6 +82,23 @@ def _use_replica(request: Request) -> bool:
         router.use_replica(anonymous=_is_anonymous_read(request), min_lsn=getattr(request.state, "min_lsn", None))
 
 
+async def write_in_one_hop(request: Request, work: Callable[[Connection], T]) -> T:
+    """``work(conn)`` on the primary, with connect and close in the same worker thread (see
+    ``read_in_one_hop``). ``work`` commits its own transaction; what it leaves open is rolled back."""
+    slot = await _acquire(request, request.app.state.engine)
+
+    def run() -> T:
+        conn = request.app.state.engine.connect()
+        try:
+            return work(conn)
+        finally:
+            _close(conn)
+    try:
+        return await run_in_threadpool(run)
+    finally:
+        slot.release()
+
+
 async def read_in_one_hop(request: Request, work: Callable[[Connection], T]) -> T:
     """``work(conn)`` for a read, with the replica decision, connect and close in the same worker
     thread: one hop instead of four (dependency, endpoint, connect, close; each a thread wake-up

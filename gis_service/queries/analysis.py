@@ -7,7 +7,11 @@ a chunk is one round trip, whatever its size.
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import Any
+
 import orjson
+import shapely
 from sqlalchemy import Connection, TextClause, text
 
 from gis_service.crs import AREA_EPSG
@@ -63,6 +67,17 @@ _NEARBY_FEATURES = f"""
          ST_Transform(geom, {AREA_EPSG})
     FROM urban_village_sites
    WHERE NOT retired AND geom IS NOT NULL AND location_basis NOT IN ('unlocated', 'area_hint')
+"""
+
+# Features that cannot take part in a check (no geometry), named in every report's caveats.
+_UNLOCATED = """
+  SELECT COALESCE(json_agg(json_build_object('layer', layer, 'id', id, 'name', name, 'category', category)
+                           ORDER BY layer, id), '[]'::json)
+    FROM (SELECT 'ecology_sites' AS layer, id, name, category FROM ecology_sites
+           WHERE NOT retired AND geom IS NULL AND category IN ('reservoir', 'forest_park')
+          UNION ALL
+          SELECT 'green_corridors', id, name, category FROM green_corridors
+           WHERE NOT retired AND geom IS NULL) u
 """
 
 # The parcels of one request: (ord, g4490, g, extra) from the bound arrays.
@@ -168,7 +183,17 @@ catalog AS (
     'points', (SELECT json_agg(json_build_object(
                  'layer', layer, 'id', id, 'name', name, 'category', category,
                  'geometry_quality', geometry_quality, 'location_basis', location_basis, 'status', status)
-                 ORDER BY idx) FROM points))::text END AS features
+                 ORDER BY idx) FROM points),
+    -- What every report of these layers says besides its pairs: versions and unlocated features.
+    'context', json_build_object(
+      'data_versions', (SELECT json_object_agg(collection_id, data_version ORDER BY collection_id)
+                          FROM layer_meta WHERE collection_id = ANY(CAST(:layers AS text[]))),
+      'unlocated', ({_UNLOCATED}),
+      'projects_without_site', (SELECT count(*) FROM projects
+                                 WHERE NOT retired AND location_basis IN ('unlocated', 'area_hint'))),
+    -- 城区 itself (EPSG:4490), for the coordinate hints' point-in-district tests.
+    'district', (SELECT encode(ST_AsBinary(ST_Union(geom)), 'hex') FROM admin_units
+                  WHERE level = 'district' AND NOT retired AND geom IS NOT NULL))::text END AS features
     FROM stamp
 )
 SELECT i.ord, ST_Area(i.g) AS area_m2, GeometryType(i.g4490) AS geometry_type,
@@ -186,26 +211,9 @@ SELECT i.ord, ST_Area(i.g) AS area_m2, GeometryType(i.g4490) AS geometry_type,
 """
 CHECK_SQL = text(check_sql(REQUEST_INPUT))
 
-# Data versions of the layers a report rests on, and the features that cannot take part.
-CONTEXT_SQL = text("""
-SELECT
-  -- For the rest of the transaction: PostGIS's high function costs make the planner JIT-compile
-  -- these statements (seconds), and parallel workers each re-initialise PROJ.
-  set_config('jit', 'off', true) AS jit, set_config('max_parallel_workers_per_gather', '0', true) AS par,
-  -- A chunk's pairs and JSON rows are sorted in memory rather than spilled to temporary files.
-  set_config('work_mem', '64MB', true) AS mem,
-  (SELECT json_object_agg(collection_id, data_version ORDER BY collection_id) FROM layer_meta
-    WHERE collection_id = ANY(CAST(:layers AS text[]))) AS data_versions,
-  (SELECT COALESCE(json_agg(json_build_object('layer', layer, 'id', id, 'name', name,
-                                               'category', category) ORDER BY layer, id), '[]'::json)
-     FROM (SELECT 'ecology_sites' AS layer, id, name, category FROM ecology_sites
-            WHERE NOT retired AND geom IS NULL AND category IN ('reservoir', 'forest_park')
-           UNION ALL
-           SELECT 'green_corridors', id, name, category FROM green_corridors
-            WHERE NOT retired AND geom IS NULL) u) AS unlocated,
-  (SELECT count(*) FROM projects WHERE NOT retired AND location_basis IN ('unlocated', 'area_hint'))
-    AS projects_without_site
-""")
+# For the rest of a batch's transaction: a chunk's pairs and JSON rows are sorted in memory rather
+# than spilled to temporary files (JIT and parallel workers are off for every connection: db.engine).
+TUNE_SQL = text("SELECT set_config('work_mem', '64MB', true)")
 
 CHECKED_LAYERS = ("function_zones", "ecology_sites", "green_corridors", "urban_village_sites",
                   "admin_units", "sub_areas", "projects")
@@ -226,11 +234,28 @@ def _pairs(features: list[dict], packed: list | None, names: tuple[str, ...], by
     return [{**features[k], **dict(zip(names, values))} for k, *values in pairs]
 
 
+@dataclass(frozen=True)
+class Checked:
+    """The rows of a check statement and what its catalog says of the layers they were checked against."""
+    rows: list[dict]
+    context: dict  # data_versions, unlocated, projects_without_site
+    district: Any  # 城区 (shapely, prepared, EPSG:4490), or None when there is none
+
+
 # The last catalog seen per database (engine URL): (stamp, features).
 _CATALOGS: dict[str, tuple[str, dict]] = {}
 
 
-def run_check(conn: Connection, statement: TextClause, params: dict) -> list[dict]:
+def _decoded_catalog(features: str) -> dict:
+    catalog = orjson.loads(features)
+    district = catalog.get("district")
+    catalog["district"] = shapely.from_wkb(bytes.fromhex(district)) if district else None
+    if catalog["district"] is not None:
+        shapely.prepare(catalog["district"])
+    return catalog
+
+
+def run_check(conn: Connection, statement: TextClause, params: dict) -> Checked:
     """The rows of a ``check_sql`` statement, each with its overlaps, distances and nearby points as
     lists of dicts (feature and measures). The features come from the statement's own catalog, or
     from the one kept for this database when the statement's stamp says it is still that one.
@@ -238,16 +263,15 @@ def run_check(conn: Connection, statement: TextClause, params: dict) -> list[dic
     key = str(conn.engine.url)
     known = _CATALOGS.get(key)
     result = conn.execute(statement, {**params, "layers": list(CHECKED_LAYERS), "known": known and known[0]})
-    rows, catalog = [], None
+    rows, catalog = [], known[1] if known else None
     for row in result.mappings():
         row = dict(row)
         stamp, features = row.pop("stamp"), row.pop("catalog")
-        if catalog is None:
-            if features is not None:
-                _CATALOGS[key] = (stamp, orjson.loads(features))
-            elif known is None or stamp != known[0]:
-                raise RuntimeError("parcel check: no catalog for the layers' stamp")  # cannot happen
-            catalog = _CATALOGS[key][1] if features is not None else known[1]
+        if features is not None:
+            catalog = _decoded_catalog(features)
+            _CATALOGS[key] = (stamp, catalog)
+        elif stamp is not None and (known is None or stamp != known[0]):
+            raise RuntimeError("parcel check: no catalog for the layers' stamp")  # cannot happen
         for name in _JSON_COLUMNS:
             if row[name] is not None:
                 row[name] = orjson.loads(row[name])
@@ -256,18 +280,19 @@ def run_check(conn: Connection, statement: TextClause, params: dict) -> list[dic
                                   ("distance_m", "zone_distance_m", "inside_zone", "inside_feature"))
         row["nearby"] = _pairs(catalog["points"], row["nearby"], ("distance_m",), by_feature=False)
         rows.append(row)
-    return rows
+    if catalog is None:  # no rows, and no catalog kept yet: nothing to describe
+        return Checked(rows, {}, None)
+    return Checked(rows, catalog["context"], catalog["district"])
 
 
-def check_chunk(conn: Connection, ords: list[int], wkbs: list[bytes], nearby_m: float = 500.0) -> list[dict]:
+def check_chunk(conn: Connection, ords: list[int], wkbs: list[bytes], nearby_m: float = 500.0) -> Checked:
     """One row per parcel (in ``ords`` order) with its overlaps, distances and nearby points."""
     return run_check(conn, CHECK_SQL, {"ords": ords, "wkbs": wkbs, "nearby_m": nearby_m})
 
 
-def check_context(conn: Connection) -> dict:
-    """Data versions and unlocated features; also tunes the transaction for ``check_chunk``."""
-    row = conn.execute(CONTEXT_SQL, {"layers": list(CHECKED_LAYERS)}).mappings().one()
-    return {k: row[k] for k in ("data_versions", "unlocated", "projects_without_site")}
+def tune_check(conn: Connection) -> None:
+    """Before the chunks of a batch, in its transaction (see ``TUNE_SQL``)."""
+    conn.execute(TUNE_SQL)
 
 
 MAKE_VALID_SQL = text("""
@@ -322,8 +347,12 @@ SELECT p.ord, EXISTS (SELECT 1 FROM admin_units a WHERE a.level = 'district' AND
 """)
 
 
-def points_in_district(conn: Connection, points: list[tuple[float, float]]) -> list[bool]:
+def points_in_district(conn: Connection, points: list[tuple[float, float]], district: Any = None) -> list[bool]:
+    """Which points lie in 城区 (boundary included); ``district`` (``Checked.district``) answers
+    without a round trip, as ST_Intersects would."""
     if not points:
         return []
+    if district is not None:
+        return [bool(v) for v in shapely.intersects_xy(district, [p[0] for p in points], [p[1] for p in points])]
     rows = conn.execute(IN_DISTRICT_SQL, {"xs": [p[0] for p in points], "ys": [p[1] for p in points]})
     return [bool(r.inside) for r in rows]

@@ -10,7 +10,7 @@ from collections.abc import Iterable
 from sqlalchemy import Connection, text
 
 from gis_service.crs import AREA_EPSG
-from gis_service.queries.analysis import check_sql, run_check
+from gis_service.queries.analysis import Checked, check_sql, run_check
 
 # The next pending rows of one job, straight from the staging table.
 STAGED_INPUT = f"""
@@ -47,7 +47,7 @@ def stage_rows(conn: Connection, job_id: str, rows: Iterable[tuple]) -> None:
 
 
 def staged_check(conn: Connection, job_id: str, limit: int, lane: int = 0, lanes: int = 1,
-                 nearby_m: float = 500.0, after: int = -1) -> list[dict]:
+                 nearby_m: float = 500.0, after: int = -1) -> Checked:
     """The check of the job's next ``limit`` pending rows (of those numbered ``lane`` modulo ``lanes``,
     after row ``after``), as ``analysis.check_chunk`` answers it.
 

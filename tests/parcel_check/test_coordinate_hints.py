@@ -108,3 +108,32 @@ def test_far_away_parcel_has_no_hint(pc_client):
                                                    [116.39, 39.901], [116.39, 39.90]]]}
     report = pc_client.post("/analysis/parcel-check", json=beijing, params={"crs": "EPSG:4490"}).json()
     assert report["verdict"]["code"] == "outside" and report["hints"] == []
+
+
+def test_district_test_from_the_checks_catalog_agrees_with_postgis(pc_url, district):
+    """The hints test points against 城区 from the check's catalog (no round trip); PostGIS's
+    ST_Intersects must give the same answers, on and near the outline too."""
+    import numpy as np
+    from sqlalchemy import create_engine
+
+    from gis_service.queries.analysis import check_chunk, points_in_district
+
+    ring = shapely.get_coordinates(district.exterior if district.geom_type == "Polygon"
+                                   else max(district.geoms, key=lambda g: g.area).exterior)
+    rng = np.random.default_rng(7)
+    near = ring[rng.integers(0, len(ring), 150)] + rng.normal(0, 2e-4, (150, 2))  # ~20 m either side
+    minx, miny, maxx, maxy = district.bounds
+    spread = np.column_stack([rng.uniform(minx - 0.05, maxx + 0.05, 150), rng.uniform(miny - 0.05, maxy + 0.05, 150)])
+    points = [tuple(p) for p in np.vstack([ring[:20], near, spread])]
+    engine = create_engine(pc_url)
+    try:
+        with engine.connect() as conn:
+            parcel = shapely.to_wkb(shapely.Point(points[-1]).buffer(1e-4))
+            checked = check_chunk(conn, [0], [parcel])
+            assert checked.district is not None and checked.context["data_versions"]
+            from_catalog = points_in_district(conn, points, checked.district)
+            from_postgis = points_in_district(conn, points)
+    finally:
+        engine.dispose()
+    assert from_catalog == from_postgis
+    assert 20 < sum(from_catalog) < len(points) - 20  # both sides of the outline were tried

@@ -1,6 +1,7 @@
 """Parcel check (合规性初筛): single parcels and points, stored reports (JSON/HTML/PDF), batch jobs."""
 from __future__ import annotations
 
+from functools import partial
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, Request
@@ -8,7 +9,7 @@ from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Response
 from starlette.background import BackgroundTask
 from starlette.concurrency import run_in_threadpool
 
-from gis_service.api.deps import AppSettings, BaseUrl, Conn
+from gis_service.api.deps import AppSettings, BaseUrl, Conn, write_in_one_hop
 from gis_service.api.html import render
 from gis_service.api.negotiation import wants
 from gis_service.auth.csrf import check_same_origin
@@ -69,13 +70,14 @@ async def _read_limited(request: Request, limit: int) -> bytes:
 
 @router.post("/analysis/parcel-check", summary="地块合规性初筛 / check parcels against the plan",
              openapi_extra={"requestBody": BODY_DOC})
-async def parcel_check(request: Request, conn: Conn, settings: AppSettings,
+async def parcel_check(request: Request, settings: AppSettings,
                        crs: Annotated[str | None, Query(description=CRS_DOC)] = None,
                        proposed_use: Annotated[str | None, Query(description=USE_DOC)] = None,
                        repair: Annotated[bool, Query(description="ST_MakeValid invalid polygons")] = False):
+    # The body first, then a connection: none is held while a slow client uploads.
     body = await _read_limited(request, settings.parcel_check_max_body_bytes)
-    result = await run_in_threadpool(check_request, conn, body, crs=crs, proposed_use=proposed_use,
-                                     repair=repair, settings=settings, actor=_actor(request))
+    result = await write_in_one_hop(request, partial(check_request, body=body, crs=crs, proposed_use=proposed_use,
+                                                     repair=repair, settings=settings, actor=_actor(request)))
     return JSONResponse(result, status_code=200)
 
 

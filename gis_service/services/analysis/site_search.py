@@ -16,7 +16,7 @@ from sqlalchemy import Connection, text
 from gis_service import vocab
 from gis_service.errors import BadParameter
 from gis_service.queries import plan_analysis_sites as sql
-from gis_service.queries.analysis import check_context
+from gis_service.queries.analysis import tune_check
 from gis_service.services.parcel_check import rules
 from gis_service.services.parcel_check.check import check_parcels, check_proposed_use
 from gis_service.services.parcel_check.geometry_input import ParcelInput
@@ -150,13 +150,14 @@ def _batches(conn: Connection, req: dict):
 
 def site_search(conn: Connection, body) -> dict:
     req = parse(conn, body)
-    context, chosen, excluded, checked, considered = check_context(conn), [], {}, 0, 0
+    tune_check(conn)
+    chosen, excluded, checked, considered = [], {}, 0, 0
     for rows in _batches(conn, req):
         considered = rows[0].considered
         batch = [scored(r, req["weights"]) for r in rows]
         parcels = [ParcelInput(index=i, geometry=shapely.from_wkb(c["wkb"]), crs_label="EPSG:4490")
                    for i, c in enumerate(batch)]
-        for c, report in zip(batch, check_parcels(conn, parcels, req["use"], context=context)):
+        for c, report in zip(batch, check_parcels(conn, parcels, req["use"])[0]):
             checked += 1
             why = _excluded(report, req)
             if why:

@@ -4,6 +4,7 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from collections.abc import Callable, Sequence
+from typing import Any
 
 import orjson
 import shapely
@@ -11,7 +12,7 @@ from sqlalchemy import Connection, bindparam, text
 from sqlalchemy.dialects.postgresql import JSONB
 
 from gis_service.errors import BadParameter, InvalidGeometry, NotFound
-from gis_service.queries.analysis import check_chunk, check_context, make_valid
+from gis_service.queries.analysis import check_chunk, make_valid
 from gis_service.services.parcel_check import rules
 from gis_service.services.parcel_check.geometry_input import ParcelInput
 from gis_service.services.parcel_check.report import build_report
@@ -55,23 +56,25 @@ def repair_parcels(conn: Connection, parcels: list[ParcelInput]) -> None:
 
 
 def check_parcels(conn: Connection, parcels: list[ParcelInput], proposed_use: str | None = None, *,
-                  chunk_size: int = DEFAULT_CHUNK, context: dict | None = None,
-                  progress: Callable[[int], None] | None = None,
-                  uses: Sequence[str | None] | None = None) -> list[dict]:
-    """Reports for ``parcels`` (EPSG:4490, valid), one set-based query per chunk.
+                  chunk_size: int = DEFAULT_CHUNK, progress: Callable[[int], None] | None = None,
+                  uses: Sequence[str | None] | None = None) -> tuple[list[dict], Any]:
+    """Reports for ``parcels`` (EPSG:4490, valid), one set-based query per chunk, and 城区 as the
+    last chunk's statement saw it (``Checked.district``, for the coordinate hints).
 
-    ``uses`` gives each parcel its own proposed use (None: ``proposed_use`` applies)."""
-    context = context or check_context(conn)
+    ``uses`` gives each parcel its own proposed use (None: ``proposed_use`` applies). Each chunk's
+    reports name the layer versions of its own statement."""
     uses = list(uses) if uses is not None else [None] * len(parcels)
     reports: list[dict] = []
+    district = None
     for start in range(0, len(parcels), chunk_size):
         chunk = parcels[start:start + chunk_size]
-        rows = check_chunk(conn, [p.index for p in chunk], [shapely.to_wkb(p.geometry) for p in chunk])
-        reports.extend(build_report(row, context, parcel, use or proposed_use)
-                       for row, parcel, use in zip(rows, chunk, uses[start:start + chunk_size]))
+        checked = check_chunk(conn, [p.index for p in chunk], [shapely.to_wkb(p.geometry) for p in chunk])
+        reports.extend(build_report(row, checked.context, parcel, use or proposed_use)
+                       for row, parcel, use in zip(checked.rows, chunk, uses[start:start + chunk_size]))
+        district = checked.district
         if progress:
             progress(len(chunk))
-    return reports
+    return reports, district
 
 
 def staged_reports(rows: Sequence, context: dict, options: dict) -> list[dict]:

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from sqlalchemy import Engine
 
-from gis_service.queries.analysis import check_context
+from gis_service.queries.analysis import tune_check
 from gis_service.services.parcel_check.batch_readers import read_batch_file
 from gis_service.services.parcel_check.check import (
     check_parcels, check_proposed_use, repair_parcels, row_use, use_column_of,
@@ -37,9 +37,9 @@ def check_file(engine: Engine, path: Path, out: Path, *, crs: str | None = None,
     if on_start:
         on_start(len(parcels))
     with engine.begin() as conn:
-        context = check_context(conn)
+        tune_check(conn)
         repair_parcels(conn, parcels)
-        reports = check_parcels(conn, parcels, use, chunk_size=chunk_size, context=context, progress=on_progress,
+        reports, _ = check_parcels(conn, parcels, use, chunk_size=chunk_size, progress=on_progress,
                                 uses=[row_uses[r.row_number] for r in good])
     frame = result_frame(batch.columns, [(r.attributes, p.geometry, report)
                                          for r, p, report in zip(good, parcels, reports)])

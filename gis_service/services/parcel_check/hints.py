@@ -86,13 +86,15 @@ def _axis_order(reading: dict) -> str:
     return "latitude,longitude" if reading["crs"] == "CRS84" else "northing,easting"
 
 
-def crs_hints(conn, mapping: Any, given: CrsSpec) -> list[dict]:
-    """The readings of ``mapping`` that put it in 城区, most likely first (as given axes before swapped)."""
+def crs_hints(conn, mapping: Any, given: CrsSpec, district: Any = None) -> list[dict]:
+    """The readings of ``mapping`` that put it in 城区, most likely first (as given axes before swapped).
+
+    ``district``: 城区 as the check saw it (``queries.analysis.Checked``), else it is asked for."""
     centre = centre_of(mapping)
     if centre is None:
         return []
     readings = _readings(*centre, given)
-    inside = points_in_district(conn, [r["lonlat"] for r in readings])
+    inside = points_in_district(conn, [r["lonlat"] for r in readings], district)
     hints = []
     for reading, ok in sorted(zip(readings, inside), key=lambda pair: pair[0]["swapped"]):
         if ok:
@@ -102,14 +104,14 @@ def crs_hints(conn, mapping: Any, given: CrsSpec) -> list[dict]:
     return hints
 
 
-def gcj02_hint(conn, mapping: Any) -> list[dict]:
+def gcj02_hint(conn, mapping: Any, district: Any = None) -> list[dict]:
     """For a parcel sent without ``crs`` (read as CRS84): the GCJ-02 reading, when it moves the parcel."""
     centre = centre_of(mapping)
     if centre is None:
         return []
     lon, lat = (float(v) for v in gcj02_to_wgs84(centre[0], centre[1]))
     _, _, offset = _GEOD.inv(centre[0], centre[1], lon, lat)
-    if offset < GCJ_HINT_M or not all(points_in_district(conn, [centre, (lon, lat)])):
+    if offset < GCJ_HINT_M or not all(points_in_district(conn, [centre, (lon, lat)], district)):
         return []
     return [{"kind": "gcj02", "crs": GCJ02.label, "offset_m": round(offset, 1),
              "zh": f"未给出 crs，坐标按 CRS84（WGS84 经纬度）读取。若坐标取自高德、腾讯等网页地图（GCJ-02 火星坐标），"
@@ -119,10 +121,11 @@ def gcj02_hint(conn, mapping: Any) -> list[dict]:
                    f"moves by about {offset:,.0f} m"}]
 
 
-def hints_for(conn, mapping: Any, spec: CrsSpec, *, outside: bool, crs_given: bool) -> list[dict]:
+def hints_for(conn, mapping: Any, spec: CrsSpec, *, outside: bool, crs_given: bool,
+              district: Any = None) -> list[dict]:
     if outside:
-        return crs_hints(conn, mapping, spec)
+        return crs_hints(conn, mapping, spec, district)
     if not crs_given and spec == CRS84:
-        return gcj02_hint(conn, mapping)
+        return gcj02_hint(conn, mapping, district)
     return []
 

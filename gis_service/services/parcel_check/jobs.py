@@ -27,7 +27,7 @@ from sqlalchemy.dialects.postgresql import JSONB
 from gis_service.crs import parse_crs
 from gis_service.db.engine import set_statement_timeout
 from gis_service.errors import GisError, NotFound
-from gis_service.queries.analysis import check_context, make_valid
+from gis_service.queries.analysis import make_valid, tune_check
 from gis_service.queries.parcel_batch import stage_rows, staged_check, store_row_reports
 from gis_service.services.parcel_check.batch_readers import read_batch_file
 from gis_service.services.parcel_check.check import (
@@ -147,8 +147,9 @@ def check_chunk_of_job(conn: Connection, job: dict, worker: str, chunk_size: int
     Returns the last row checked to go on, else 'done' (nothing left in the lane) or 'lost' (another
     worker has the job)."""
     options = job["options"]
-    context = check_context(conn)
-    rows = staged_check(conn, job["id"], chunk_size, lane, lanes, after=after)
+    tune_check(conn)
+    checked = staged_check(conn, job["id"], chunk_size, lane, lanes, after=after)
+    rows, context = checked.rows, checked.context
     if not rows:
         return "done"
     now = dt.datetime.now(dt.timezone.utc)
