@@ -1,12 +1,13 @@
 """A/B of our own server: the working tree against a git revision, on one prepared database.
 
     .venv/bin/python -m bench.ab --db-url postgresql+psycopg://postgres@127.0.0.1:PORT/gis \\
-        [--rev HEAD] [--rounds 3] [--seconds 5] [--env GIS_POOL_PING_IDLE_S=0]
+        [--rev HEAD] [--rounds 3] [--seconds 5] [--env GIS_POOL_PING_IDLE_S=0] [--tiles] [--parcel-check]
 
 The revision is exported (``git archive``) to a temp dir, which is the 'before' process's cwd and
 first on its PYTHONPATH, so both processes use the same venv and differ only in ``gis_service``. Rounds alternate as in bench.run;
 the items workloads are bench.run's (keyset pages, limit 10/100/1000 at 16 connections).
-Use it to measure one change before keeping it (docs/PERFORMANCE.md, "Changes made").
+``--parcel-check`` adds the single parcel check (POST, bench.parcel_check's parcels) at 1 and 16
+connections. Use it to measure one change before keeping it (docs/PERFORMANCE.md, "Changes made").
 """
 from __future__ import annotations
 
@@ -19,7 +20,7 @@ from pathlib import Path
 
 from gis_service.settings import PROJECT_ROOT
 
-from bench import compare, workloads
+from bench import compare, parcel_check, workloads, wrk
 from bench.compare import Workload
 from bench.database import BenchDatabase
 from bench.run import LIMITS, log
@@ -36,6 +37,23 @@ def export_revision(rev: str) -> Path:
     if vendor.exists() and not (tmp / "gis_service" / "static" / "vendor").exists():
         (tmp / "gis_service" / "static" / "vendor").symlink_to(vendor)
     return tmp
+
+
+def single_checks(servers: list, db: BenchDatabase, rounds: int, seconds: float, seed: int) -> dict:
+    """The single parcel check on each server, alternating, at c1 and c16 (after every pooled
+    connection's first PROJ set-up, as bench.parcel_check.single warms it)."""
+    bodies = [row.geometry for row in parcel_check.sample_rows(db, parcel_check.SAMPLE_PARCELS, seed)]
+    for server in servers:
+        wrk.post_json(server.base, parcel_check.SINGLE_PATH, bodies, 16, 4)
+    runs: dict = {}
+    for rnd in range(rounds):
+        for clients in (1, 16):
+            for server in (servers if rnd % 2 == 0 else servers[::-1]):  # neither always goes first
+                result = wrk.post_json(server.base, parcel_check.SINGLE_PATH, bodies, clients, seconds)
+                runs.setdefault(f"parcel_check_single_c{clients}", {}).setdefault(server.name, []).append(result)
+                log(f"  round {rnd + 1}/{rounds} parcel check c{clients} {server.name:7} {result['rps']:7.1f} req/s "
+                    f"p50 {result['p50_ms']:6.1f} ms  p95 {result['p95_ms']:6.1f} ms  non-2xx {result['non_2xx']}")
+    return {key: {name: wrk.summarise(results) for name, results in per.items()} for key, per in runs.items()}
 
 
 def items(db: BenchDatabase, seed: int) -> list[Workload]:
@@ -67,6 +85,7 @@ def main() -> None:
     parser.add_argument("--seconds", type=int, default=5)
     parser.add_argument("--seed", type=int, default=42)
     parser.add_argument("--tiles", action="store_true", help="also the bbox pages and the z15/z16 tiles")
+    parser.add_argument("--parcel-check", action="store_true", help="also the single parcel check, c1 and c16")
     parser.add_argument("--env", action="append", default=[], help="KEY=VALUE for the 'after' side only")
     args = parser.parse_args()
     db = BenchDatabase(url=args.db_url, port=int(args.db_url.rsplit(":", 1)[1].split("/")[0]))
@@ -82,6 +101,8 @@ def main() -> None:
         loads = items(db, args.seed) + (bbox_and_tiles(db, args.seed) if args.tiles else [])
         compare.warm_up([before, after], loads)
         result = compare.run_alternating([before, after], loads, args.rounds, args.seconds, log)
+        if args.parcel_check:
+            result.update(single_checks([before, after], db, args.rounds, args.seconds, args.seed))
     finally:
         for server in (before, after):
             server.stop()

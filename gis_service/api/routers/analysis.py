@@ -4,6 +4,7 @@ from __future__ import annotations
 from functools import partial
 from typing import Annotated, Literal
 
+import orjson
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Response
 from starlette.background import BackgroundTask
@@ -78,7 +79,7 @@ async def parcel_check(request: Request, settings: AppSettings,
     body = await _read_limited(request, settings.parcel_check_max_body_bytes)
     result = await write_in_one_hop(request, partial(check_request, body=body, crs=crs, proposed_use=proposed_use,
                                                      repair=repair, settings=settings, actor=_actor(request)))
-    return JSONResponse(result, status_code=200)
+    return Response(orjson.dumps(result, option=orjson.OPT_SERIALIZE_NUMPY), media_type="application/json")
 
 
 @router.get("/analysis/parcel-check", summary="合规性初筛页面与历史报告 / the clerk's page (HTML) and past reports "
