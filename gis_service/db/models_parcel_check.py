@@ -9,7 +9,7 @@ import datetime as dt
 
 from geoalchemy2 import Geometry
 from sqlalchemy import (
-    CheckConstraint, DateTime, ForeignKey, Index, Integer, LargeBinary, Numeric, Text, func, text,
+    CheckConstraint, DateTime, Float, ForeignKey, Index, Integer, LargeBinary, Numeric, Text, func, text,
 )
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
@@ -91,3 +91,43 @@ class ParcelCheckJobRow(Base):
         # each deleted report scanned every job row (minutes for a 100k job's reports).
         Index("parcel_check_job_rows_report_idx", "report_id", postgresql_where=text("report_id IS NOT NULL")),
     )
+
+
+# The plan layers as the check measures them (queries.check_layers), in EPSG:4547 (AREA_EPSG),
+# kept under the stamp of the layer versions they were built from. Derived data only.
+CHECK_LAYER_SRID = 4547
+
+
+class _CheckLayerRow:
+    stamp: Mapped[str] = mapped_column(Text, primary_key=True)
+    idx: Mapped[int] = mapped_column(Integer, primary_key=True)
+    layer: Mapped[str] = mapped_column(Text, nullable=False)
+    id: Mapped[str] = mapped_column(Text, nullable=False)
+    name: Mapped[str | None] = mapped_column(Text)
+    geometry_quality: Mapped[str | None] = mapped_column(Text)
+    g = mapped_column(Geometry("GEOMETRY", srid=CHECK_LAYER_SRID, spatial_index=False), nullable=False)
+
+
+class CheckPoly(_CheckLayerRow, Base):
+    """A polygon feature whose overlap with a parcel is measured."""
+    __tablename__ = "check_polys"
+    kind: Mapped[str | None] = mapped_column(Text)
+    location_basis: Mapped[str | None] = mapped_column(Text)
+    plan_ref: Mapped[str | None] = mapped_column(Text)
+
+
+class CheckScreen(_CheckLayerRow, Base):
+    """A screening feature with its 禁止开发区 parts and the share of it they cover."""
+    __tablename__ = "check_screen"
+    kind: Mapped[str | None] = mapped_column(Text)
+    plan_ref: Mapped[str | None] = mapped_column(Text)
+    zone_g = mapped_column(Geometry("GEOMETRY", srid=CHECK_LAYER_SRID, spatial_index=False))
+    zoned_fraction: Mapped[float | None] = mapped_column(Float)
+
+
+class CheckPoint(_CheckLayerRow, Base):
+    """A located plan point reported as nearby."""
+    __tablename__ = "check_points"
+    category: Mapped[str | None] = mapped_column(Text)
+    location_basis: Mapped[str | None] = mapped_column(Text)
+    status: Mapped[str | None] = mapped_column(Text)

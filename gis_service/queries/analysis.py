@@ -15,59 +15,7 @@ import shapely
 from sqlalchemy import Connection, TextClause, text
 
 from gis_service.crs import AREA_EPSG
-
-# Polygon layers whose overlap with a parcel is measured. ``kind`` is what the rules key on.
-_POLYGON_LAYERS = f"""
-  SELECT 'function_zones' AS layer, id, name, zone_class AS kind, geometry_quality, location_basis,
-         plan_ref, ST_Transform(geom, {AREA_EPSG}) AS g
-    FROM function_zones WHERE NOT retired AND geom IS NOT NULL
-  UNION ALL
-  SELECT 'ecology_sites', id, name, category, geometry_quality, location_basis, plan_ref,
-         ST_Transform(geom, {AREA_EPSG})
-    FROM ecology_sites WHERE NOT retired AND geom IS NOT NULL
-  UNION ALL
-  SELECT 'urban_village_sites', id, name, 'urban_village', geometry_quality, location_basis, plan_ref,
-         ST_Transform(geom, {AREA_EPSG})
-    FROM urban_village_sites WHERE NOT retired AND geom IS NOT NULL
-  UNION ALL
-  SELECT 'admin_units', id, name, level, geometry_quality, location_basis, plan_ref,
-         ST_Transform(geom, {AREA_EPSG})
-    FROM admin_units WHERE NOT retired AND geom IS NOT NULL
-  UNION ALL
-  SELECT 'sub_areas', id, name, 'sub_area', geometry_quality, location_basis, plan_ref,
-         ST_Transform(geom, {AREA_EPSG})
-    FROM sub_areas WHERE NOT retired AND geom IS NOT NULL
-"""
-
-# Features with screening buffers or reported distances.
-_SCREEN_FEATURES = f"""
-  SELECT 'green_corridors' AS layer, id, name,
-         CASE WHEN category IN ('river', 'river_works') THEN 'river' ELSE 'green_corridor' END AS kind,
-         geometry_quality, plan_ref, ST_Transform(geom, {AREA_EPSG}) AS g
-    FROM green_corridors WHERE NOT retired AND geom IS NOT NULL
-  UNION ALL
-  SELECT 'ecology_sites', id, name, category, geometry_quality, plan_ref, ST_Transform(geom, {AREA_EPSG})
-    FROM ecology_sites
-   WHERE NOT retired AND geom IS NOT NULL AND category IN ('reservoir', 'forest_park')
-  UNION ALL
-  SELECT 'function_zones', id, name, 'restricted_zone', geometry_quality, plan_ref,
-         ST_Transform(geom, {AREA_EPSG})
-    FROM function_zones WHERE NOT retired AND geom IS NOT NULL AND zone_class = 'restricted'
-"""
-
-# Points of the plan near a parcel; placements at an area's representative point are not real
-# locations, so they are left out (the report says so).
-_NEARBY_FEATURES = f"""
-  SELECT 'projects' AS layer, id, name, category, geometry_quality, location_basis, status,
-         ST_Transform(geom, {AREA_EPSG}) AS g
-    FROM projects
-   WHERE NOT retired AND geom IS NOT NULL AND location_basis NOT IN ('unlocated', 'area_hint')
-  UNION ALL
-  SELECT 'urban_village_sites', id, name, category, geometry_quality, location_basis, status,
-         ST_Transform(geom, {AREA_EPSG})
-    FROM urban_village_sites
-   WHERE NOT retired AND geom IS NOT NULL AND location_basis NOT IN ('unlocated', 'area_hint')
-"""
+from gis_service.queries.check_layers import LAYER_CTES, STAMP_CTE, keep_layers
 
 # Features that cannot take part in a check (no geometry), named in every report's caveats.
 _UNLOCATED = """
@@ -99,33 +47,9 @@ def check_sql(input_sql: str) -> str:
 
 _CHECK_TEMPLATE = f"""
 WITH input AS MATERIALIZED ({{input}}),
--- Each layer feature gets an index (its place in layer, id order); the pairs carry only the index
--- and their numbers, and the first row carries the features once (``catalog``).
-polys AS MATERIALIZED (
-  SELECT (row_number() OVER (ORDER BY layer, id))::int - 1 AS idx, u.* FROM ({_POLYGON_LAYERS}) u
-),
-prohibited AS MATERIALIZED (
-  SELECT (ST_Dump(ST_Transform(geom, {AREA_EPSG}))).geom AS g
-    FROM function_zones WHERE NOT retired AND geom IS NOT NULL AND zone_class = 'prohibited'
-),
-screen AS MATERIALIZED (
-  SELECT (row_number() OVER (ORDER BY s.layer, s.id))::int - 1 AS idx, s.*, z.zone_g,
-         CASE WHEN z.zone_g IS NULL THEN 0
-              WHEN ST_Dimension(s.g) = 1
-                THEN ST_Length(ST_Intersection(s.g, z.zone_g)) / NULLIF(ST_Length(s.g), 0)
-              ELSE ST_Area(ST_Intersection(s.g, z.zone_g)) / NULLIF(ST_Area(s.g), 0) END AS zoned_fraction
-    FROM ({_SCREEN_FEATURES}) s
-    LEFT JOIN LATERAL (
-      -- The 禁止开发区 parts drawn round this feature (water + ring, river corridor).
-      SELECT ST_Union(p.g) AS zone_g FROM prohibited p
-       WHERE s.kind IN ('river', 'reservoir') AND ST_Intersects(p.g, s.g)
-    ) z ON true
-),
-points AS MATERIALIZED (
-  -- The box: a cheap test that every point within :nearby_m of a parcel passes.
-  SELECT (row_number() OVER (ORDER BY u.layer, u.id))::int - 1 AS idx, u.*, ST_Expand(u.g, :nearby_m) AS box
-    FROM ({_NEARBY_FEATURES}) u
-),
+{STAMP_CTE}
+-- The plan layers as measured (``check_layers``): kept under their stamp, else built here.
+{LAYER_CTES}
 district AS MATERIALIZED (SELECT g FROM polys WHERE layer = 'admin_units' AND kind = 'district'),
 overlap_pairs AS MATERIALIZED (
   -- Measured here, layer by layer, so PostGIS reuses each prepared layer geometry; only the
@@ -165,13 +89,6 @@ nearby_rows AS MATERIALIZED (
         FROM input i WHERE i.g && p.box AND ST_DWithin(i.g, p.g, :nearby_m) OFFSET 0) i
    GROUP BY i.ord
 ),
--- Every write to a layer bumps its data_version and updated_at in the writer's transaction, so
--- this stamp names the layers' content exactly; the caller sends the stamp it holds the catalog
--- for (``:known``), and the catalog is only built when that is not this statement's.
-stamp AS (
-  SELECT json_agg(json_build_array(collection_id, data_version, updated_at) ORDER BY collection_id)::text AS stamp
-    FROM layer_meta WHERE collection_id = ANY(CAST(:layers AS text[]))
-),
 catalog AS (
   SELECT stamp, CASE WHEN stamp IS DISTINCT FROM CAST(:known AS text) THEN json_build_object(
     'polys', (SELECT json_agg(json_build_object(
@@ -202,6 +119,7 @@ SELECT i.ord, ST_Area(i.g) AS area_m2, GeometryType(i.g4490) AS geometry_type,
        -- As text: decoded by ``check_rows`` (orjson), not by the driver's json module.
        o.rows::text AS overlaps, d.rows::text AS distances, n.rows::text AS nearby, i.extra::text AS extra,
        CASE WHEN row_number() OVER (ORDER BY i.ord) = 1 THEN (SELECT stamp FROM catalog) END AS stamp,
+       CASE WHEN row_number() OVER (ORDER BY i.ord) = 1 THEN (SELECT hit FROM kept) END AS kept,
        CASE WHEN row_number() OVER (ORDER BY i.ord) = 1 THEN (SELECT features FROM catalog) END AS catalog
   FROM input i
   LEFT JOIN overlap_rows o USING (ord)
@@ -240,6 +158,7 @@ class Checked:
     rows: list[dict]
     context: dict  # data_versions, unlocated, projects_without_site
     district: Any  # 城区 (shapely, prepared, EPSG:4490), or None when there is none
+    kept: bool | None = None  # whether the layers came kept (queries.check_layers); None: no rows
 
 
 # The last catalog seen per database (engine URL): (stamp, features).
@@ -263,10 +182,11 @@ def run_check(conn: Connection, statement: TextClause, params: dict) -> Checked:
     key = str(conn.engine.url)
     known = _CATALOGS.get(key)
     result = conn.execute(statement, {**params, "layers": list(CHECKED_LAYERS), "known": known and known[0]})
-    rows, catalog = [], known[1] if known else None
+    rows, catalog, kept = [], known[1] if known else None, None
     for row in result.mappings():
         row = dict(row)
-        stamp, features = row.pop("stamp"), row.pop("catalog")
+        stamp, features, hit = row.pop("stamp"), row.pop("catalog"), row.pop("kept")
+        kept = hit if hit is not None else kept
         if features is not None:
             catalog = _decoded_catalog(features)
             _CATALOGS[key] = (stamp, catalog)
@@ -282,12 +202,17 @@ def run_check(conn: Connection, statement: TextClause, params: dict) -> Checked:
         rows.append(row)
     if catalog is None:  # no rows, and no catalog kept yet: nothing to describe
         return Checked(rows, {}, None)
-    return Checked(rows, catalog["context"], catalog["district"])
+    return Checked(rows, catalog["context"], catalog["district"], kept)
 
 
 def check_chunk(conn: Connection, ords: list[int], wkbs: list[bytes], nearby_m: float = 500.0) -> Checked:
     """One row per parcel (in ``ords`` order) with its overlaps, distances and nearby points."""
     return run_check(conn, CHECK_SQL, {"ords": ords, "wkbs": wkbs, "nearby_m": nearby_m})
+
+
+def keep_checked_layers(conn: Connection, checked: Checked) -> None:
+    """After a check, in a transaction that writes on the primary anyway (see ``check_layers``)."""
+    keep_layers(conn, checked.kept, list(CHECKED_LAYERS))
 
 
 def tune_check(conn: Connection) -> None:

@@ -4,6 +4,7 @@ overlap and distance stays attached to its own feature (against shapely in EPSG:
 from __future__ import annotations
 
 import pytest
+import shapely.affinity
 from sqlalchemy import create_engine, text
 
 from .builders import as_4547, near_line, straddling, to_body
@@ -60,3 +61,63 @@ def test_renamed_and_retired_features_are_read_at_once(pc_client, layers, engine
     assert_matches_shapely(after, parcel, layers, river_id)
     moved = hit(check(pc_client, to_body(near)), "green_corridors", "shu-yuan-he", "buffer")
     assert abs(moved["distance_m"] - 5.0) <= 0.5
+
+
+def test_a_moved_feature_is_measured_where_it_now_lies(pc_client, layers, engine):
+    """The measured layers are kept between checks (queries.check_layers); a geometry edit must
+    still be seen by the next check, and the kept set must follow it."""
+    river = as_4547(layers[("green_corridors", "shu-yuan-he")])
+    near = near_line(river, gap=5.0)
+    check(pc_client, to_body(near))  # builds and keeps the layers if nothing is kept yet
+    assert hit(check(pc_client, to_body(near)), "green_corridors", "shu-yuan-he", "buffer")
+    stamps = "SELECT count(*), count(DISTINCT stamp), min(stamp) FROM check_screen"
+    with engine.connect() as conn:
+        count, distinct, before = conn.execute(text(stamps)).one()
+    assert count > 0 and distinct == 1
+    try:
+        with engine.begin() as conn:  # 300 m east in EPSG:4547, stored back in EPSG:4490
+            conn.execute(text("UPDATE green_corridors SET geom = ST_Transform(ST_Translate("
+                              "ST_Transform(geom, 4547), 300, 0), 4490) WHERE id = 'shu-yuan-he'"))
+        for _ in range(2):  # built live and kept, then read from the kept set
+            report = check(pc_client, to_body(near))
+            assert not [h for h in report["hits"] if h["feature_id"] == "shu-yuan-he" and h["type"] == "buffer"]
+            rivers = [d for d in report["distances"].values() if d.get("feature_id") == "shu-yuan-he"]
+            assert all(abs(d["distance_m"] - near.distance(shapely.affinity.translate(river, 300))) <= 0.5
+                       for d in rivers)
+        with engine.connect() as conn:
+            count, distinct, after = conn.execute(text(stamps)).one()
+        assert count > 0 and distinct == 1 and after != before
+    finally:
+        with engine.begin() as conn:
+            conn.execute(text("UPDATE green_corridors SET geom = ST_Transform(ST_Translate("
+                              "ST_Transform(geom, 4547), -300, 0), 4490) WHERE id = 'shu-yuan-he'"))
+
+
+def test_kept_layers_give_the_live_statements_rows(engine, layers):
+    """The same parcels checked with the layers built in the statement and read from the kept set:
+    every overlap, distance and nearby point equal, and the live branch is really skipped."""
+    import numpy as np
+
+    from gis_service.queries.analysis import CHECK_SQL, CHECKED_LAYERS, check_chunk, keep_checked_layers
+
+    from .conftest import TO_4490, project
+
+    district = as_4547(layers[("admin_units", "chengqu")])
+    minx, miny, maxx, maxy = district.bounds
+    rng = np.random.default_rng(11)
+    squares = [shapely.box(x, y, x + 80, y + 60) for x, y in zip(rng.uniform(minx, maxx, 300), rng.uniform(miny, maxy, 300))]
+    wkbs = [shapely.to_wkb(project(g, TO_4490)) for g in squares]
+    with engine.begin() as conn:
+        for table in ("check_polys", "check_screen", "check_points"):
+            conn.execute(text(f"DELETE FROM {table}"))
+    with engine.begin() as conn:
+        live = check_chunk(conn, list(range(len(wkbs))), wkbs)
+        keep_checked_layers(conn, live)
+    with engine.begin() as conn:
+        kept = check_chunk(conn, list(range(len(wkbs))), wkbs)
+        plan = "\n".join(r[0] for r in conn.execute(text("EXPLAIN (ANALYZE, COSTS OFF) " + CHECK_SQL.text), {
+            "ords": [0], "wkbs": wkbs[:1], "nearby_m": 500.0, "layers": list(CHECKED_LAYERS), "known": None}))
+    assert (live.kept, kept.kept) == (False, True)
+    assert kept.rows == live.rows and kept.context == live.context
+    assert sum(bool(r["overlaps"]) for r in kept.rows) > 100 and any(r["nearby"] for r in kept.rows)
+    assert "Seq Scan on function_zones (never executed)" in plan

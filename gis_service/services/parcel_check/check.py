@@ -4,14 +4,13 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from collections.abc import Callable, Sequence
-from typing import Any
 
 import orjson
 import shapely
 from sqlalchemy import Connection, text
 
 from gis_service.errors import BadParameter, InvalidGeometry, NotFound
-from gis_service.queries.analysis import check_chunk, make_valid
+from gis_service.queries.analysis import Checked, check_chunk, keep_checked_layers, make_valid
 from gis_service.services.parcel_check import rules
 from gis_service.services.parcel_check.geometry_input import ParcelInput
 from gis_service.services.parcel_check.report import build_report
@@ -56,24 +55,23 @@ def repair_parcels(conn: Connection, parcels: list[ParcelInput]) -> None:
 
 def check_parcels(conn: Connection, parcels: list[ParcelInput], proposed_use: str | None = None, *,
                   chunk_size: int = DEFAULT_CHUNK, progress: Callable[[int], None] | None = None,
-                  uses: Sequence[str | None] | None = None) -> tuple[list[dict], Any]:
-    """Reports for ``parcels`` (EPSG:4490, valid), one set-based query per chunk, and 城区 as the
-    last chunk's statement saw it (``Checked.district``, for the coordinate hints).
+                  uses: Sequence[str | None] | None = None) -> tuple[list[dict], Checked | None]:
+    """Reports for ``parcels`` (EPSG:4490, valid), one set-based query per chunk, and the last
+    chunk's ``Checked`` (城区 as it saw it, for the coordinate hints; whether its layers were kept).
 
     ``uses`` gives each parcel its own proposed use (None: ``proposed_use`` applies). Each chunk's
     reports name the layer versions of its own statement."""
     uses = list(uses) if uses is not None else [None] * len(parcels)
     reports: list[dict] = []
-    district = None
+    checked = None
     for start in range(0, len(parcels), chunk_size):
         chunk = parcels[start:start + chunk_size]
         checked = check_chunk(conn, [p.index for p in chunk], [shapely.to_wkb(p.geometry) for p in chunk])
         reports.extend(build_report(row, checked.context, parcel, use or proposed_use)
                        for row, parcel, use in zip(checked.rows, chunk, uses[start:start + chunk_size]))
-        district = checked.district
         if progress:
             progress(len(chunk))
-    return reports, district
+    return reports, checked
 
 
 def staged_reports(rows: Sequence, context: dict, options: dict) -> list[dict]:
@@ -124,8 +122,12 @@ def stamp(report: dict, actor: str, now: dt.datetime) -> str:
     return report_id
 
 
-def store_reports(conn: Connection, parcels: list[ParcelInput], reports: list[dict], actor: str) -> None:
-    """Give each parcel report an id and store it (the caller commits)."""
+def store_reports(conn: Connection, parcels: list[ParcelInput], reports: list[dict], actor: str,
+                  checked: Checked | None = None) -> None:
+    """Give each parcel report an id and store it (the caller commits); keep the layers ``checked``
+    had to build, since this transaction writes anyway."""
+    if checked is not None:
+        keep_checked_layers(conn, checked)
     now = dt.datetime.now(dt.timezone.utc)
     rows = []
     for parcel, report in zip(parcels, reports):

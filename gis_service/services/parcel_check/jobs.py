@@ -27,7 +27,7 @@ from sqlalchemy.dialects.postgresql import JSONB
 from gis_service.crs import parse_crs
 from gis_service.db.engine import set_statement_timeout
 from gis_service.errors import GisError, NotFound
-from gis_service.queries.analysis import make_valid, tune_check
+from gis_service.queries.analysis import keep_checked_layers, make_valid, tune_check
 from gis_service.queries.parcel_batch import stage_rows, staged_check, store_row_reports
 from gis_service.services.parcel_check.batch_readers import read_batch_file
 from gis_service.services.parcel_check.check import (
@@ -152,6 +152,7 @@ def check_chunk_of_job(conn: Connection, job: dict, worker: str, chunk_size: int
     rows, context = checked.rows, checked.context
     if not rows:
         return "done"
+    keep_checked_layers(conn, checked)
     now = dt.datetime.now(dt.timezone.utc)
     actor, crs = job.get("actor") or "anonymous", options.get("source_crs") or ""
     reports = staged_reports(rows, context, options)

@@ -33,14 +33,14 @@ def check_request(conn: Connection, body: bytes, *, crs: str | None, proposed_us
     except InvalidGeometry as exc:
         raise _with_hints(conn, exc, document, spec) from None
     repair_parcels(conn, parcels)
-    reports, district = check_parcels(conn, parcels, use)
+    reports, checked = check_parcels(conn, parcels, use)
     mappings = [mapping for mapping, _ in features_of(document)]
     for parcel, report in zip(parcels, reports):
         report["hints"] = hints_for(conn, mappings[parcel.index], spec, crs_given=bool(crs),
-                                    outside=report["verdict"]["code"] == "outside", district=district)
+                                    outside=report["verdict"]["code"] == "outside", district=checked.district)
     stored = [(p, r) for p, r in zip(parcels, reports) if not p.is_point]
-    if stored:
-        store_reports(conn, [p for p, _ in stored], [r for _, r in stored], actor)
+    if stored:  # point queries may run on a replica or under a GET: they write nothing
+        store_reports(conn, [p for p, _ in stored], [r for _, r in stored], actor, checked)
     for parcel, report in zip(parcels, reports):
         if parcel.is_point:
             report.update(id=None, actor=actor)
@@ -97,7 +97,7 @@ def check_upload(conn: Connection, content: bytes, filename: str, *, crs: str | 
     parcels = [ParcelInput(index=i, geometry=r.geometry, properties=r.attributes, crs_label=batch.source_crs,
                            repair_reason=r.repair_reason) for i, r in enumerate(batch.rows)]
     repair_parcels(conn, parcels)
-    reports, _ = check_parcels(conn, parcels, use)
-    store_reports(conn, parcels, reports, actor)
+    reports, checked = check_parcels(conn, parcels, use)
+    store_reports(conn, parcels, reports, actor, checked)
     conn.commit()
     return {"type": "ParcelCheckResults", "count": len(reports), "reports": reports, "notes": batch.notes}
