@@ -82,13 +82,12 @@ def _use_replica(request: Request) -> bool:
         router.use_replica(anonymous=_is_anonymous_read(request), min_lsn=getattr(request.state, "min_lsn", None))
 
 
-async def write_in_one_hop(request: Request, work: Callable[[Connection], T]) -> T:
-    """``work(conn)`` on the primary, with connect and close in the same worker thread (see
-    ``read_in_one_hop``). ``work`` commits its own transaction; what it leaves open is rolled back."""
+async def _in_one_hop(request: Request, connect: Callable[[], Connection], work: Callable[[Connection], T]) -> T:
+    """``work(connect())`` and the close in one worker thread, holding a pool slot throughout."""
     slot = await _acquire(request, request.app.state.engine)
 
     def run() -> T:
-        conn = request.app.state.engine.connect()
+        conn = connect()
         try:
             return work(conn)
         finally:
@@ -99,24 +98,22 @@ async def write_in_one_hop(request: Request, work: Callable[[Connection], T]) ->
         slot.release()
 
 
+async def write_in_one_hop(request: Request, work: Callable[[Connection], T]) -> T:
+    """``work(conn)`` on the primary, with connect and close in the same worker thread (see
+    ``read_in_one_hop``). ``work`` commits its own transaction; what it leaves open is rolled back."""
+    return await _in_one_hop(request, request.app.state.engine.connect, work)
+
+
 async def read_in_one_hop(request: Request, work: Callable[[Connection], T]) -> T:
     """``work(conn)`` for a read, with the replica decision, connect and close in the same worker
     thread: one hop instead of four (dependency, endpoint, connect, close; each a thread wake-up
     and an event-loop turn). On an autocommit connection: no BEGIN before the first statement and
     no ROLLBACK when it goes back to the pool; each statement still sees its own snapshot, as under
     READ COMMITTED. ``work`` must only read (and needs no ``SET LOCAL``)."""
-    slot = await _acquire(request, request.app.state.engine)
-
-    def run() -> T:
+    def connect() -> Connection:
         conn = request.app.state.read_router.connect(_use_replica(request), _is_anonymous_read(request))
-        try:
-            return work(conn.execution_options(isolation_level="AUTOCOMMIT"))
-        finally:
-            _close(conn)
-    try:
-        return await run_in_threadpool(run)
-    finally:
-        slot.release()
+        return conn.execution_options(isolation_level="AUTOCOMMIT")
+    return await _in_one_hop(request, connect, work)
 
 
 async def _connection(request: Request) -> AsyncIterator[Connection]:
