@@ -128,6 +128,9 @@ points AS MATERIALIZED (SELECT p.*, ST_Expand(p.g, :nearby_m) AS box FROM points
 
 # One statement, so the stamp and the rows kept under it come from one snapshot. The try-lock
 # leaves the work to whichever check got there first; the others used their live rows already.
+# A statement whose snapshot predates the commit of another keeper can still get the lock after
+# it: its DELETE does not see the rows just kept, so a row of the same stamp is skipped, not
+# inserted twice (the other keeper's set for that stamp is complete: one transaction wrote it).
 _KEEP_SQL = text(f"""
 WITH {STAMP_CTE}
 lock AS MATERIALIZED (SELECT pg_try_advisory_xact_lock(hashtext('gis_service.check_layers')) AS ok),
@@ -136,11 +139,14 @@ gone_polys AS (DELETE FROM check_polys WHERE (SELECT ok FROM lock)),
 gone_screen AS (DELETE FROM check_screen WHERE (SELECT ok FROM lock)),
 gone_points AS (DELETE FROM check_points WHERE (SELECT ok FROM lock)),
 new_polys AS (INSERT INTO check_polys (stamp, {_COLUMNS["polys"]})
-  SELECT (SELECT stamp FROM stamp), {_COLUMNS["polys"]} FROM ({_LIVE["polys"]}) l WHERE (SELECT ok FROM lock)),
+  SELECT (SELECT stamp FROM stamp), {_COLUMNS["polys"]} FROM ({_LIVE["polys"]}) l WHERE (SELECT ok FROM lock)
+  ON CONFLICT DO NOTHING),
 new_screen AS (INSERT INTO check_screen (stamp, {_COLUMNS["screen"]})
-  SELECT (SELECT stamp FROM stamp), {_COLUMNS["screen"]} FROM ({_LIVE["screen"]}) l WHERE (SELECT ok FROM lock))
+  SELECT (SELECT stamp FROM stamp), {_COLUMNS["screen"]} FROM ({_LIVE["screen"]}) l WHERE (SELECT ok FROM lock)
+  ON CONFLICT DO NOTHING)
 INSERT INTO check_points (stamp, {_COLUMNS["points"]})
   SELECT (SELECT stamp FROM stamp), {_COLUMNS["points"]} FROM ({_LIVE["points"]}) l WHERE (SELECT ok FROM lock)
+  ON CONFLICT DO NOTHING
 """)
 
 
