@@ -14,6 +14,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
+from gis_service.crs import AREA_EPSG
 from gis_service.db.models import STORAGE_SRID, Base
 
 class ParcelCheckReport(Base):
@@ -93,9 +94,9 @@ class ParcelCheckJobRow(Base):
     )
 
 
-# The plan layers as the check measures them (queries.check_layers), in EPSG:4547 (AREA_EPSG),
-# kept under the stamp of the layer versions they were built from. Derived data only.
-CHECK_LAYER_SRID = 4547
+# The plan layers as the check measures them (queries.check_layers), in the metric CRS of every
+# area and distance, kept under the stamp of the layer versions they were built from. Derived data only.
+CHECK_LAYER_SRID = AREA_EPSG
 
 
 class _CheckLayerRow:

@@ -9,8 +9,6 @@ A check that writes anyway (it stores reports) keeps the set it had to build (``
 """
 from __future__ import annotations
 
-from typing import Any
-
 from sqlalchemy import Connection, text
 
 from gis_service.crs import AREA_EPSG
@@ -150,7 +148,7 @@ INSERT INTO check_points (stamp, {_COLUMNS["points"]})
 """)
 
 
-def keep_layers(conn: Connection, kept: Any, layers: list[str]) -> None:
+def keep_layers(conn: Connection, kept: bool | None, layers: list[str]) -> None:
     """In a check's writing transaction on the primary: keep the layers the check had to build
     (``kept`` is False) for the checks after it. The DELETE sees the statement's snapshot, so it
     never removes the rows its own INSERTs add."""
