@@ -38,8 +38,9 @@ from gis_service.services.ogc.tile_detail import TilePolicy
 from gis_service.services.ogc.tiles import TileCache
 from gis_service.settings import Settings
 
-# The small anonymous reads that clients and tile layers issue by the thousand (api.hoist).
-HOISTED_ROUTES = ("items", "tile")
+# The small anonymous reads that clients and tile layers issue by the thousand, and the single
+# parcel check a clerk's page or a land-bureau system calls per parcel (api.hoist).
+HOISTED_ROUTES = ("items", "tile", "parcel_check")
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -100,5 +101,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                indicators, progress_pages, audit, keys, monitoring, create, schemas, processes, audit_export, styles)
     for module in modules:
         app.include_router(module.router)
-    hoist(app, [items.router, tiles.router], HOISTED_ROUTES)
+    hoist(app, [items.router, tiles.router, analysis.router], HOISTED_ROUTES)
     return app

@@ -96,3 +96,18 @@ def test_first_row_reads_as_sqlalchemy_would_and_raises_its_errors(shared_loaded
         assert lost.value.connection_invalidated
     with engine.connect() as conn:  # the pool replaced the dead connection
         assert first_row(conn, "SELECT 1 AS one", {}).one == 1
+
+
+def test_the_hoisted_parcel_check_validates_its_query_as_declared(client):
+    parcel = {"type": "Polygon", "coordinates": [[[112.85, 35.5], [112.852, 35.5], [112.852, 35.5015],
+                                                  [112.85, 35.5015], [112.85, 35.5]]]}
+    bad = client.post("/analysis/parcel-check?repair=maybe", json=parcel)
+    assert bad.status_code == 400
+    assert bad.json()["detail"] == {"parameter": "repair", "location": "query"}
+    assert "repair" in bad.json()["message_zh"] and "repair" in bad.json()["message"]
+    ok = client.post("/analysis/parcel-check?repair=true&proposed_use=residential", json=parcel)
+    assert ok.status_code == 200 and ok.json()["input"]["proposed_use"] == "residential"
+    assert client.post("/analysis/parcel-check?proposed_use=spaceport", json=parcel).status_code == 400
+    listed = client.get("/analysis/parcel-check", headers={"Accept": "application/json"})
+    assert listed.status_code == 200  # the GET on the same path is still the declared route's
+    assert client.put("/analysis/parcel-check", json=parcel).status_code == 405

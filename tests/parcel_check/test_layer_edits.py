@@ -121,3 +121,45 @@ def test_kept_layers_give_the_live_statements_rows(engine, layers):
     assert kept.rows == live.rows and kept.context == live.context
     assert sum(bool(r["overlaps"]) for r in kept.rows) > 100 and any(r["nearby"] for r in kept.rows)
     assert "Seq Scan on function_zones (never executed)" in plan
+
+
+def test_a_small_checks_generic_plan_gives_the_custom_plans_rows(engine, layers):
+    """A check of a few parcels runs on the generic plan (queries.analysis.tune_small_check); its rows
+    equal those of the custom plans for the same parcels, read live and from the kept set alike."""
+    import numpy as np
+
+    from gis_service.queries.analysis import GENERIC_PLAN_MAX_PARCELS, check_chunk, keep_checked_layers, tune_small_check
+
+    from .conftest import TO_4490, project
+
+    district = as_4547(layers[("admin_units", "chengqu")])
+    minx, miny, maxx, maxy = district.bounds
+    rng = np.random.default_rng(23)
+    wkbs = [shapely.to_wkb(project(shapely.box(x, y, x + 90, y + 70), TO_4490))
+            for x, y in zip(rng.uniform(minx, maxx, 60), rng.uniform(miny, maxy, 60))]
+    groups = [wkbs[i:i + GENERIC_PLAN_MAX_PARCELS] for i in range(0, len(wkbs), GENERIC_PLAN_MAX_PARCELS)]
+
+    def rows(generic: bool) -> list:
+        out = []
+        with engine.connect() as conn:
+            for group in groups * 2:  # again past psycopg's prepare threshold
+                with conn.begin():
+                    if generic:
+                        tune_small_check(conn, len(group))
+                    mode = conn.execute(text("SHOW plan_cache_mode")).scalar()
+                    out.append((mode, check_chunk(conn, list(range(len(group))), group).rows))
+        return out
+
+    for kept in (False, True):
+        with engine.begin() as conn:
+            for table in ("check_polys", "check_screen", "check_points"):
+                conn.execute(text(f"DELETE FROM {table}"))
+            if kept:
+                keep_checked_layers(conn, check_chunk(conn, [0], wkbs[:1]))
+        custom, generic = rows(False), rows(True)
+        assert {m for m, _ in custom} == {"auto"} and {m for m, _ in generic} == {"force_generic_plan"}
+        assert [r for _, r in generic] == [r for _, r in custom]
+        assert sum(bool(r["overlaps"]) for _, group in custom for r in group) > 20
+    with engine.begin() as conn:
+        tune_small_check(conn, GENERIC_PLAN_MAX_PARCELS + 1)
+        assert conn.execute(text("SHOW plan_cache_mode")).scalar() == "auto"

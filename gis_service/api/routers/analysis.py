@@ -71,10 +71,12 @@ async def _read_limited(request: Request, limit: int) -> bytes:
 
 @router.post("/analysis/parcel-check", summary="地块合规性初筛 / check parcels against the plan",
              openapi_extra={"requestBody": BODY_DOC})
-async def parcel_check(request: Request, settings: AppSettings,
+async def parcel_check(request: Request,
                        crs: Annotated[str | None, Query(description=CRS_DOC)] = None,
                        proposed_use: Annotated[str | None, Query(description=USE_DOC)] = None,
                        repair: Annotated[bool, Query(description="ST_MakeValid invalid polygons")] = False):
+    # Only the request, path and query: api.hoist dispatches it without FastAPI's dependency solver.
+    settings = request.app.state.settings
     # The body first, then a connection: none is held while a slow client uploads.
     body = await _read_limited(request, settings.parcel_check_max_body_bytes)
     result = await write_in_one_hop(request, partial(check_request, body=body, crs=crs, proposed_use=proposed_use,

@@ -9,6 +9,7 @@ from gis_service.errors import BadParameter, InvalidFile, InvalidGeometry
 
 from gis_service.crs import parse_crs
 from gis_service.settings import Settings
+from gis_service.queries.analysis import tune_small_check
 from gis_service.services.parcel_check.check import (
     check_parcels, check_proposed_use, repair_parcels, store_reports,
 )
@@ -33,6 +34,7 @@ def check_request(conn: Connection, body: bytes, *, crs: str | None, proposed_us
     except InvalidGeometry as exc:
         raise _with_hints(conn, exc, document, spec) from None
     repair_parcels(conn, parcels)
+    tune_small_check(conn, len(parcels))
     reports, checked = check_parcels(conn, parcels, use)
     mappings = [mapping for mapping, _ in features_of(document)]
     for parcel, report in zip(parcels, reports):
