@@ -3,14 +3,18 @@ gives a quick 503 and a restarted one is picked up without an app restart."""
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from functools import lru_cache
+from typing import TypeVar
 
 import psycopg
-from psycopg.rows import namedtuple_row
+from psycopg.rows import dict_row, namedtuple_row
 from sqlalchemy import Connection, Dialect, Engine, create_engine, event, exc, text
 
 from gis_service.db.embedded import resolved_database_url
 from gis_service.settings import Settings
+
+T = TypeVar("T")
 
 
 def make_engine(settings: Settings, url: str | None = None, **overrides) -> Engine:
@@ -85,11 +89,44 @@ def first_row(conn: Connection, sql: str, params: dict) -> tuple | None:
     execute and result wrapping took ~75-130 us per statement, more than the round trip of a
     small one (bench/). The statement still runs on the connection SQLAlchemy checked out, and a
     driver error is raised as SQLAlchemy's (a lost connection is invalidated, then a 503)."""
+    def run(cur) -> tuple | None:
+        cur.execute(_driver_sql(sql, conn.dialect), params)
+        return cur.fetchone()
+    return _on_driver(conn, sql, params, namedtuple_row, run)
+
+
+def driver_rows(conn: Connection, sql: str, params: dict) -> list[dict]:
+    """Every row of ``sql`` as a dict, on the driver's cursor (see ``first_row``), inside the
+    connection's transaction: SQLAlchemy's is begun first if it is not, so its commit commits."""
+    _begun(conn)
+
+    def run(cur) -> list[dict]:
+        cur.execute(_driver_sql(sql, conn.dialect), params)
+        return cur.fetchall()
+    return _on_driver(conn, sql, params, dict_row, run)
+
+
+def driver_execute(conn: Connection, sql: str, rows: list[dict]) -> None:
+    """``sql`` once per row of binds, on the driver's cursor, inside the connection's transaction
+    (see ``driver_rows``)."""
+    _begun(conn)
+
+    def run(cur) -> None:
+        cur.executemany(_driver_sql(sql, conn.dialect), rows)
+    _on_driver(conn, sql, rows, None, run)
+
+
+def _begun(conn: Connection) -> None:
+    # The driver opens its transaction by itself; SQLAlchemy's commit() only commits one it knows of.
+    if not conn.in_transaction():
+        conn.begin()
+
+
+def _on_driver(conn: Connection, sql: str, params, row_factory, run: Callable[[psycopg.Cursor], T]) -> T:
     dbapi_conn = conn.connection.dbapi_connection
     try:
-        with dbapi_conn.cursor(row_factory=namedtuple_row) as cur:
-            cur.execute(_driver_sql(sql, conn.dialect), params)
-            return cur.fetchone()
+        with dbapi_conn.cursor(**({"row_factory": row_factory} if row_factory else {})) as cur:
+            return run(cur)
     except psycopg.Error as error:
         lost = conn.dialect.is_disconnect(error, dbapi_conn, None)
         if lost:

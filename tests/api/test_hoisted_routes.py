@@ -9,7 +9,7 @@ from sqlalchemy import exc, text
 
 from gis_service.api.app import HOISTED_ROUTES
 from gis_service.api.hoist import hoist
-from gis_service.db.engine import first_row
+from gis_service.db.engine import driver_execute, driver_rows, first_row
 
 TILE = "/collections/function_zones/tiles/WebMercatorQuad/{z}/{y}/{x}"
 
@@ -111,3 +111,27 @@ def test_the_hoisted_parcel_check_validates_its_query_as_declared(client):
     listed = client.get("/analysis/parcel-check", headers={"Accept": "application/json"})
     assert listed.status_code == 200  # the GET on the same path is still the declared route's
     assert client.put("/analysis/parcel-check", json=parcel).status_code == 405
+
+
+def test_driver_writes_commit_with_the_connection_and_raise_sqlalchemys_errors(shared_loaded_url, engine_for):
+    """driver_execute / driver_rows as the first statements of a connection: SQLAlchemy's commit
+    commits them (it knows of the driver's transaction), its rollback drops them."""
+    engine = engine_for(shared_loaded_url)
+    with engine.begin() as conn:
+        conn.execute(text("CREATE TABLE IF NOT EXISTS driver_probe (n int, s text)"))
+        conn.execute(text("TRUNCATE driver_probe"))
+    try:
+        with engine.connect() as conn:
+            driver_execute(conn, "INSERT INTO driver_probe VALUES (:n, :s)", [{"n": 1, "s": "a%"}, {"n": 2, "s": "b"}])
+            conn.commit()
+        with engine.connect() as conn:
+            driver_execute(conn, "INSERT INTO driver_probe VALUES (:n, :s)", [{"n": 3, "s": "c"}])
+            conn.rollback()
+        with engine.connect() as conn:
+            assert driver_rows(conn, "SELECT n, s FROM driver_probe WHERE s LIKE '%' ORDER BY n", {}) == [
+                {"n": 1, "s": "a%"}, {"n": 2, "s": "b"}]
+            with pytest.raises(exc.ProgrammingError):
+                driver_rows(conn, "SELECT no_such_column FROM driver_probe", {})
+    finally:
+        with engine.begin() as conn:
+            conn.execute(text("DROP TABLE driver_probe"))

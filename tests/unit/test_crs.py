@@ -223,3 +223,22 @@ def test_cached_transformer_gives_pyprojs_own_results_in_any_thread(source, targ
 def test_supported_crs_pairs_resolve_to_a_single_pipeline(source, target):
     # A per-thread operation search costs ~0.6 s for CRS84 -> CGCS2000: these must not need one.
     assert crs.get_transformer(source, target).definition.startswith("proj=")
+
+
+def test_one_gcj02_position_converts_as_an_array_of_them_does():
+    """A single float position takes the plain-float path (crs._SCALAR); it agrees with the
+    array path and round-trips to WGS84 within 1 cm, inside and outside China."""
+    import numpy as np
+
+    from gis_service.crs import gcj02_to_wgs84, wgs84_to_gcj02
+
+    rng = np.random.default_rng(5)
+    lon, lat = rng.uniform(70, 140, 300), rng.uniform(0, 57, 300)
+    array_x, array_y = gcj02_to_wgs84(lon, lat)
+    for i in range(len(lon)):
+        x, y = gcj02_to_wgs84(float(lon[i]), float(lat[i]))
+        assert isinstance(x, float) and abs(x - array_x[i]) < 1e-9 and abs(y - array_y[i]) < 1e-9
+        back_x, back_y = wgs84_to_gcj02(x, y)
+        assert abs(back_x - lon[i]) < 1e-7 and abs(back_y - lat[i]) < 1e-7  # ~1 cm
+    assert gcj02_to_wgs84(10.0, 50.0) == (10.0, 50.0)  # outside China: unshifted
+    assert all(np.isnan(gcj02_to_wgs84(float("nan"), 35.0)))

@@ -9,6 +9,7 @@ import orjson
 import shapely
 from sqlalchemy import Connection, text
 
+from gis_service.db.engine import driver_execute
 from gis_service.errors import BadParameter, InvalidGeometry, NotFound
 from gis_service.queries.analysis import Checked, check_chunk, keep_checked_layers, make_valid
 from gis_service.services.parcel_check import rules
@@ -136,7 +137,7 @@ def store_reports(conn: Connection, parcels: list[ParcelInput], reports: list[di
                      "use": report["input"]["proposed_use"], "crs": parcel.crs_label,
                      "verdict": report["verdict"]["code"], "wkb": shapely.to_wkb(parcel.geometry),
                      "result": _json(report), "versions": _json(report["data_versions"])})
-    conn.execute(_INSERT_REPORT, rows)
+    driver_execute(conn, _INSERT_REPORT, rows)
 
 
 def _json(value) -> str:
@@ -144,7 +145,7 @@ def _json(value) -> str:
     return orjson.dumps(value, option=orjson.OPT_SERIALIZE_NUMPY).decode()
 
 
-_INSERT_REPORT = text(
+_INSERT_REPORT = (
     "INSERT INTO parcel_check_reports (id, created_at, actor, proposed_use, input_crs, verdict, geom, "
     "result, data_versions) VALUES (:id, :created_at, :actor, :use, :crs, :verdict, "
     "ST_SetSRID(ST_GeomFromWKB(:wkb), 4490), CAST(:result AS jsonb), CAST(:versions AS jsonb))")
