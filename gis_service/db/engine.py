@@ -113,7 +113,7 @@ def driver_execute(conn: Connection, sql: str, rows: list[dict]) -> None:
 
     def run(cur) -> None:
         cur.executemany(_driver_sql(sql, conn.dialect), rows)
-    _on_driver(conn, sql, rows, None, run)
+    _on_driver(conn, sql, rows, dict_row, run)
 
 
 def _begun(conn: Connection) -> None:
@@ -125,7 +125,7 @@ def _begun(conn: Connection) -> None:
 def _on_driver(conn: Connection, sql: str, params, row_factory, run: Callable[[psycopg.Cursor], T]) -> T:
     dbapi_conn = conn.connection.dbapi_connection
     try:
-        with dbapi_conn.cursor(**({"row_factory": row_factory} if row_factory else {})) as cur:
+        with dbapi_conn.cursor(row_factory=row_factory) as cur:
             return run(cur)
     except psycopg.Error as error:
         lost = conn.dialect.is_disconnect(error, dbapi_conn, None)

@@ -136,8 +136,8 @@ TUNE_SQL = text("SELECT set_config('work_mem', '64MB', true)")
 
 # PostgreSQL keeps planning the check afresh (its custom plans look cheaper than the generic one),
 # ~2.5 ms a time. For a few parcels the generic plan runs as fast, so a single check plans once per
-# connection: 1 parcel 6.5 -> 3.7 ms, 10 parcels 11.9 -> 9.5 ms. At 100 it is slower (40 -> 46 ms),
-# as it assumes a few parcels; larger checks keep their custom plans.
+# connection (docs/PERFORMANCE.md, change 15: 1 parcel 5.7 -> 3.1 ms). At 100 parcels it is slower,
+# as it assumes a few; larger checks keep their custom plans.
 GENERIC_PLAN_MAX_PARCELS = 10
 GENERIC_PLAN_SQL = text("SELECT set_config('plan_cache_mode', 'force_generic_plan', true)")
 
