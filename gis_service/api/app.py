@@ -25,6 +25,7 @@ from gis_service.api.routers import plan_analysis
 from gis_service.api.routers import create, processes, schemas
 from gis_service.api.routers import audit_export, styles
 from gis_service.api.hoist import hoist
+from gis_service.api.deps import shutdown_hop_executor
 from gis_service.auth.middleware import AuthMiddleware
 from gis_service.api.static_files import mount_static
 from gis_service.maps.folium_offline import install_offline_assets
@@ -62,6 +63,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         try:
             yield
         finally:
+            shutdown_hop_executor(app.state)
             app.state.engine.dispose()
             app.state.read_engine.dispose()
 

@@ -7,8 +7,10 @@ so a failure anywhere in a write rolls all of it back; routers, renderers and qu
 from __future__ import annotations
 
 import asyncio
+from contextvars import copy_context
 from functools import partial
 from collections.abc import AsyncIterator, Callable
+from concurrent.futures import ThreadPoolExecutor
 from typing import Annotated, TypeVar
 
 from fastapi import Depends, Request
@@ -82,6 +84,25 @@ def _use_replica(request: Request) -> bool:
         router.use_replica(anonymous=_is_anonymous_read(request), min_lsn=getattr(request.state, "min_lsn", None))
 
 
+def _hop_executor(request: Request) -> ThreadPoolExecutor:
+    """The one-hop requests' own threads, as many as there are pool slots (a hop holds one).
+
+    A plain executor future, not anyio's ``to_thread``: at 16 clients the capacity limiter, cancel
+    scope and task-token bookkeeping around each hand-off cost a small page 17-27 % of its rate
+    (A/B in docs/PERFORMANCE.md, change 16)."""
+    state = request.app.state
+    if getattr(state, "hop_executor", None) is None:
+        state.hop_executor = ThreadPoolExecutor(max(1, state.settings.pool_size), thread_name_prefix="db-hop")
+    return state.hop_executor
+
+
+def shutdown_hop_executor(state) -> None:
+    executor = getattr(state, "hop_executor", None)
+    if executor is not None:
+        state.hop_executor = None
+        executor.shutdown(wait=False)
+
+
 async def _in_one_hop(request: Request, connect: Callable[[], Connection], work: Callable[[Connection], T]) -> T:
     """``work(connect())`` and the close in one worker thread, holding a pool slot throughout."""
     slot = await _acquire(request, request.app.state.engine)
@@ -92,10 +113,26 @@ async def _in_one_hop(request: Request, connect: Callable[[], Connection], work:
             return work(conn)
         finally:
             _close(conn)
+    release_now = True
     try:
-        return await run_in_threadpool(run)
+        # The request's context variables go along, as with to_thread.
+        done = asyncio.get_running_loop().run_in_executor(_hop_executor(request), copy_context().run, run)
+        try:
+            return await asyncio.shield(done)
+        except asyncio.CancelledError:
+            if not done.done():  # the thread still holds its connection: its slot is freed when it ends
+                release_now = False
+                done.add_done_callback(partial(_release_when_done, slot))
+            raise
     finally:
-        slot.release()
+        if release_now:
+            slot.release()
+
+
+def _release_when_done(slot: asyncio.Semaphore, done: asyncio.Future) -> None:
+    slot.release()
+    if not done.cancelled():
+        done.exception()  # retrieved: nobody is waiting for it any more
 
 
 async def write_in_one_hop(request: Request, work: Callable[[Connection], T]) -> T:
