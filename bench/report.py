@@ -9,6 +9,7 @@ def _ratio(a, b):
 
 OURS = ("ours", "ours_warm")
 PEERS = ("tipg", "mapserver", "pygeoapi")
+FLOOR = "floor"  # bench.floor: a measuring stick beside ours, never a peer or a winner
 
 
 def _peer_rows(results: dict, key: str) -> dict:
@@ -32,8 +33,12 @@ def ratios(results: dict) -> dict:
                 if "ours_warm" in pair:
                     out[f"{key}_warm_vs_{peer}{suffix}_cold"] = _ratio(pair["ours_warm"]["rps"], theirs["rps"])
     for limit, ceiling in results.get("ceiling", {}).items():
-        ours = results.get("items", {}).get(f"items_{limit}_c16", {}).get("ours", {})
+        pair = results.get("items", {}).get(f"items_{limit}_c16", {})
+        ours, floor = pair.get("ours", {}), pair.get(FLOOR, {})
         out[f"items_{limit}_c16_vs_pgbench_ceiling"] = _ratio(ours.get("rps"), ceiling.get("tps"))
+        if floor:  # what uvicorn and the driver alone reach with the same SQL (bench.floor)
+            out[f"items_{limit}_c16_{FLOOR}_vs_pgbench_ceiling"] = _ratio(floor.get("rps"), ceiling.get("tps"))
+            out[f"items_{limit}_c16_vs_{FLOOR}"] = _ratio(ours.get("rps"), floor.get("rps"))
     qgis = results.get("qgis", {})
     if qgis.get("ours", {}).get("seconds") and qgis.get("tipg", {}).get("seconds"):
         # Rate-based, so a tipg load stopped at the deadline still gives a (lower-bound) ratio.
@@ -148,7 +153,9 @@ def summary_table(results: dict) -> str:
                               for n, v in pair.items())
             lines.append(f"{key:26} {cells}")
     for limit, c in results.get("ceiling", {}).items():
-        lines.append(f"pgbench ceiling {limit:10} {c['tps']:11.1f} (16 clients, same SQL)")
+        floor = _get(results, "items", f"items_{limit}_c16", FLOOR, "rps")
+        lines.append(f"pgbench ceiling {limit:10} {c['tps']:11.1f} (16 clients, same SQL)"
+                     + (f"; Python floor {floor:.1f} req/s" if floor else ""))
     lines.append("")
     for t in results.get("targets", []):
         mark = {True: "met", False: "NOT met", None: "not measured"}[t["met"]]
@@ -222,7 +229,7 @@ def _tile_tables(results: dict) -> list[str]:
     out += ["", "| single user (c1) | server | req/s | p50 / p95 / p99 ms | non-2xx |", "|---|---|---|---|---|"]
     for key in c1:
         for name, v in tiles[key].items():
-            label = "ours cold" if name == "ours" else "ours warm" if name == "ours_warm" else name
+            label = {"ours": "ours cold", "ours_warm": "ours warm", FLOOR: "Python floor (bench.floor)"}.get(name, name)
             out.append(f"| `{key}` | {label} | {_fmt(v['rps'])} | {_fmt(v['p50_ms'])} / {_fmt(v['p95_ms'])} / "
                        f"{_fmt(v['p99_ms'])} | {v['non_2xx']} |")
     return out
@@ -234,11 +241,15 @@ def markdown(results: dict) -> str:
     out = [_header(results), "", "**Items** (every server cold; ours by keyset cursor, the peers by offset):", ""]
     out += _server_table(results, list(results.get("items", {})), "ours", "", "workload")
     out += _tile_tables(results)
-    out += ["", "| ceiling (pgbench, 16 clients, our page SQL) | tps | ours at c16 | fraction |", "|---|---|---|---|"]
+    out += ["", "| ceiling (pgbench, 16 clients, our page SQL) | tps | Python floor at c16 (fraction) "
+            "| ours at c16 | fraction | ours / floor |", "|---|---|---|---|---|---|"]
     for limit, c in results.get("ceiling", {}).items():
         ours = _get(results, "items", f"items_{limit}_c16", "ours", "rps")
-        out.append(f"| `{limit}` | {_fmt(c['tps'])} | {_fmt(ours)} | "
-                   f"**{_fmt(r.get(f'items_{limit}_c16_vs_pgbench_ceiling'), 2)}** |")
+        floor = _get(results, "items", f"items_{limit}_c16", FLOOR, "rps")
+        out.append(f"| `{limit}` | {_fmt(c['tps'])} | {_fmt(floor)} "
+                   f"({_fmt(r.get(f'items_{limit}_c16_{FLOOR}_vs_pgbench_ceiling'), 2)}) | {_fmt(ours)} | "
+                   f"**{_fmt(r.get(f'items_{limit}_c16_vs_pgbench_ceiling'), 2)}** | "
+                   f"{_fmt(r.get(f'items_{limit}_c16_vs_{FLOOR}'), 2)} |")
     out += ["", "| measurement | value |", "|---|---|"]
     out += _measurements(results)
     out += ["", "| target | measured | met? |", "|---|---|---|"]

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import httpx
 
-from bench import ceiling, compare, exports, parcel_check, peers, profile, qgis_load, report, tile_runs, workloads
+from bench import ceiling, compare, exports, floor, parcel_check, peers, profile, qgis_load, report, tile_runs, workloads
 from bench.compare import Workload
 from bench.database import BenchDatabase, prepare, server_versions, start_cluster
 from bench.machine import load_average, machine_info
@@ -52,7 +52,11 @@ def items_workloads(db: BenchDatabase, prefixes: dict[str, tuple[str, str]], see
     for connections in (1, 16):
         for name, pages in shapes.items():
             paths = {"ours": [workloads.items_path("parcels", p, "json", keyset=True) for p in pages]}
+            if name in floor.WORKLOADS and floor.NAME in prefixes:  # the same URLs: it reads limit and after
+                paths[floor.NAME] = paths["ours"]
             for peer, (prefix, cid) in prefixes.items():
+                if peer == floor.NAME:
+                    continue
                 extra = ""
                 if peer == "pygeoapi" and "bbox" in name:  # see peers.PYGEOAPI_STORAGE_CRS
                     cid, extra = peers.PYGEOAPI_BBOX_COLLECTION, f"&bbox-crs={peers.PYGEOAPI_STORAGE_CRS}"
@@ -89,7 +93,8 @@ def sanity(servers, items: list[Workload], tiles: list[Workload]) -> dict:
 
 
 def start_servers(db: BenchDatabase, results: dict, servers: list) -> dict:
-    """Ours cold and warm, tipg, MapServer and pygeoapi where installed, appended to ``servers``
+    """Ours cold and warm, tipg, MapServer and pygeoapi where installed, and the Python floor
+    (bench.floor), appended to ``servers``
     (which the caller stops, also after a failed start); returns their items prefixes."""
     extent = workloads.district(db).bounds
     mine, warm, theirs = ours(db.url), ours(db.url, warm=True), tipg(db.libpq_url)
@@ -104,6 +109,7 @@ def start_servers(db: BenchDatabase, results: dict, servers: list) -> dict:
     pygeo = peers.pygeoapi(db.url, extent)
     if pygeo is not None:
         servers.append(pygeo)
+    servers.append(floor.server(db))
     for server in servers:
         server.start()
     results["servers"] = {s.name: {"env": {k: v for k, v in s.env.items()
@@ -116,6 +122,7 @@ def start_servers(db: BenchDatabase, results: dict, servers: list) -> dict:
         prefixes["mapserver"] = ("/mapserv/parcels/ogcapi", "parcels")
     if "pygeoapi" in names:
         prefixes["pygeoapi"] = ("", "parcels")
+    prefixes[floor.NAME] = ("", "parcels")
     return prefixes
 
 
