@@ -21,7 +21,9 @@ def available() -> bool:
     return PY_SPY.exists()
 
 
-IDLE_LEAVES = ("Condition.wait", "Queue.get", "Event.wait", "Runner.run", "select (selectors")
+# An idle executor thread shows as its own _worker frame: it blocks in the C queue's get.
+IDLE_LEAVES = ("Condition.wait", "Queue.get", "Event.wait", "Runner.run", "select (selectors",
+               "_worker (concurrent/futures/thread.py")
 DB_WAIT_LEAVES = ("Connection.wait (psycopg",)
 
 
