@@ -44,6 +44,13 @@ from gis_service.settings import Settings
 HOISTED_ROUTES = ("items", "tile", "parcel_check")
 
 
+def _release(state) -> None:
+    """At shutdown: the hop threads, then both engines' connections."""
+    shutdown_hop_executor(state)
+    state.engine.dispose()
+    state.read_engine.dispose()
+
+
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings()
     subscribers.register_all(settings)  # before any request can write
@@ -63,9 +70,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         try:
             yield
         finally:
-            shutdown_hop_executor(app.state)
-            app.state.engine.dispose()
-            app.state.read_engine.dispose()
+            _release(app.state)
 
     app = FastAPI(
         title="城区规划一张图 / Chengqu planning GIS service",

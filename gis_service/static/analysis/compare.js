@@ -57,7 +57,9 @@
     L.geoJSON(outline, { pane: "changes", interactive: false, style: { color: "#263238", weight: 2, dashArray: "6 4",
                                                                       fill: false } }).addTo(map);
     const district = window.gisCompare.layers.right.getBounds();
-    if (district.isValid()) map.fitBounds(district);
+    // Not animated, as in maps.js: Leaflet drops a zoom asked for during a zoom animation, so a reader's
+    // first 缩放 click right after the page is ready would do nothing.
+    if (district.isValid()) map.fitBounds(district, { animate: false });
     window.gisCompare.swipe = new window.GisSwipe(map, panes.left, panes.right, document.getElementById("swipe"));
   }
   load().then(() => document.documentElement.setAttribute("data-map-ready", "1"))

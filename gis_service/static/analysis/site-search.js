@@ -16,7 +16,7 @@
   fetch(`${cfg.base}/collections/admin_units/items?id=chengqu`).then((r) => r.json()).then((d) => {
     L.geoJSON(d, { style: { color: "#424242", weight: 1, fill: false } }).addTo(map);
     const bounds = layer.getLayers().length ? layer.getBounds() : L.geoJSON(d).getBounds();
-    if (bounds.isValid()) map.fitBounds(bounds, { maxZoom: 15 });
+    if (bounds.isValid()) map.fitBounds(bounds, { maxZoom: 15, animate: false });  // settled before ready (compare.js)
     document.querySelectorAll("#candidate-table a.zoom").forEach((a) => a.addEventListener("click", (e) => {
       e.preventDefault();
       const l = byId[a.dataset.feature];
