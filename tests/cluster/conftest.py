@@ -4,6 +4,7 @@ from __future__ import annotations
 import shutil
 import tempfile
 import time
+import uuid
 from pathlib import Path
 
 import httpx
@@ -55,13 +56,25 @@ def topology():
     shutil.rmtree(topology.config.root.parent, ignore_errors=True)
 
 
-@pytest.fixture(scope="module")
-def editor_key(topology):
+def _new_editor_key(topology, name: str) -> str:
     engine = create_engine(topology.primary.url)
     with engine.begin() as conn:
-        key = create_key(conn, "cluster-editor", "editor", created_by="test")[0]
+        key = create_key(conn, name, "editor", created_by="test")[0]
     engine.dispose()
     return key
+
+
+@pytest.fixture(scope="module")
+def editor_key(topology):
+    return _new_editor_key(topology, "cluster-editor")
+
+
+@pytest.fixture
+def drill_key(topology):
+    """A key of its own per failover drill: a drill writes as fast as the cluster answers (~270 writes
+    in 10 s), and two drills within a minute on one key would share its write budget
+    (settings.writes_per_minute) and meet 429s that have nothing to do with the failover."""
+    return _new_editor_key(topology, f"cluster-drill-{uuid.uuid4().hex[:8]}")
 
 
 def sql(url: str, statement: str, **params):

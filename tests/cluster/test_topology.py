@@ -213,18 +213,18 @@ def test_point_in_time_restore_finds_exactly_the_first_edits(topology, editor_ke
     assert verified.exit_code == 0, verified.output
 
 
-def test_failover_drill_fast_stop_loses_no_acknowledged_write(topology, editor_key):
-    report = run_drill(topology, editor_key, stop_mode="fast", label="async")
+def test_failover_drill_fast_stop_loses_no_acknowledged_write(topology, drill_key):
+    report = run_drill(topology, drill_key, stop_mode="fast", label="async")
     _assert_drill(report)
 
 
-def test_failover_drill_synchronous_immediate_stop_loses_none(topology, editor_key):
+def test_failover_drill_synchronous_immediate_stop_loses_none(topology, drill_key):
     started = time.monotonic()
     topology.config.sync = True
     topology.rejoin()  # the old primary comes back as the replica, now synchronous
     print(f"\n[cluster] rejoin as synchronous replica: {time.monotonic() - started:.1f} s")
     assert sql(topology.primary.url, "SHOW synchronous_commit")[0][0] == "remote_apply"
-    report = run_drill(topology, editor_key, stop_mode="immediate", label="sync")
+    report = run_drill(topology, drill_key, stop_mode="immediate", label="sync")
     _assert_drill(report)
 
 
