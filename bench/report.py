@@ -229,7 +229,7 @@ def _tile_tables(results: dict) -> list[str]:
     out += ["", "| single user (c1) | server | req/s | p50 / p95 / p99 ms | non-2xx |", "|---|---|---|---|---|"]
     for key in c1:
         for name, v in tiles[key].items():
-            label = {"ours": "ours cold", "ours_warm": "ours warm", FLOOR: "Python floor (bench.floor)"}.get(name, name)
+            label = "ours cold" if name == "ours" else "ours warm" if name == "ours_warm" else name
             out.append(f"| `{key}` | {label} | {_fmt(v['rps'])} | {_fmt(v['p50_ms'])} / {_fmt(v['p95_ms'])} / "
                        f"{_fmt(v['p99_ms'])} | {v['non_2xx']} |")
     return out
