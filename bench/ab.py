@@ -88,7 +88,7 @@ def main() -> None:
     parser.add_argument("--parcel-check", action="store_true", help="also the single parcel check, c1 and c16")
     parser.add_argument("--env", action="append", default=[], help="KEY=VALUE for the 'after' side only")
     args = parser.parse_args()
-    db = BenchDatabase(url=args.db_url, port=int(args.db_url.rsplit(":", 1)[1].split("/")[0]))
+    db = BenchDatabase.at(args.db_url)
     old = export_revision(args.rev)
     before, after = ours(db.url), ours(db.url)
     before.name, after.name = "before", "after"

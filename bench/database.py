@@ -21,6 +21,11 @@ class BenchDatabase:
     port: int
     cluster: EmbeddedCluster | None = None  # None when an existing database was given
 
+    @classmethod
+    def at(cls, url: str) -> "BenchDatabase":
+        """A database that already runs (``--db-url``), by its URL."""
+        return cls(url=url, port=int(url.rsplit(":", 1)[1].split("/")[0]))
+
     @property
     def libpq_url(self) -> str:
         """The same database for asyncpg (tipg) and libpq tools."""

@@ -94,10 +94,11 @@ _floor: _Floor | None = None
 async def app(scope, receive, send) -> None:
     global _floor
     if scope["type"] == "lifespan":
-        while (await receive())["type"] != "lifespan.shutdown":
-            _floor = _Floor()
-            await _floor.start()
-            await send({"type": "lifespan.startup.complete"})
+        await receive()  # lifespan.startup
+        _floor = _Floor()
+        await _floor.start()
+        await send({"type": "lifespan.startup.complete"})
+        await receive()  # lifespan.shutdown
         await send({"type": "lifespan.shutdown.complete"})
         return
     if scope["path"] == PATH:
@@ -111,8 +112,7 @@ async def app(scope, receive, send) -> None:
 
 
 if __name__ == "__main__":
-    url = sys.argv[1]
-    floor = server(BenchDatabase(url=url, port=int(url.rsplit(":", 1)[1].split("/")[0])))
+    floor = server(BenchDatabase.at(sys.argv[1]))
     floor.start()
     print(f"{floor.base}{PATH}?limit=10  (Ctrl-C stops it)")
     try:

@@ -52,11 +52,9 @@ def items_workloads(db: BenchDatabase, prefixes: dict[str, tuple[str, str]], see
     for connections in (1, 16):
         for name, pages in shapes.items():
             paths = {"ours": [workloads.items_path("parcels", p, "json", keyset=True) for p in pages]}
-            if name in floor.WORKLOADS and floor.NAME in prefixes:  # the same URLs: it reads limit and after
+            if name in floor.WORKLOADS:  # the same URLs: it reads limit and after
                 paths[floor.NAME] = paths["ours"]
             for peer, (prefix, cid) in prefixes.items():
-                if peer == floor.NAME:
-                    continue
                 extra = ""
                 if peer == "pygeoapi" and "bbox" in name:  # see peers.PYGEOAPI_STORAGE_CRS
                     cid, extra = peers.PYGEOAPI_BBOX_COLLECTION, f"&bbox-crs={peers.PYGEOAPI_STORAGE_CRS}"
@@ -122,7 +120,6 @@ def start_servers(db: BenchDatabase, results: dict, servers: list) -> dict:
         prefixes["mapserver"] = ("/mapserv/parcels/ogcapi", "parcels")
     if "pygeoapi" in names:
         prefixes["pygeoapi"] = ("", "parcels")
-    prefixes[floor.NAME] = ("", "parcels")
     return prefixes
 
 
@@ -133,7 +130,7 @@ def run(args) -> dict:
                          "seconds_per_run": args.seconds, "sections": args.only}}
     results["load"] = {"before": wait_for_quiet(args.wait_for_quiet)}
     log("starting a throwaway PostGIS" if not args.db_url else f"using {args.db_url}")
-    db = BenchDatabase(url=args.db_url, port=int(args.db_url.rsplit(":", 1)[1].split("/")[0])) \
+    db = BenchDatabase.at(args.db_url) \
         if args.db_url else start_cluster()
     servers = []
     try:
